@@ -1,0 +1,6 @@
+"""Placeholder until this module lands."""
+
+color_histogram = None
+color_moments = None
+ColorHistogramExtractor = None
+ColorMomentsExtractor = None

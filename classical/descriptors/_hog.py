@@ -1,0 +1,4 @@
+"""Placeholder until this module lands."""
+
+hog = None
+HOGExtractor = None
