@@ -91,3 +91,11 @@ def random_uint8_images(n, shape, *, seed=0):
     rng = np.random.default_rng(seed)
     base = rng.integers(0, 256, size=(n, *shape), dtype=np.uint8)
     return base
+
+
+SPEED_COLUMNS = ["work", "unit", "ours", "peer", "peer throughput", "ratio",
+                 "ours first call s"]
+"""Columns of every speed table. Each ``benchmarks/speed/<topic>.py`` module has a
+``run(quick=False)`` returning a list of row dicts with these keys (throughputs as
+numbers, ``ratio`` = ours / peer), and prints ``markdown_table(run(), SPEED_COLUMNS)``
+when run as ``python -m benchmarks.speed.<topic>``."""
