@@ -1,1 +1,5 @@
-"""classical.encoders."""
+"""Encoders: turn descriptors into fixed-length vectors, and normalise them."""
+
+from ._power import PowerNormalizer, power_normalize
+
+__all__ = ["PowerNormalizer", "power_normalize"]
