@@ -42,6 +42,14 @@ module merely imports). Any other type stops the load with
 :class:`UntrustedModelError` before anything is built. Nothing is ever
 unpickled.
 
+Decision trees (``sklearn.tree._tree.Tree``, inside every random forest) are
+not trusted by skops because their node arrays are used without bounds checks
+at prediction time: a tampered file could point a node outside the tree and
+crash the process. :func:`load` accepts them only after checking every tree's
+structure (children inside the tree and after their parent, so no cycles;
+feature indices inside the input width; values of the right shape), and
+raises :class:`ModelFileError` otherwise.
+
 Version rule: a file is readable when it was written by the same major
 version and a minor version no newer than the installed one (for example
 1.2.x reads files from 1.0.x to 1.2.x, and not 1.3.0 or 2.0.0). Patch
@@ -84,6 +92,7 @@ _MAX_METADATA_BYTES = 1 << 20
 _RESERVED_KEYS = ("format", "format_version", "library_version", "saved_at",
                   "model_class", "classes", "versions")
 _LIBRARY = "classical"
+_CHECKED_TYPES = ("sklearn.tree._tree.Tree",)
 
 
 class ModelFileError(ValueError):
@@ -182,7 +191,8 @@ def save(model, path, *, metadata=None):
     path = Path(path)
     record = _metadata_record(model, metadata)
     data = sio.dumps(model, compression=zipfile.ZIP_DEFLATED)
-    untrusted = _split_untrusted(sio.get_untrusted_types(data=data))[1]
+    untrusted = [name for name in _split_untrusted(sio.get_untrusted_types(data=data))[1]
+                 if name not in _CHECKED_TYPES]
     if untrusted:
         warnings.warn(
             f"The model holds types that load() does not trust by default: "
@@ -270,11 +280,16 @@ def load(path, *, trusted=None):
     except Exception as exc:
         raise _corrupt(path, exc) from None
     library_types, others = _split_untrusted(found)
-    refused = [name for name in others if name not in extra]
+    checked = [name for name in others if name in _CHECKED_TYPES]
+    refused = [name for name in others if name not in extra + checked]
     if refused:
         raise UntrustedModelError(_untrusted_message(path, refused), refused)
     try:
-        return sio.load(path, trusted=library_types + extra)
+        model = sio.load(path, trusted=library_types + checked + extra)
+        _check_trees(model, path)
+        return model
+    except ModelFileError:
+        raise
     except skops_exceptions.UntrustedTypesFoundException as exc:  # pragma: no cover
         # Unreachable: the types were audited above; kept as a safety net.
         raise UntrustedModelError(str(exc), []) from None
@@ -472,6 +487,52 @@ def _is_library_object(name):
     if not (isinstance(obj, type) or inspect.isfunction(obj)):
         return False
     return obj.__module__ == module_name and obj.__name__ == attribute
+
+
+def _check_trees(model, path):
+    """Raise ModelFileError unless every decision tree in ``model`` is well formed."""
+    seen = set()
+    stack = [model]
+    while stack:
+        obj = stack.pop()
+        if id(obj) in seen or isinstance(obj, (str, bytes, np.ndarray, type)):
+            continue
+        seen.add(id(obj))
+        if type(obj).__module__ == "sklearn.tree._tree" and type(obj).__name__ == "Tree":
+            problem = _tree_problem(obj)
+            if problem:
+                raise ModelFileError(
+                    f"{path} holds a malformed decision tree ({problem}); the file "
+                    "is corrupt or has been tampered with. Nothing was loaded.")
+            continue
+        if isinstance(obj, dict):
+            stack.extend(obj.values())
+        elif isinstance(obj, (list, tuple)):
+            stack.extend(obj)
+        elif hasattr(obj, "__dict__"):
+            stack.extend(vars(obj).values())
+
+
+def _tree_problem(tree):
+    """Describe what is wrong with a loaded ``Tree``, or return None."""
+    n_nodes = tree.node_count
+    left, right = tree.children_left, tree.children_right
+    feature, value = tree.feature, tree.value
+    if n_nodes < 1 or len(left) != n_nodes or len(right) != n_nodes:
+        return "node arrays do not match node_count"
+    nodes = np.arange(n_nodes)
+    leaf = left == -1
+    if np.any(leaf != (right == -1)):
+        return "a node has exactly one child"
+    inner = ~leaf
+    for children in (left[inner], right[inner]):
+        if np.any(children <= nodes[inner]) or np.any(children >= n_nodes):
+            return "a child index lies outside the tree or before its parent"
+    if np.any((feature[inner] < 0) | (feature[inner] >= tree.n_features)):
+        return "a split uses a feature outside the input"
+    if value.shape[0] != n_nodes or value.shape[1] != tree.n_outputs:
+        return "the value array has the wrong shape"
+    return None
 
 
 def _untrusted_message(path, names):

@@ -244,17 +244,6 @@ def test_untrusted_custom_type_is_named_and_never_built(tmp_path, data):
     np.testing.assert_array_equal(loaded.predict(X), model.predict(X))
 
 
-def test_random_forest_needs_explicit_trust(tmp_path, data):
-    X, y = data
-    model = RandomForestClassifier(n_estimators=3, random_state=0).fit(X, y)
-    with pytest.warns(UserWarning, match="sklearn.tree._tree.Tree"):
-        path = save(model, tmp_path / "forest.skops")
-    with pytest.raises(UntrustedModelError, match=r"sklearn\.tree\._tree\.Tree"):
-        load(path)
-    loaded = load(path, trusted=["sklearn.tree._tree.Tree"])
-    np.testing.assert_array_equal(loaded.predict(X), model.predict(X))
-
-
 @pytest.mark.parametrize(
     "forged",
     [
@@ -449,3 +438,39 @@ def test_zip_member_layout(tmp_path, svc_pipeline):
         assert all(i.compress_type == zipfile.ZIP_DEFLATED for i in archive.infolist())
     # The model part is an ordinary skops file that skops itself can load.
     assert sio.get_untrusted_types(data=path.read_bytes()) == []
+
+
+def test_random_forest_loads_by_default_and_predicts_the_same(tmp_path):
+    rng = np.random.default_rng(0)
+    X, y = rng.normal(size=(60, 4)), np.repeat(["a", "b", "c"], 20)
+    forest = RandomForestClassifier(n_estimators=5, random_state=0).fit(X, y)
+    path = tmp_path / "forest.skops"
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no "untrusted type" warning either
+        classical.save(forest, path)
+    np.testing.assert_array_equal(classical.load(path).predict(X), forest.predict(X))
+
+
+def test_tampered_tree_is_refused(tmp_path, monkeypatch):
+    from sklearn.tree import DecisionTreeClassifier
+
+    from classical import persistence
+
+    rng = np.random.default_rng(0)
+    X, y = rng.normal(size=(40, 3)), np.repeat([0, 1], 20)
+    path = tmp_path / "tree.skops"
+    classical.save(DecisionTreeClassifier(random_state=0).fit(X, y), path)
+    original = persistence.sio.load
+
+    def load_then_break_a_child(*args, **kwargs):
+        model = original(*args, **kwargs)
+        state = model.tree_.__getstate__()
+        nodes = state["nodes"].copy()
+        nodes["left_child"][0] = 10_000
+        state["nodes"] = nodes
+        model.tree_.__setstate__(state)
+        return model
+
+    monkeypatch.setattr(persistence.sio, "load", load_then_break_a_child)
+    with pytest.raises(persistence.ModelFileError, match="malformed decision tree"):
+        classical.load(path)
