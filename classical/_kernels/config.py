@@ -24,7 +24,7 @@ from pathlib import Path
 
 import numba
 
-FASTMATH = frozenset({"nsz", "arcp", "contract", "afn", "reassoc"})
+FASTMATH = {"nsz", "arcp", "contract", "afn", "reassoc"}  # Numba wants a set
 
 _KERNEL_DIR = Path(__file__).resolve().parent
 
