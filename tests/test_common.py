@@ -1,0 +1,29 @@
+"""scikit-learn's common estimator checks over every estimator that takes 2-D input.
+
+To cover another estimator, add an instance to ``ESTIMATORS`` and, only for a
+check that truly cannot apply to it, an entry in ``EXPECTED_FAILED_CHECKS``
+(class name -> {check name: reason}).
+"""
+
+from classical.classifiers import GaussianMLClassifier, RuleClassifier
+
+try:
+    from sklearn_compat.utils.estimator_checks import parametrize_with_checks
+except ImportError:  # pragma: no cover - older sklearn-compat
+    from sklearn.utils.estimator_checks import parametrize_with_checks
+
+ESTIMATORS = [
+    GaussianMLClassifier(),
+    RuleClassifier(),
+]
+
+EXPECTED_FAILED_CHECKS = {}
+
+
+def _expected_failed_checks(estimator):
+    return EXPECTED_FAILED_CHECKS.get(type(estimator).__name__, {})
+
+
+@parametrize_with_checks(ESTIMATORS, expected_failed_checks=_expected_failed_checks)
+def test_sklearn_compatible_estimator(estimator, check):
+    check(estimator)
