@@ -45,8 +45,8 @@ def test_preset_trains_and_predicts_known_labels(name, small_split):
 
 
 def test_make_pipeline_passes_step_parameters():
-    pipeline = classical.make_pipeline("hog-svm", svm__C=0.5)
-    assert pipeline.named_steps["svm"].C == 0.5
+    pipeline = classical.make_pipeline("hog-svm", svm__estimator__C=0.5)
+    assert pipeline.named_steps["svm"].estimator.C == 0.5
 
 
 def test_make_pipeline_rejects_unknown_names():
