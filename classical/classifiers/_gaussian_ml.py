@@ -11,6 +11,7 @@ from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted
 from sklearn_compat.base import _fit_context
 from sklearn_compat.utils.validation import validate_data
+from threadpoolctl import threadpool_limits
 
 from .._kernels.gaussian import (
     REJECT_DISTANCE,
@@ -215,14 +216,17 @@ class GaussianMLClassifier(ClassifierMixin, BaseEstimator):
         covariances = np.empty((n_classes, n_features, n_features))
         inv_chol = np.empty((n_classes, n_features, n_features))
         log_det = np.empty(n_classes)
-        for k, label in enumerate(self.classes_.tolist()):
-            members = X[y_index == k].astype(np.float64)
-            means[k] = members.mean(axis=0)
-            covariances[k] = self._class_covariance(label, members - means[k])
-            chol = linalg.cholesky(covariances[k], lower=True)
-            inv_chol[k] = linalg.solve_triangular(chol, np.eye(n_features),
-                                                  lower=True)
-            log_det[k] = 2.0 * np.sum(np.log(np.diag(chol)))
+        # Many small matrices: threaded BLAS only adds wake-up costs, which
+        # grow to tenths of a second on a busy machine.
+        with threadpool_limits(limits=1, user_api="blas"):
+            for k, label in enumerate(self.classes_.tolist()):
+                members = X[y_index == k].astype(np.float64)
+                means[k] = members.mean(axis=0)
+                covariances[k] = self._class_covariance(label, members - means[k])
+                chol = linalg.cholesky(covariances[k], lower=True)
+                inv_chol[k] = linalg.solve_triangular(chol, np.eye(n_features),
+                                                      lower=True)
+                log_det[k] = 2.0 * np.sum(np.log(np.diag(chol)))
         self.means_ = means
         self.covariances_ = covariances
         self._inv_chol = inv_chol
