@@ -6,6 +6,7 @@ check that truly cannot apply to it, an entry in ``EXPECTED_FAILED_CHECKS``
 """
 
 from classical.classifiers import GaussianMLClassifier, RuleClassifier
+from classical.encoders import PowerNormalizer
 
 try:
     from sklearn_compat.utils.estimator_checks import parametrize_with_checks
@@ -15,6 +16,8 @@ except ImportError:  # pragma: no cover - older sklearn-compat
 ESTIMATORS = [
     GaussianMLClassifier(),
     RuleClassifier(),
+    PowerNormalizer(),
+    PowerNormalizer(alpha=0.3, norm="l2"),
 ]
 
 EXPECTED_FAILED_CHECKS = {}

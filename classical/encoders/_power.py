@@ -30,6 +30,7 @@ def power_normalize(X, *, alpha=0.5, norm=None):
     Returns
     -------
     X_new : ndarray of shape (n_samples, n_features)
+        The normalised vectors.
 
     References
     ----------
@@ -64,7 +65,7 @@ class PowerNormalizer(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
 
     See Also
     --------
-    sklearn.preprocessing.Normalizer : the row normalisation alone.
+    sklearn.preprocessing.Normalizer : The row normalisation alone.
 
     Examples
     --------
