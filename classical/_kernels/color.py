@@ -1,0 +1,291 @@
+"""Colour conversion fused with histogramming and moments.
+
+Every kernel reads a batch as a C-contiguous ``(n_images, n_pixels, C)`` array
+of raw pixel values (any numeric dtype, ``C >= 3``, channels beyond the third
+ignored) and converts each pixel on the fly: no converted image is stored.
+
+Per-pixel conventions (the NumPy twins in ``tests/naive/color.py`` spell them
+out and the wrappers in ``classical.descriptors._color`` document them):
+
+* ``space`` 0 is RGB scaled to ``[0, 1]``, 1 is HSV with H, S, V in ``[0, 1]``,
+  2 is CIE Lab (D65, 2 degree observer, sRGB gamma).
+* ``inv_top`` is ``1 / intensity_range(dtype)``.
+* HSV is computed from the raw values so that integer input needs one rounding
+  per channel: ``V = max * inv_top``, ``S = (max - min) / max`` and
+  ``H = P / (6 (max - min))`` with ``P`` the integer hue numerator; H and S are
+  0 where ``max == min`` (scikit-image's convention).
+* Lab takes linear RGB from ``lut`` (indexed by the raw value) when ``use_lut``
+  is set, else from the sRGB formula.
+* A histogram bin is found by ``searchsorted(edges, x, side='right') - 1`` on
+  the given edges, with values clipped to ``[edges[0], edges[-1]]``; a value on
+  the upper edge falls in the last bin, as in ``np.histogramdd``.
+"""
+
+import numpy as np
+from numba import njit, prange
+
+from . import config
+
+RGB = 0
+HSV = 1
+LAB = 2
+
+# sRGB primaries to CIE XYZ (D65), divided row-wise by the D65 white point
+# (0.95047, 1.0, 1.08883): the constants scikit-image uses.
+_WHITE_X = 0.95047
+_WHITE_Z = 1.08883
+
+
+@njit(cache=config.CACHE, fastmath=config.FASTMATH)
+def hsv_pixel(r, g, b, inv_top):
+    """HSV of one pixel given its raw channel values as floats."""
+    high = max(r, max(g, b))
+    low = min(r, min(g, b))
+    delta = high - low
+    value = high * inv_top
+    if delta <= 0.0:
+        return 0.0, 0.0, value
+    saturation = delta / high
+    # scikit-image assigns red, then green, then blue: the last maximum wins
+    if b == high:
+        numerator = 4.0 * delta + (r - g)
+    elif g == high:
+        numerator = 2.0 * delta + (b - r)
+    else:
+        numerator = g - b
+        if numerator < 0.0:
+            numerator += 6.0 * delta
+    return numerator / (6.0 * delta), saturation, value
+
+
+@njit(cache=config.CACHE, fastmath=config.FASTMATH)
+def srgb_to_linear(c):
+    """Undo the sRGB gamma of one channel value in [0, 1]."""
+    if c > 0.04045:
+        return ((c + 0.055) / 1.055) ** 2.4
+    return c / 12.92
+
+
+@njit(cache=config.CACHE, fastmath=config.FASTMATH)
+def lab_f(t):
+    """The CIE Lab compander: cube root above 0.008856, linear below."""
+    if t > 0.008856:
+        return np.cbrt(t)
+    return 7.787 * t + 16.0 / 116.0
+
+
+@njit(cache=config.CACHE, fastmath=config.FASTMATH)
+def linear_to_lab(lr, lg, lb):
+    """CIE Lab of one pixel given its linear RGB."""
+    x = (0.412453 * lr + 0.357580 * lg + 0.180423 * lb) / _WHITE_X
+    y = 0.212671 * lr + 0.715160 * lg + 0.072169 * lb
+    z = (0.019334 * lr + 0.119193 * lg + 0.950227 * lb) / _WHITE_Z
+    fx = lab_f(x)
+    fy = lab_f(y)
+    fz = lab_f(z)
+    return 116.0 * fy - 16.0, 500.0 * (fx - fy), 200.0 * (fy - fz)
+
+
+@njit(cache=config.CACHE, fastmath=config.FASTMATH)
+def convert_pixel(pixels, p, space, inv_top, lut, use_lut):
+    """The three channels of pixel ``p`` of a ``(n_pixels, C)`` image in ``space``."""
+    r = np.float64(pixels[p, 0])
+    g = np.float64(pixels[p, 1])
+    b = np.float64(pixels[p, 2])
+    if space == RGB:
+        return r * inv_top, g * inv_top, b * inv_top
+    if space == HSV:
+        return hsv_pixel(r, g, b, inv_top)
+    if use_lut:
+        return linear_to_lab(lut[int(r)], lut[int(g)], lut[int(b)])
+    return linear_to_lab(srgb_to_linear(r * inv_top), srgb_to_linear(g * inv_top),
+                         srgb_to_linear(b * inv_top))
+
+
+@njit(cache=config.CACHE, fastmath=config.FASTMATH, parallel=True)
+def convert_pixels(pixels, space, inv_top, lut, use_lut):
+    """Convert a ``(n_pixels, C)`` image to a ``(n_pixels, 3)`` float64 array."""
+    out = np.empty((pixels.shape[0], 3))
+    for p in prange(pixels.shape[0]):
+        c0, c1, c2 = convert_pixel(pixels, p, space, inv_top, lut, use_lut)
+        out[p, 0] = c0
+        out[p, 1] = c1
+        out[p, 2] = c2
+    return out
+
+
+@njit(cache=config.CACHE, fastmath=config.FASTMATH)
+def bin_index(x, edges):
+    """Bin of ``x`` among ``edges``: np.histogramdd's rule, values clipped."""
+    n = edges.shape[0] - 1
+    low = edges[0]
+    high = edges[n]
+    if x <= low:
+        return 0
+    if x >= high:
+        return n - 1
+    b = int((x - low) * (n / (high - low)))
+    if b > n - 1:
+        b = n - 1
+    while b > 0 and x < edges[b]:
+        b -= 1
+    while b < n - 1 and x >= edges[b + 1]:
+        b += 1
+    return b
+
+
+@njit(cache=config.CACHE, fastmath=config.FASTMATH)
+def _finish_histogram(counts, out_row, n_pixels, normalize):
+    for k in range(counts.shape[0]):
+        if normalize:
+            out_row[k] = counts[k] / n_pixels
+        else:
+            out_row[k] = counts[k]
+
+
+@njit(cache=config.CACHE, fastmath=config.FASTMATH)
+def _count(counts, b0, b1, b2, n0, n1, n2, joint):
+    """Count one pixel with bins ``(b0, b1, b2)`` in a joint or split histogram."""
+    if joint:
+        counts[(b0 * n1 + b1) * n2 + b2] += 1
+    else:
+        counts[b0] += 1
+        counts[n0 + b1] += 1
+        counts[n0 + n1 + b2] += 1
+
+
+@njit(cache=config.CACHE, fastmath=config.FASTMATH)
+def _color_counts(pixels, space, inv_top, lut, use_lut, edges0, edges1, edges2, joint,
+                  counts):
+    """Add the colour bins of one ``(n_pixels, C)`` image to ``counts``."""
+    n0 = edges0.shape[0] - 1
+    n1 = edges1.shape[0] - 1
+    n2 = edges2.shape[0] - 1
+    for p in range(pixels.shape[0]):
+        c0, c1, c2 = convert_pixel(pixels, p, space, inv_top, lut, use_lut)
+        _count(counts, bin_index(c0, edges0), bin_index(c1, edges1),
+               bin_index(c2, edges2), n0, n1, n2, joint)
+
+
+@njit(cache=config.CACHE, fastmath=config.FASTMATH, parallel=True)
+def color_histogram_batch(stack, space, inv_top, lut, use_lut, edges0, edges1, edges2,
+                          joint, normalize):
+    """Colour histogram of each image of a ``(n, n_pixels, C)`` stack.
+
+    Returns ``(n, n0 * n1 * n2)`` when ``joint`` (index ``(b0 * n1 + b1) * n2
+    + b2``), else ``(n, n0 + n1 + n2)``; counts, or fractions of the pixels
+    when ``normalize``.
+    """
+    n, n_pixels = stack.shape[0], stack.shape[1]
+    n0 = edges0.shape[0] - 1
+    n1 = edges1.shape[0] - 1
+    n2 = edges2.shape[0] - 1
+    width = n0 * n1 * n2 if joint else n0 + n1 + n2
+    out = np.empty((n, width))
+    for i in prange(n):
+        counts = np.zeros(width, dtype=np.int64)
+        _color_counts(stack[i], space, inv_top, lut, use_lut, edges0, edges1, edges2,
+                      joint, counts)
+        _finish_histogram(counts, out[i], n_pixels, normalize)
+    return out
+
+
+@njit(cache=config.CACHE, fastmath=config.FASTMATH)
+def _hsv_counts_uint8(pixels, hue_bins, saturation_bins, value_bins, nh, ns, nv,
+                      joint, counts):
+    """Add the HSV bins of one ``(n_pixels, C)`` uint8 image to ``counts``."""
+    for p in range(pixels.shape[0]):
+        r = np.int32(pixels[p, 0])
+        g = np.int32(pixels[p, 1])
+        b = np.int32(pixels[p, 2])
+        high = max(r, max(g, b))
+        delta = high - min(r, min(g, b))
+        red_numerator = g - b + (6 * delta if g < b else 0)
+        green_numerator = 2 * delta + b - r
+        blue_numerator = 4 * delta + r - g
+        numerator = blue_numerator if b == high else (
+            green_numerator if g == high else red_numerator)
+        _count(counts, np.int32(hue_bins[delta, numerator]),
+               np.int32(saturation_bins[high, delta]), np.int32(value_bins[high]),
+               nh, ns, nv, joint)
+
+
+@njit(cache=config.CACHE, fastmath=config.FASTMATH, parallel=True)
+def hsv_histogram_uint8(stack, hue_bins, saturation_bins, value_bins, nh, ns, nv,
+                        joint, normalize):
+    """HSV histogram of a ``(n, n_pixels, C)`` uint8 stack, in integer arithmetic.
+
+    With ``d = max - min`` and ``P`` the hue numerator (``H = P / (6 d)``,
+    ``0 <= P < 6 d``), the bins are ``hue_bins[d, P]``,
+    ``saturation_bins[max, d]`` and ``value_bins[max]``. The tables hold the
+    bins of the float values :func:`hsv_pixel` gives, so the result equals
+    :func:`color_histogram_batch` with ``space=HSV``; ``nh, ns, nv`` are the
+    numbers of bins.
+    """
+    n, n_pixels = stack.shape[0], stack.shape[1]
+    width = nh * ns * nv if joint else nh + ns + nv
+    out = np.empty((n, width))
+    for i in prange(n):
+        counts = np.zeros(width, dtype=np.int32)
+        _hsv_counts_uint8(stack[i], hue_bins, saturation_bins, value_bins, nh, ns,
+                          nv, joint, counts)
+        _finish_histogram(counts, out[i], n_pixels, normalize)
+    return out
+
+
+@njit(cache=config.CACHE, fastmath=config.FASTMATH)
+def _image_moments(pixels, space, inv_top, lut, use_lut, moments, out_row):
+    """Write the colour moments of one ``(n_pixels, C)`` image to ``out_row``."""
+    n_pixels = pixels.shape[0]
+    s0 = 0.0
+    s1 = 0.0
+    s2 = 0.0
+    for p in range(n_pixels):
+        c0, c1, c2 = convert_pixel(pixels, p, space, inv_top, lut, use_lut)
+        s0 += c0
+        s1 += c1
+        s2 += c2
+    m0 = s0 / n_pixels
+    m1 = s1 / n_pixels
+    m2 = s2 / n_pixels
+    out_row[0] = m0
+    out_row[moments] = m1
+    out_row[2 * moments] = m2
+    if moments == 1:
+        return
+    # second pass: central sums about the mean (exact for constant images)
+    q0 = q1 = q2 = 0.0
+    t0 = t1 = t2 = 0.0
+    for p in range(n_pixels):
+        c0, c1, c2 = convert_pixel(pixels, p, space, inv_top, lut, use_lut)
+        d0 = c0 - m0
+        d1 = c1 - m1
+        d2 = c2 - m2
+        q0 += d0 * d0
+        q1 += d1 * d1
+        q2 += d2 * d2
+        t0 += d0 * d0 * d0
+        t1 += d1 * d1 * d1
+        t2 += d2 * d2 * d2
+    out_row[1] = np.sqrt(q0 / n_pixels)
+    out_row[moments + 1] = np.sqrt(q1 / n_pixels)
+    out_row[2 * moments + 1] = np.sqrt(q2 / n_pixels)
+    if moments == 3:
+        out_row[2] = np.cbrt(t0 / n_pixels)
+        out_row[5] = np.cbrt(t1 / n_pixels)
+        out_row[8] = np.cbrt(t2 / n_pixels)
+
+
+@njit(cache=config.CACHE, fastmath=config.FASTMATH, parallel=True)
+def color_moments_batch(stack, space, inv_top, lut, use_lut, moments):
+    """Per-channel mean, standard deviation and cube root of the third moment.
+
+    Two passes over each image (mean, then central sums), converting pixels
+    in each; ``moments`` (1 to 3) per channel. Returns ``(n, 3 * moments)``
+    ordered channel by channel.
+    """
+    n = stack.shape[0]
+    out = np.empty((n, 3 * moments))
+    for i in prange(n):
+        _image_moments(stack[i], space, inv_top, lut, use_lut, moments, out[i])
+    return out

@@ -1,0 +1,224 @@
+"""Colour-space conversion and grayscale."""
+
+from functools import lru_cache
+
+import numpy as np
+from sklearn.utils._param_validation import StrOptions, validate_params
+
+from .._kernels import color as kernels
+from ..utils._validation import check_image, intensity_range
+from ._base import BaseImageTransformer
+
+__all__ = ["convert_color", "to_grayscale", "ConvertColor", "Grayscale"]
+
+# Luminance weights of ITU-R BT.709, as in skimage.color.rgb2gray
+GRAY_WEIGHTS = np.array([0.2125, 0.7154, 0.0721])
+
+SPACE_CODES = {"rgb": kernels.RGB, "hsv": kernels.HSV, "lab": kernels.LAB}
+_NO_LUT = np.zeros(1)
+
+
+def _srgb_to_linear(c):
+    return np.where(c > 0.04045, ((c + 0.055) / 1.055) ** 2.4, c / 12.92)
+
+
+@lru_cache(maxsize=None)
+def _linear_lut(dtype_str):
+    dtype = np.dtype(dtype_str)
+    top = intensity_range(dtype)
+    return _srgb_to_linear(np.arange(int(top) + 1) * (1.0 / top))
+
+
+def conversion_args(dtype):
+    """Return ``(inv_top, lut, use_lut)`` for the colour kernels.
+
+    ``uint8`` and ``uint16`` images take linear RGB from a table indexed by
+    the raw value (computed with NumPy's ``power``, like scikit-image), other
+    dtypes compute it per pixel.
+    """
+    dtype = np.dtype(dtype)
+    inv_top = 1.0 / intensity_range(dtype)
+    if dtype in (np.dtype(np.uint8), np.dtype(np.uint16)):
+        return inv_top, _linear_lut(dtype.str), True
+    return inv_top, _NO_LUT, False
+
+
+def as_pixel_stack(stack):
+    """View a ``(n, H, W, C)`` stack as a C-contiguous ``(n, H * W, C)`` array."""
+    stack = np.ascontiguousarray(stack)
+    return stack.reshape(stack.shape[0], -1, stack.shape[-1])
+
+
+@validate_params({"image": ["array-like"]}, prefer_skip_nested_validation=True)
+def to_grayscale(image):
+    """Luminance of an RGB(A) image, in the input's dtype and range.
+
+    Parameters
+    ----------
+    image : array-like of shape (H, W), (H, W, 3) or (H, W, 4)
+        The image. A grayscale image is returned unchanged; the alpha channel
+        of an RGBA image is ignored.
+
+    Returns
+    -------
+    gray : ndarray of shape (H, W)
+        ``0.2125 R + 0.7154 G + 0.0721 B`` (the weights of
+        :func:`skimage.color.rgb2gray`). Float input gives the same float
+        dtype; integer input gives the same integer dtype, rounded to the
+        nearest integer; boolean input gives float64.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from classical.preprocess import to_grayscale
+    >>> to_grayscale(np.full((2, 2, 3), 200, np.uint8))
+    array([[200, 200],
+           [200, 200]], dtype=uint8)
+    """
+    return _grayscale_checked(check_image(image))
+
+
+def _grayscale_checked(image):
+    if image.ndim == 2:
+        return image
+    if image.shape[2] < 3:
+        raise ValueError(
+            f"image must be grayscale (H, W) or colour (H, W, 3 or 4) to convert "
+            f"to grayscale; got shape {image.shape}."
+        )
+    rgb = image[..., :3]
+    if np.issubdtype(image.dtype, np.floating):
+        return rgb @ GRAY_WEIGHTS.astype(image.dtype)
+    gray = rgb.astype(np.float64) @ GRAY_WEIGHTS
+    if image.dtype == np.bool_:
+        return gray
+    info = np.iinfo(image.dtype)
+    return np.clip(np.rint(gray), info.min, info.max).astype(image.dtype)
+
+
+def _convert_checked(image, color_space):
+    if color_space == "gray":
+        return _grayscale_checked(image)
+    if color_space == "rgb":
+        if image.ndim == 2:
+            return np.repeat(image[..., np.newaxis], 3, axis=2)
+        if image.shape[2] < 3:
+            raise ValueError(
+                f"image must be grayscale (H, W) or colour (H, W, 3 or 4) to convert "
+                f"to 'rgb'; got shape {image.shape}."
+            )
+        return image[..., :3]
+    check_image(image, color="rgb")
+    inv_top, lut, use_lut = conversion_args(image.dtype)
+    pixels = np.ascontiguousarray(image).reshape(-1, image.shape[2])
+    out = kernels.convert_pixels(pixels, SPACE_CODES[color_space], inv_top, lut,
+                                 use_lut)
+    return out.reshape(image.shape[0], image.shape[1], 3)
+
+
+_COLOR_SPACES = StrOptions({"hsv", "lab", "gray", "rgb"})
+
+
+@validate_params(
+    {"image": ["array-like"], "color_space": [_COLOR_SPACES]},
+    prefer_skip_nested_validation=True,
+)
+def convert_color(image, color_space):
+    """Convert an RGB image to another colour space.
+
+    Parameters
+    ----------
+    image : array-like of shape (H, W) or (H, W, C)
+        The image: uint8, uint16 or float in ``[0, 1]`` (the full-scale value
+        of the dtype is :func:`classical.utils.intensity_range`). ``'hsv'``
+        and ``'lab'`` need three or four channels (alpha is ignored).
+    color_space : {'hsv', 'lab', 'gray', 'rgb'}
+        Target space:
+
+        - ``'hsv'``: float64 H, S, V in ``[0, 1]``, equal to
+          :func:`skimage.color.rgb2hsv` to rounding. Where ``max == min``
+          (grays, black) H and S are 0, scikit-image's convention.
+        - ``'lab'``: float64 CIE L*a*b* (D65 white, 2 degree observer, sRGB
+          gamma), equal to :func:`skimage.color.rgb2lab` to rounding; L in
+          ``[0, 100]``, a and b within ``[-87, 99]`` and ``[-108, 95]`` for
+          sRGB colours.
+        - ``'gray'``: :func:`to_grayscale` (same dtype).
+        - ``'rgb'``: same dtype; a grayscale image is repeated into three
+          channels and alpha is dropped.
+
+    Returns
+    -------
+    converted : ndarray of shape (H, W, 3) or (H, W)
+        The converted image: float64 for ``'hsv'`` and ``'lab'``, else the
+        input's dtype.
+
+    Notes
+    -----
+    HSV is computed from the raw values, ``V = max / top``,
+    ``S = (max - min) / max`` and ``H = P / (6 (max - min))`` with ``P`` the
+    hue numerator of the sextant the maximum lies in; for integer images
+    each is one rounding away from the exact value. scikit-image scales the
+    channels first, so results differ by a few units in the last place.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from classical.preprocess import convert_color
+    >>> convert_color(np.array([[[255, 0, 0]]], np.uint8), "hsv")
+    array([[[0., 1., 1.]]])
+    """
+    return _convert_checked(check_image(image), color_space)
+
+
+class ConvertColor(BaseImageTransformer):
+    """Convert every image to another colour space.
+
+    Stateless; ``fit`` only validates. See :func:`convert_color`.
+
+    Parameters
+    ----------
+    color_space : {'hsv', 'lab', 'gray', 'rgb'}, default='hsv'
+        Target space.
+
+    See Also
+    --------
+    convert_color : The function applied to each image.
+    Grayscale : The same as ``color_space='gray'``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from classical.preprocess import ConvertColor
+    >>> ConvertColor(color_space="lab").fit_transform(
+    ...     [np.zeros((4, 4, 3), np.uint8)]).shape
+    (1, 4, 4, 3)
+    """
+
+    _parameter_constraints = {"color_space": [_COLOR_SPACES]}
+
+    def __init__(self, *, color_space="hsv"):
+        self.color_space = color_space
+
+    def _transform_image(self, image):
+        return _convert_checked(image, self.color_space)
+
+
+class Grayscale(BaseImageTransformer):
+    """Convert every image to grayscale, keeping its dtype.
+
+    Stateless; ``fit`` only validates. See :func:`to_grayscale`.
+
+    See Also
+    --------
+    to_grayscale : The function applied to each image.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from classical.preprocess import Grayscale
+    >>> Grayscale().fit_transform([np.zeros((4, 4, 3), np.uint8)]).shape
+    (1, 4, 4)
+    """
+
+    def _transform_image(self, image):
+        return _grayscale_checked(image)
