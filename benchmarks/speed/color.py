@@ -9,7 +9,9 @@ bins per channel (OpenCV's 8-bit hue runs over [0, 180)). The Lab rows are
 informational: OpenCV's 8-bit Lab is a scaled, rounded approximation, ours is
 float64 and equal to scikit-image.
 
-Each is warmed once, then timed as the median of 7 runs. The first-call
+Each is warmed once, then ours and the peer are timed in alternation, 7
+runs each, and the medians are compared: on a shared machine both see the
+same load. The first-call
 column is the compile time: the first ``transform`` in a new process with an
 empty Numba cache (a later process loads the compiled kernels from the
 cache; see ``benchmarks.speed.cold_start``). Run ``python -m
@@ -17,10 +19,13 @@ benchmarks.speed.color [--quick]``.
 """
 
 import argparse
+import gc
 import os
+import statistics
 import subprocess
 import sys
 import tempfile
+import time
 
 import cv2
 import numba
@@ -30,7 +35,7 @@ from classical.descriptors import ColorHistogramExtractor
 from classical.descriptors._color import _hsv_uint8_tables
 from classical.parallel import numba_threads
 
-from .._timing import SPEED_COLUMNS, markdown_table, median_seconds, random_uint8_images
+from .._timing import SPEED_COLUMNS, markdown_table, random_uint8_images
 
 BINS = (8, 8, 8)
 _COMPILE_SCRIPT = """
@@ -54,11 +59,44 @@ def compile_seconds(color_space):
     return float(result.stdout.split()[-1])
 
 
+def alternating_medians(functions, *, repeat=7):
+    """Warm each function once, then time them in turn; median seconds of each."""
+    for function in functions:
+        function()
+    times = [[] for _ in functions]
+    for _ in range(repeat):
+        for function, spent in zip(functions, times):
+            gc.collect()
+            start = time.perf_counter()
+            function()
+            spent.append(time.perf_counter() - start)
+    return [statistics.median(spent) for spent in times]
+
+
 def opencv_histograms(images, code, ranges):
     """Per image: convert with OpenCV, then an 8x8x8 calcHist."""
     for image in images:
         converted = cv2.cvtColor(image, code)
         cv2.calcHist([converted], [0, 1, 2], None, list(BINS), ranges)
+
+
+def hsv_kernel(pixels):
+    """The HSV kernel alone on an already stacked ``(n, n_pixels, 3)`` batch."""
+    tables = _hsv_uint8_tables(BINS)
+    with numba_threads(-1):
+        kernels.hsv_histogram_uint8(pixels, *tables, *BINS, True, True)
+
+
+def time_space(images, space, code, ranges):
+    """Median seconds of ours, of OpenCV and (for HSV) of the kernel alone."""
+    extractor = ColorHistogramExtractor(color_space=space, bins=BINS, n_jobs=-1)
+    extractor.fit(images[:1])
+    functions = [lambda: extractor.transform(images),
+                 lambda: opencv_histograms(images, code, ranges)]
+    if space == "hsv":
+        pixels = images.reshape(len(images), -1, 3)
+        functions.append(lambda: hsv_kernel(pixels))
+    return alternating_medians(functions)
 
 
 def run(quick=False):
@@ -73,11 +111,7 @@ def run(quick=False):
     ]
     for space, code, ranges in cases:
         first = compile_seconds(space)
-        extractor = ColorHistogramExtractor(color_space=space, bins=BINS, n_jobs=-1)
-        extractor.fit(images[:1])
-        ours_s = median_seconds(lambda: extractor.transform(images), repeat=7)
-        peer_s = median_seconds(lambda: opencv_histograms(images, code, ranges),
-                                repeat=7)
+        ours_s, peer_s, *kernel_s = time_space(images, space, code, ranges)
         peer = f"cv2.cvtColor(RGB2{space.upper()}) + cv2.calcHist, per image"
         note = "" if space == "hsv" else " (informational)"
         rows.append({
@@ -87,20 +121,12 @@ def run(quick=False):
             "peer throughput": n / peer_s, "ratio": peer_s / ours_s,
             "ours first call s": first,
         })
-        if space == "hsv":
-            pixels = images.reshape(n, -1, 3)
-            tables = _hsv_uint8_tables(BINS)
-
-            def kernel():
-                with numba_threads(-1):
-                    kernels.hsv_histogram_uint8(pixels, *tables, *BINS, True, True)
-
-            kernel_s = median_seconds(kernel, repeat=7)
+        for seconds in kernel_s:
             rows.append({
                 "work": f"the same, kernel alone on the stacked batch ({threads} "
                         "threads)",
-                "unit": "img/s", "ours": n / kernel_s, "peer": peer,
-                "peer throughput": n / peer_s, "ratio": peer_s / kernel_s,
+                "unit": "img/s", "ours": n / seconds, "peer": peer,
+                "peer throughput": n / peer_s, "ratio": peer_s / seconds,
                 "ours first call s": float("nan"),
             })
     return rows

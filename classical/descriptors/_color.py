@@ -61,15 +61,16 @@ def _hsv_uint8_tables(bins):
     """Bin tables for :func:`classical._kernels.color.hsv_histogram_uint8`.
 
     Built from the same float values as ``hsv_pixel``: ``H = P / (6 d)`` for
-    ``0 <= P < 6 d``, ``S = d / max`` and ``V = max * (1 / 255)``.
+    ``0 <= P < 6 d``, stored at column ``(P + d) mod 6 d`` (and ``6 d`` for
+    ``P = 5 d``), ``S = d / max`` and ``V = max * (1 / 255)``.
     """
     edges_h, edges_s, edges_v = _edges("hsv", bins)
     dtype = np.uint8 if max(bins) <= 256 else np.int32
-    hue = np.zeros((256, 6 * 255), dtype=dtype)
+    hue = np.zeros((256, 6 * 255 + 1), dtype=dtype)
     saturation = np.zeros((256, 256), dtype=dtype)
     for level in range(1, 256):
-        hue[level, :6 * level] = _bins_of(np.arange(6 * level) / (6.0 * level),
-                                          edges_h)
+        numerators = (np.arange(6 * level + 1) - level) % (6 * level)
+        hue[level, :6 * level + 1] = _bins_of(numerators / (6.0 * level), edges_h)
         saturation[level, :level + 1] = _bins_of(np.arange(level + 1) / level,
                                                  edges_s)
     value = _bins_of(np.arange(256) * (1.0 / 255), edges_v).astype(dtype)
@@ -166,8 +167,8 @@ def color_histogram(image, *, color_space="hsv", bins=(8, 8, 8), joint=True,
 
 color_histogram.__doc__ = color_histogram.__doc__.replace("{ranges}", _RANGES_NOTE)
 
-_MOMENTS_REFERENCE = """.. [1] M. A. Stricker and M. Orengo, "Similarity of color images,"
-       Proc. SPIE 2420, Storage and Retrieval for Image and Video Databases
+_MOMENTS_REFERENCE = """.. [1] M. A. Stricker and M. Orengo, "Similarity of color
+       images," Proc. SPIE 2420, Storage and Retrieval for Image and Video Databases
        III, pp. 381-392, 1995, :DOI:`10.1117/12.205308`."""
 
 _MOMENTS_NOTE = """Moments are those of Stricker and Orengo [1]_: for each channel the
