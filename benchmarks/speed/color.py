@@ -4,9 +4,10 @@ The batch is 1000 random 64 x 64 x 3 uint8 images (``--quick``: 200), one
 stacked array. Ours is ``ColorHistogramExtractor(n_jobs=-1).transform(batch)``,
 the call a user makes (validation and stacking included), and, on rows of
 their own, the kernel alone on the already stacked batch and the extractor on
-one thread (on a busy shared machine two threads can be slower than one). The peer is what a user
-would otherwise write: per image ``cv2.cvtColor`` then ``cv2.calcHist`` with 8
-bins per channel (OpenCV's 8-bit hue runs over [0, 180)). The Lab rows are
+one thread (on a busy shared machine two threads can be slower than one). The
+peer is what a user would otherwise write: per image ``cv2.cvtColor`` then
+``cv2.calcHist`` with 8 bins per channel (OpenCV's 8-bit hue runs over
+[0, 180)). The Lab rows are
 informational: OpenCV's 8-bit Lab is a scaled, rounded approximation, ours is
 float64 and equal to scikit-image.
 
