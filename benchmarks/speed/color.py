@@ -7,14 +7,12 @@ their own, the kernel alone on the already stacked batch and the extractor on
 one thread (on a busy shared machine two threads can be slower than one). The
 peer is what a user would otherwise write: per image ``cv2.cvtColor`` then
 ``cv2.calcHist`` with 8 bins per channel (OpenCV's 8-bit hue runs over
-[0, 180)). The Lab rows are
-informational: OpenCV's 8-bit Lab is a scaled, rounded approximation, ours is
-float64 and equal to scikit-image.
+[0, 180)). The Lab rows are informational: OpenCV's 8-bit Lab is a scaled,
+rounded approximation, ours is float64 and equal to scikit-image.
 
-Each is warmed once, then ours and the peer are timed in alternation, 7
-runs each, and the medians are compared: on a shared machine both see the
-same load. The first-call
-column is the compile time: the first ``transform`` in a new process with an
+Each is warmed once, then ours and the peer are timed in alternation, 7 runs
+each, and the medians are compared: on a shared machine both see the same
+load. The first-call column is the compile time: the first ``transform`` in a new process with an
 empty Numba cache (a later process loads the compiled kernels from the
 cache; see ``benchmarks.speed.cold_start``). Run ``python -m
 benchmarks.speed.color [--quick]``.
