@@ -275,6 +275,21 @@ def test_bins_at_the_180_degree_wrap_for_float_gradients():
                         rtol=RTOL, atol=ATOL)
 
 
+@pytest.mark.parametrize("scale", [1e-200, 1e-30, 1e30, 1e200])
+def test_extreme_gradient_magnitudes(scale):
+    """Gradients float32 cannot hold, or whose square overflows float64, are
+    binned and weighed exactly (scikit-image itself overflows its float32 cell
+    sums beyond 3e38, so the far cases compare with the twin only)."""
+    image = _random_image(np.random.default_rng(13), (32, 40, 3), np.float64) * scale
+    params = dict(orientations=9, block_norm="L1")
+    ours = hog(image, **params)
+    assert np.isfinite(ours).all()
+    twin = naive.hog_descriptor(image, **params)
+    assert_allclose(ours, twin, rtol=1e-10, atol=1e-300)
+    if 1e-37 < scale < 1e37:
+        assert_allclose(ours, _skimage(image, **params), rtol=RTOL, atol=ATOL)
+
+
 @pytest.mark.parametrize("orientations", [4, 8, 9])
 def test_exact_edges_in_real_images(orientations):
     """Diagonal and axis-aligned ramps put every gradient on a bin edge."""

@@ -192,10 +192,10 @@ def _strongest_gradient(window, r, n_rows_img, n_cols, width, single, work):
             else:
                 take = power > best
                 same = cand_col == work[_GX, c] and cand_row == work[_GY, c]
-                if not same and abs(power - best) <= 1e-14 * power:
-                    # (nearly) equal norms: decide as NumPy's argmax over
-                    # np.hypot does (the C library's hypot, which is not
-                    # always correctly rounded)
+                if not same and not abs(power - best) > 1e-14 * power:
+                    # (nearly) equal norms, or squares out of range (inf - inf
+                    # is NaN): decide as NumPy's argmax over np.hypot does
+                    # (the C library's hypot, not always correctly rounded)
                     take = (math.hypot(cand_col, cand_row)
                             > math.hypot(work[_GX, c], work[_GY, c]))
             if take:
@@ -212,15 +212,14 @@ def _bin_row(n_cols, edges, work, work32):
     (``work32[_UX]``, ``work32[_UY]``); its provisional bin (``work32[_COUNT]``)
     is the number of inner edges it is at or past, by the sign of its cross
     product with each edge's unit vector. ``work32[_MARGIN]`` is the smallest
-    such cross product in absolute value, or -1 where the exact path must
-    decide anyway (just below 180 degrees, or a norm outside ``[TINY,
-    HUGE]``); the exact path decides where it is below ``work32[_TOL]``.
+    such cross product in absolute value, or -1 just below 180 degrees where
+    the exact path must decide anyway; the exact path decides where it is
+    below ``work32[_TOL]`` or NaN (a gradient whose L1 norm is outside
+    ``[TINY, HUGE]`` is stored as NaN).
     """
     one = np.float32(1.0)
     zero = np.float32(0.0)
     guard = np.float32(GUARD)
-    tiny = np.float32(TINY)
-    huge = np.float32(HUGE)
     # Short branch-free loops over few arrays: LLVM vectorises a loop only when
     # it can check at run time that its arrays do not overlap, and gives up
     # when there are too many to check.
@@ -233,16 +232,18 @@ def _bin_row(n_cols, edges, work, work32):
         y = work[_GY, c]
         flip = (y < 0.0) | ((y == 0.0) & (x < 0.0))
         sign = -1.0 if flip else 1.0
+        length = abs(x) + abs(y)
+        # float32 cannot hold this gradient faithfully: NaN sends it to the
+        # exact path
+        lost = ((length > 0.0) & (length < TINY)) | (length > HUGE)
         work32[_UX, c] = np.float32(x * sign)
-        work32[_UY, c] = np.float32(y * sign)
+        work32[_UY, c] = np.float32(np.nan) if lost else np.float32(y * sign)
     for c in range(n_cols):
         ux = work32[_UX, c]
         uy = work32[_UY, c]
         length = abs(ux) + uy
-        # float32 cannot hold the gradient faithfully: let the exact path decide
-        lost = ((length > zero) & (length < tiny)) | (length > huge)
         near_wrap = (ux < zero) & (uy < guard * length)
-        work32[_MARGIN, c] = -one if (near_wrap | lost) else np.float32(np.inf)
+        work32[_MARGIN, c] = -one if near_wrap else np.float32(np.inf)
         work32[_COUNT, c] = zero
         work32[_TOL, c] = guard * length
     for k in range(1, edges.shape[1] - 1):
@@ -265,18 +266,20 @@ def _vote_row(window, r, n_rows_img, width, cell_cols, single, edges, work, work
     _bin_row(n_cols, edges, work, work32)
     # histogram index of each vote (exact in float32), and how many need the
     # exact path; then the scatter loop has nothing left but the additions
+    # (``not >=`` so that NaN, from gradients float32 cannot hold, is exact)
     n_exact = 0
     for c in range(n_cols):
         work32[_COUNT, c] += work32[_BASE, c]
-        n_exact += 1 if work32[_MARGIN, c] < work32[_TOL, c] else 0
+        n_exact += 0 if work32[_MARGIN, c] >= work32[_TOL, c] else 1
     if n_exact > 0:
         for c in range(n_cols):
-            if work32[_MARGIN, c] < work32[_TOL, c]:
-                b = exact_bin(work[_GX, c], work[_GY, c], edges)
-                if b < 0:  # counts in no bin
-                    b = 0
-                    work[_MAG, c] = 0.0
-                work32[_COUNT, c] = work32[_BASE, c] + b
+            if not work32[_MARGIN, c] >= work32[_TOL, c]:
+                g_col = work[_GX, c]
+                g_row = work[_GY, c]
+                b = exact_bin(g_col, g_row, edges)
+                # hypot, as its square would overflow or underflow far out
+                work[_MAG, c] = math.hypot(g_col, g_row) if b >= 0 else 0.0
+                work32[_COUNT, c] = work32[_BASE, c] + max(b, 0)
     for c in range(n_cols):
         hist[i, np.int64(work32[_COUNT, c])] += work[_MAG, c]
 
