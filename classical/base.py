@@ -19,7 +19,7 @@ from sklearn_compat.base import _fit_context
 from tqdm.auto import tqdm
 
 from .parallel import map_batches, numba_threads
-from .utils._validation import check_images
+from .utils._validation import check_image_batch
 
 __all__ = ["BaseImageExtractor"]
 
@@ -68,7 +68,7 @@ class BaseImageExtractor(TransformerMixin, BaseEstimator):
         return [f"{prefix}{i}" for i in range(self.n_features_out_)]
 
     def _validate_images(self, X):
-        return check_images(X, min_shape=self._min_shape(), color=self._color)
+        return check_image_batch(X, min_shape=self._min_shape(), color=self._color)
 
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y=None):
@@ -111,18 +111,25 @@ class BaseImageExtractor(TransformerMixin, BaseEstimator):
         return self._describe(images)
 
     def _describe(self, images):
-        groups = defaultdict(list)
-        for index, image in enumerate(images):
-            groups[(image.shape, image.dtype.str)].append(index)
+        if isinstance(images, np.ndarray):  # already one stack: slice, never copy
+            stack = np.ascontiguousarray(images)
+            groups = {None: list(range(len(stack)))}
+
+            def describe_chunk(indices):
+                return self._extract_batch(stack[indices[0]:indices[-1] + 1])
+        else:
+            groups = defaultdict(list)
+            for index, image in enumerate(images):
+                groups[(image.shape, image.dtype.str)].append(index)
+
+            def describe_chunk(indices):
+                return self._extract_batch(
+                    np.ascontiguousarray(np.stack([images[i] for i in indices])))
         chunks = [
             indices[start:start + self._chunk_size]
             for indices in groups.values()
             for start in range(0, len(indices), self._chunk_size)
         ]
-
-        def describe_chunk(indices):
-            stack = np.ascontiguousarray(np.stack([images[i] for i in indices]))
-            return self._extract_batch(stack)
 
         desc = type(self).__name__
         if self._uses_numba:

@@ -329,8 +329,8 @@ def test_folder_of_only_bad_images(tmp_path):
 @pytest.mark.parametrize("kwargs, match", [
     ({"color": "hsv"}, "'color' parameter of load_folder must be a str among"),
     ({"on_error": "skip"}, "'on_error' parameter of load_folder must be a str among"),
-    ({"size": (0, 3)}, "size must be a positive int or a pair"),
-    ({"size": (1, 2, 3)}, "size must be a positive int or a pair"),
+    ({"size": (0, 3)}, "size must be a positive int or 2 positive ints"),
+    ({"size": (1, 2, 3)}, "size must be a positive int or 2 positive ints"),
 ])
 def test_invalid_options(mixed_folder, kwargs, match):
     with pytest.raises(ValueError, match=match):

@@ -8,10 +8,9 @@ from sklearn.utils._param_validation import Interval, StrOptions, validate_param
 
 from .._kernels import color as kernels
 from ..base import BaseImageExtractor
-from ..preprocess._base import check_positive_ints
 from ..preprocess._color import SPACE_CODES, as_pixel_stack, conversion_args
 from ..utils._docstring import N_JOBS_DOC, VERBOSE_DOC, Substitution
-from ..utils._validation import check_image
+from ..utils._validation import check_image, check_positive_ints
 
 __all__ = ["color_histogram", "color_moments", "ColorHistogramExtractor",
            "ColorMomentsExtractor"]

@@ -1,6 +1,5 @@
 """Base class of the transformers that turn images into images."""
 
-import operator
 from abc import abstractmethod
 from numbers import Integral
 
@@ -9,26 +8,7 @@ from sklearn_compat.base import _fit_context
 
 from ..utils._validation import check_images, stack_if_same_shape
 
-__all__ = ["BaseImageTransformer", "check_positive_ints"]
-
-
-def check_positive_ints(value, count, name, example):
-    """Return ``value`` as a tuple of ``count`` positive ints; an int repeats.
-
-    Unlike ``int()``, floats and strings are refused rather than truncated.
-    """
-    if isinstance(value, Integral) and not isinstance(value, bool):
-        value = (value,) * count
-    try:
-        ints = tuple(operator.index(v) for v in value)
-    except TypeError:
-        ints = ()
-    if len(ints) != count or min(ints) < 1:
-        raise ValueError(
-            f"{name} must be a positive int or {count} positive ints, e.g. "
-            f"{example}; got {value!r}."
-        )
-    return ints
+__all__ = ["BaseImageTransformer"]
 
 
 class BaseImageTransformer(TransformerMixin, BaseEstimator):

@@ -6,8 +6,8 @@ import cv2
 import numpy as np
 from sklearn.utils._param_validation import StrOptions, validate_params
 
-from ..utils._validation import check_image
-from ._base import BaseImageTransformer, check_positive_ints
+from ..utils._validation import check_image, check_positive_ints
+from ._base import BaseImageTransformer
 
 __all__ = ["resize", "Resize"]
 

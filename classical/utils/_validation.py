@@ -1,10 +1,19 @@
 """Validation and conversion of images, shared by every image-level estimator."""
 
+import operator
 from numbers import Integral
 
 import numpy as np
 
-__all__ = ["check_image", "check_images", "intensity_range", "stack_if_same_shape"]
+__all__ = [
+    "check_image",
+    "check_image_batch",
+    "check_images",
+    "check_positive_ints",
+    "check_positive_pair",
+    "intensity_range",
+    "stack_if_same_shape",
+]
 
 _MAX_CHANNELS = 4
 
@@ -137,24 +146,57 @@ def check_images(X, *, min_shape=None, color=None, name="X"):
     ]
 
 
+def check_positive_ints(value, count, name, example):
+    """Return ``value`` as a tuple of ``count`` positive ints; an int repeats.
+
+    Unlike ``int()``, floats and strings are refused rather than truncated.
+    """
+    if isinstance(value, Integral) and not isinstance(value, bool):
+        value = (value,) * count
+    try:
+        ints = tuple(operator.index(v) for v in value)
+    except TypeError:
+        ints = ()
+    if len(ints) != count or min(ints) < 1:
+        raise ValueError(
+            f"{name} must be a positive int or {count} positive ints, e.g. "
+            f"{example}; got {value!r}."
+        )
+    return ints
+
+
+def check_positive_pair(value, name):
+    """Return ``value`` as a pair of positive ints; an int ``n`` means ``(n, n)``."""
+    return check_positive_ints(value, 2, name, "(8, 8)")
+
+
+def check_image_batch(X, *, min_shape=None, color=None, name="X"):
+    """Validate a batch, keeping an already stacked array as one array.
+
+    An ndarray of shape (n_images, H, W[, C]) is checked as a whole and
+    returned as it is (no per-image copies), which is what batch kernels
+    want; any other sequence goes through :func:`check_images`.
+
+    Returns
+    -------
+    images : ndarray of shape (n_images, H, W[, C]) or list of ndarray
+        The validated batch.
+    """
+    if not (isinstance(X, np.ndarray) and X.ndim in (3, 4) and X.dtype != object
+            and X.shape[0] > 0):
+        return check_images(X, min_shape=min_shape, color=color, name=name)
+    if X.ndim == 4 and X.shape[3] == 1:
+        X = X[..., 0]
+    check_image(X[0], name=f"{name}[0]", min_shape=min_shape, color=color)
+    if np.issubdtype(X.dtype, np.floating) and not np.isfinite(X).all():
+        bad = int(np.flatnonzero(~np.isfinite(X.reshape(len(X), -1)).all(axis=1))[0])
+        check_image(X[bad], name=f"{name}[{bad}]")  # raises, naming the image
+    return X
+
+
 def stack_if_same_shape(images):
     """Return one C-contiguous array when all images share shape and dtype, else None."""
     first = images[0]
     if all(im.shape == first.shape and im.dtype == first.dtype for im in images):
         return np.ascontiguousarray(np.stack(images))
     return None
-
-
-def check_positive_pair(value, name):
-    """Return ``value`` as a pair of positive ints; an int ``n`` means ``(n, n)``."""
-    if isinstance(value, Integral):
-        value = (value, value)
-    try:
-        pair = tuple(int(v) for v in value)
-    except TypeError:
-        pair = ()
-    if len(pair) != 2 or min(pair) < 1:
-        raise ValueError(
-            f"{name} must be a positive int or a pair of positive ints; got {value!r}."
-        )
-    return pair
