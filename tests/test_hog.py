@@ -419,8 +419,8 @@ def test_too_small_image_raises():
     (dict(orientations=2.5), r"'orientations' parameter of hog must be an int"),
     (dict(transform_sqrt="yes"), r"'transform_sqrt' parameter of hog must be an "
                                  r"instance of 'bool'"),
-    (dict(pixels_per_cell=(0, 8)), r"pixels_per_cell must be a positive int or a pair "
-                                   r"of positive ints; got \(0, 8\)"),
+    (dict(pixels_per_cell=(0, 8)), r"pixels_per_cell must be a positive int or .* "
+                                   r"got \(0, 8\)"),
     (dict(pixels_per_cell=(8, 8, 8)), r"pixels_per_cell must be .* got \(8, 8, 8\)"),
     (dict(cells_per_block=[2]), r"cells_per_block must be .* got \[2\]"),
     (dict(cells_per_block=0), r"'cells_per_block' parameter of hog must be"),
@@ -434,8 +434,8 @@ def test_bad_parameters_raise(params, match):
     (dict(block_norm="l2"), r"'block_norm' parameter of HOGExtractor must be a str "
                             r"among"),
     (dict(orientations=-1), r"'orientations' parameter of HOGExtractor"),
-    (dict(pixels_per_cell=(8, -1)), r"pixels_per_cell must be a positive int or a "
-                                    r"pair of positive ints; got \(8, -1\)"),
+    (dict(pixels_per_cell=(8, -1)), r"pixels_per_cell must be a positive int or .* "
+                                    r"got \(8, -1\)"),
     (dict(cells_per_block="22"), r"'cells_per_block' parameter of HOGExtractor must "
                                  r"be an int in the range \[1, inf\) or an array-like"),
     (dict(n_jobs="all"), r"'n_jobs' parameter of HOGExtractor"),
