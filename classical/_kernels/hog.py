@@ -180,25 +180,45 @@ def _strongest_gradient(window, r, n_rows_img, n_cols, width, single, work):
     for ch in range(1, n_channels):
         _channel_gradient(window, r, ch, interior, n_cols, width, single, work,
                           _CX, _CY)
+        # branch-free selects, so that the loops vectorise
+        if single:
+            # scikit-image compares float32 magnitudes: ties are common
+            for c in range(n_cols):
+                cand_col = work[_CX, c]
+                cand_row = work[_CY, c]
+                power = np.float64(np.float32(
+                    math.sqrt(cand_col * cand_col + cand_row * cand_row)))
+                take = power > work[_BEST, c]
+                work[_BEST, c] = power if take else work[_BEST, c]
+                work[_GX, c] = cand_col if take else work[_GX, c]
+                work[_GY, c] = cand_row if take else work[_GY, c]
+            continue
+        n_close = 0
         for c in range(n_cols):
             cand_col = work[_CX, c]
             cand_row = work[_CY, c]
             best = work[_BEST, c]
             power = cand_col * cand_col + cand_row * cand_row
-            if single:
-                # scikit-image compares float32 magnitudes: ties are common
-                power = np.float32(math.sqrt(power))
-                take = power > best
-            else:
-                take = power > best
-                same = cand_col == work[_GX, c] and cand_row == work[_GY, c]
-                if not same and not abs(power - best) > 1e-14 * power:
-                    # (nearly) equal norms, or squares out of range (inf - inf
-                    # is NaN): decide as NumPy's argmax over np.hypot does
-                    # (the C library's hypot, not always correctly rounded)
-                    take = (math.hypot(cand_col, cand_row)
-                            > math.hypot(work[_GX, c], work[_GY, c]))
-            if take:
+            same = (cand_col == work[_GX, c]) & (cand_row == work[_GY, c])
+            # nearly equal norms, or squares out of range (inf - inf is NaN)
+            close = (not abs(power - best) > 1e-14 * power) & (not same)
+            take = (power > best) & (not close)
+            n_close += 1 if close else 0
+            work[_BEST, c] = power if take else best
+            work[_GX, c] = cand_col if take else work[_GX, c]
+            work[_GY, c] = cand_row if take else work[_GY, c]
+        if n_close == 0:
+            continue
+        # decide close calls as NumPy's argmax over np.hypot does (the C
+        # library's hypot, which is not always correctly rounded)
+        for c in range(n_cols):
+            cand_col = work[_CX, c]
+            cand_row = work[_CY, c]
+            power = cand_col * cand_col + cand_row * cand_row
+            same = cand_col == work[_GX, c] and cand_row == work[_GY, c]
+            if same or abs(power - work[_BEST, c]) > 1e-14 * power:
+                continue
+            if math.hypot(cand_col, cand_row) > math.hypot(work[_GX, c], work[_GY, c]):
                 work[_BEST, c] = power
                 work[_GX, c] = cand_col
                 work[_GY, c] = cand_row
