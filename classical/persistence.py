@@ -48,7 +48,9 @@ at prediction time: a tampered file could point a node outside the tree and
 crash the process. :func:`load` accepts them only after checking every tree's
 structure (children inside the tree and after their parent, so no cycles;
 feature indices inside the input width; values of the right shape), and
-raises :class:`ModelFileError` otherwise.
+raises :class:`ModelFileError` otherwise. The private helpers that
+:class:`~sklearn.calibration.CalibratedClassifierCV` stores (plain holders of
+an estimator and two floats) are trusted too.
 
 Version rule: a file is readable when it was written by the same major
 version and a minor version no newer than the installed one (for example
@@ -93,6 +95,13 @@ _RESERVED_KEYS = ("format", "format_version", "library_version", "saved_at",
                   "model_class", "classes", "versions")
 _LIBRARY = "classical"
 _CHECKED_TYPES = ("sklearn.tree._tree.Tree",)
+# Private scikit-learn helpers that skops does not list but that hold only
+# estimators and floats (what CalibratedClassifierCV stores after fit).
+_PLAIN_SKLEARN_TYPES = (
+    "sklearn.calibration._CalibratedClassifier",
+    "sklearn.calibration._SigmoidCalibration",
+)
+_ACCEPTED_TYPES = _CHECKED_TYPES + _PLAIN_SKLEARN_TYPES
 
 
 class ModelFileError(ValueError):
@@ -192,7 +201,7 @@ def save(model, path, *, metadata=None):
     record = _metadata_record(model, metadata)
     data = sio.dumps(model, compression=zipfile.ZIP_DEFLATED)
     untrusted = [name for name in _split_untrusted(sio.get_untrusted_types(data=data))[1]
-                 if name not in _CHECKED_TYPES]
+                 if name not in _ACCEPTED_TYPES]
     if untrusted:
         warnings.warn(
             f"The model holds types that load() does not trust by default: "
@@ -280,7 +289,7 @@ def load(path, *, trusted=None):
     except Exception as exc:
         raise _corrupt(path, exc) from None
     library_types, others = _split_untrusted(found)
-    checked = [name for name in others if name in _CHECKED_TYPES]
+    checked = [name for name in others if name in _ACCEPTED_TYPES]
     refused = [name for name in others if name not in extra + checked]
     if refused:
         raise UntrustedModelError(_untrusted_message(path, refused), refused)

@@ -474,3 +474,18 @@ def test_tampered_tree_is_refused(tmp_path, monkeypatch):
     monkeypatch.setattr(persistence.sio, "load", load_then_break_a_child)
     with pytest.raises(persistence.ModelFileError, match="malformed decision tree"):
         classical.load(path)
+
+
+def test_calibrated_svm_loads_by_default(tmp_path):
+    from sklearn.calibration import CalibratedClassifierCV
+
+    rng = np.random.default_rng(0)
+    X, y = rng.normal(size=(60, 4)), np.repeat(["a", "b", "c"], 20)
+    X[y == "b"] += 2
+    model = CalibratedClassifierCV(SVC(), cv=3, ensemble=False).fit(X, y)
+    path = tmp_path / "svm.skops"
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        classical.save(model, path)
+    np.testing.assert_allclose(classical.load(path).predict_proba(X),
+                               model.predict_proba(X))
