@@ -25,14 +25,9 @@ class _Context:
 
 def _show_progress(pipeline, show):
     """Turn the progress bars of the library's own steps on or off."""
-    params = pipeline.get_params(deep=True)
-    suffix = "__verbose"
-    updates = {
-        key: show for key in params
-        if key.endswith(suffix)
-        and type(params[key[:-len(suffix)]]).__module__.startswith("classical.")
-    }
-    return pipeline.set_params(**updates)
+    from .presets import set_library_params
+
+    return set_library_params(pipeline, verbose=show)
 
 
 def _fit_and_report(ctx, pipeline, dataset, *, test_size, seed):

@@ -24,7 +24,7 @@ from .descriptors import (
 )
 from .preprocess import ConvertColor, Grayscale, Resize
 
-__all__ = ["make_pipeline", "list_pipelines"]
+__all__ = ["make_pipeline", "list_pipelines", "set_library_params"]
 
 _PRESETS = {}
 
@@ -189,13 +189,48 @@ def list_pipelines():
     return {name: description for name, (description, _) in _PRESETS.items()}
 
 
-def make_pipeline(name, **params):
+def set_library_params(estimator, **values):
+    """Set a parameter on every step of ``estimator`` that is one of ours.
+
+    For example ``set_library_params(model, n_jobs=-1, verbose=True)`` gives
+    every descriptor of a (possibly fitted) pipeline two threads and a progress
+    bar, without touching scikit-learn's own steps (whose ``verbose`` means
+    something else).
+
+    Parameters
+    ----------
+    estimator : estimator
+        A pipeline, feature union or single estimator.
+    **values
+        Parameter names and values.
+
+    Returns
+    -------
+    estimator : estimator
+        The same object, modified in place.
+    """
+    params = estimator.get_params(deep=True)
+    updates = {}
+    for key in params:
+        owner_key, _, param = key.rpartition("__")
+        owner = params[owner_key] if owner_key else estimator
+        if param in values and type(owner).__module__.startswith("classical."):
+            updates[key] = values[param]
+    return estimator.set_params(**updates)
+
+
+def make_pipeline(name, *, n_jobs=None, verbose=False, **params):
     """Build an unfitted preset pipeline.
 
     Parameters
     ----------
     name : str
         One of :func:`list_pipelines`.
+    n_jobs : int or None, default=None
+        Threads for every descriptor of the pipeline (see
+        :func:`set_library_params`); scikit-learn's steps keep their defaults.
+    verbose : bool, default=False
+        Show a progress bar for every descriptor.
     **params
         Step parameters in scikit-learn's ``step__param`` form, passed to
         :meth:`~sklearn.pipeline.Pipeline.set_params`, e.g. ``svm__estimator__C=1.0``.
@@ -223,6 +258,7 @@ def make_pipeline(name, **params):
             f"{', '.join(sorted(_PRESETS))}."
         )
     pipeline = _PRESETS[name][1]()
+    set_library_params(pipeline, n_jobs=n_jobs, verbose=verbose)
     if params:
         pipeline.set_params(**params)
     return pipeline

@@ -74,3 +74,15 @@ def test_rule_preset_names_match_the_pixel_features():
 
     fitted = PixelRuleFeatures().fit([np.zeros((4, 4, 3), np.uint8)])
     assert list(fitted.get_feature_names_out()) == PIXEL_RULE_NAMES
+
+
+def test_n_jobs_and_verbose_reach_only_the_library_steps():
+    from classical.base import BaseImageExtractor
+
+    pipeline = classical.make_pipeline("global-svm", n_jobs=2, verbose=True)
+    params = pipeline.get_params(deep=True)
+    extractors = [v for v in params.values() if isinstance(v, BaseImageExtractor)]
+    assert len(extractors) >= 8
+    assert all(e.n_jobs == 2 and e.verbose is True for e in extractors)
+    assert params["features__lbp_lab__verbose"] is False  # sklearn's Pipeline
+    assert params["svm__estimator__verbose"] is False
