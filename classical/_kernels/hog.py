@@ -27,8 +27,9 @@ NumPy twins in ``tests/naive/hog.py`` spell them out):
   orientation)``.
 
 The bin is found without ``atan2``: the gradient is folded into the upper half
-plane and compared, in float32 and eight lanes at a time, with the unit
-vector of every inner bin edge by the sign of a cross product. Outside a
+plane, mirrored into ``[0, 90]`` degrees (the edges are symmetric about 90)
+and compared, in float32 and eight lanes at a time, with the unit vector of
+each edge up to 90 degrees by the sign of a cross product. Outside a
 relative ``GUARD`` of every edge that verdict is exact; inside it (and just
 below 180 degrees, where scikit-image's rounded angle may wrap to 0 or 180,
 and for gradients float32 cannot hold) the kernel falls back to the
@@ -229,9 +230,10 @@ def _bin_row(n_cols, edges, work, work32):
     """Magnitude, provisional bin and distance to the nearest edge of each pixel.
 
     The gradient is folded into the upper half plane and rounded to float32
-    (``work32[_UX]``, ``work32[_UY]``); its provisional bin (``work32[_COUNT]``)
-    is the number of inner edges it is at or past, by the sign of its cross
-    product with each edge's unit vector. ``work32[_MARGIN]`` is the smallest
+    (``work32[_UX]``, ``work32[_UY]``); ``work32[_COUNT]`` is the number of
+    edges up to 90 degrees that the gradient mirrored into ``[0, 90]`` is at or
+    past, by the sign of its cross product with each edge's unit vector.
+    ``work32[_MARGIN]`` is the smallest
     such cross product in absolute value, or -1 just below 180 degrees where
     the exact path must decide anyway; the exact path decides where it is
     below ``work32[_TOL]`` or NaN (a gradient whose L1 norm is outside
@@ -266,11 +268,15 @@ def _bin_row(n_cols, edges, work, work32):
         work32[_MARGIN, c] = -one if near_wrap else np.float32(np.inf)
         work32[_COUNT, c] = zero
         work32[_TOL, c] = guard * length
-    for k in range(1, edges.shape[1] - 1):
+    # The edges are symmetric about 90 degrees: compare the gradient mirrored
+    # into [0, 90] (|x|, y) with the edges up to 90 only; a gradient past 90
+    # degrees (x < 0) then lies in bin n - 1 - count (exact edges are decided
+    # by the exact path, their margin being 0).
+    for k in range(1, (edges.shape[1] - 1) // 2 + 1):
         cos_k = np.float32(edges[1, k])
         sin_k = np.float32(edges[2, k])
         for c in range(n_cols):
-            cross = cos_k * work32[_UY, c] - sin_k * work32[_UX, c]
+            cross = cos_k * work32[_UY, c] - sin_k * abs(work32[_UX, c])
             work32[_COUNT, c] += one if cross >= zero else zero
             work32[_MARGIN, c] = min(work32[_MARGIN, c], abs(cross))
 
@@ -287,9 +293,12 @@ def _vote_row(window, r, n_rows_img, width, cell_cols, single, edges, work, work
     # histogram index of each vote (exact in float32), and how many need the
     # exact path; then the scatter loop has nothing left but the additions
     # (``not >=`` so that NaN, from gradients float32 cannot hold, is exact)
+    last = np.float32(n - 1)
     n_exact = 0
     for c in range(n_cols):
-        work32[_COUNT, c] += work32[_BASE, c]
+        count = work32[_COUNT, c]
+        mirrored = work32[_UX, c] < 0.0
+        work32[_COUNT, c] = work32[_BASE, c] + (last - count if mirrored else count)
         n_exact += 0 if work32[_MARGIN, c] >= work32[_TOL, c] else 1
     if n_exact > 0:
         for c in range(n_cols):
