@@ -13,7 +13,7 @@ import numba
 
 from .._timing import SPEED_COLUMNS, markdown_table
 
-TOPICS = ["hog", "lbp", "color", "gaussian_ml", "cold_start"]
+TOPICS = ["hog", "lbp", "color", "gaussian_ml", "global_features", "cold_start"]
 
 
 def main(argv=None):
