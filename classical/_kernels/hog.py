@@ -421,16 +421,21 @@ def normalize_blocks(hist, block_rows, block_cols, orientations, norm,
 
 
 @njit(cache=config.CACHE, fastmath=config.FASTMATH)
+def _work_arrays(src):
+    """The ``window``, ``work`` and ``work32`` arrays of :func:`cell_histograms`."""
+    width = src.shape[1]
+    return (np.empty((3, src.shape[2], width)), np.empty((WORK_ROWS, width)),
+            np.empty((WORK32_ROWS, width), dtype=np.float32))
+
+
+@njit(cache=config.CACHE, fastmath=config.FASTMATH)
 def hog_descriptor(src, cell_rows, cell_cols, block_rows, block_cols, norm,
                    sqrt_values, single, edges, out):
     """HOG of one ``(H, W, C)`` image into ``out``, on the calling thread."""
     n = edges.shape[1] - 1
     n_cell_rows = src.shape[0] // cell_rows
-    n_cell_cols = src.shape[1] // cell_cols
-    hist = np.empty((n_cell_rows, n_cell_cols * n))
-    window = np.empty((3, src.shape[2], src.shape[1]))
-    work = np.empty((WORK_ROWS, src.shape[1]))
-    work32 = np.empty((WORK32_ROWS, src.shape[1]), dtype=np.float32)
+    hist = np.empty((n_cell_rows, src.shape[1] // cell_cols * n))
+    window, work, work32 = _work_arrays(src)
     first = np.int64(0)  # not a literal: one compiled version serves both callers
     cell_histograms(src, first, n_cell_rows, cell_rows, cell_cols, sqrt_values, single,
                     edges, hist, window, work, work32)
@@ -453,12 +458,9 @@ def hog_descriptor_parallel(src, cell_rows, cell_cols, block_rows, block_cols, n
     """HOG of one large image, in parallel over cell rows then block rows."""
     n = edges.shape[1] - 1
     n_cell_rows = src.shape[0] // cell_rows
-    n_cell_cols = src.shape[1] // cell_cols
-    hist = np.empty((n_cell_rows, n_cell_cols * n))
+    hist = np.empty((n_cell_rows, src.shape[1] // cell_cols * n))
     for i in prange(n_cell_rows):
-        window = np.empty((3, src.shape[2], src.shape[1]))
-        work = np.empty((WORK_ROWS, src.shape[1]))
-        work32 = np.empty((WORK32_ROWS, src.shape[1]), dtype=np.float32)
+        window, work, work32 = _work_arrays(src)
         cell_histograms(src, i, i + 1, cell_rows, cell_cols, sqrt_values, single,
                         edges, hist, window, work, work32)
     for b in prange(n_cell_rows - block_rows + 1):
