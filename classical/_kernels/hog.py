@@ -385,27 +385,40 @@ def normalize_blocks(hist, block_rows, block_cols, orientations, norm,
         The image's feature row, ordered (block_row, block_col, cell_row,
         cell_col, orientation).
     """
-    n_block_cols = hist.shape[1] // orientations - block_cols + 1
+    n_cell_cols = hist.shape[1] // orientations
+    n_block_cols = n_cell_cols - block_cols + 1
     width = block_cols * orientations  # contiguous run of one cell row in a block
     length = block_rows * width
+    squares = norm == L2 or norm == L2_HYS
+    # each cell's sum of |v| or v**2, shared by the blocks that hold the cell
+    n_sum_rows = block_row_stop - block_row_start + block_rows - 1
+    sums = np.empty((n_sum_rows, n_cell_cols))
+    for i in range(n_sum_rows):
+        for j in range(n_cell_cols):
+            total = 0.0
+            if squares:
+                for q in range(j * orientations, (j + 1) * orientations):
+                    total += hist[block_row_start + i, q] * hist[block_row_start + i, q]
+            else:
+                for q in range(j * orientations, (j + 1) * orientations):
+                    total += abs(hist[block_row_start + i, q])
+            sums[i, j] = total
     for br in range(block_row_start, block_row_stop):
         for bc in range(n_block_cols):
+            total = 0.0
+            for i in range(block_rows):
+                for j in range(block_cols):
+                    total += sums[br - block_row_start + i, bc + j]
+            if squares:
+                inv = 1.0 / math.sqrt(total + EPS * EPS)
+            else:
+                inv = 1.0 / (total + EPS)
             start = (br * n_block_cols + bc) * length
             stop = start + length
             for i in range(block_rows):
                 for q in range(width):
-                    out[start + i * width + q] = hist[br + i, bc * orientations + q]
-            total = 0.0
-            if norm == L1 or norm == L1_SQRT:
-                for q in range(start, stop):
-                    total += abs(out[q])
-                inv = 1.0 / (total + EPS)
-            else:
-                for q in range(start, stop):
-                    total += out[q] * out[q]
-                inv = 1.0 / math.sqrt(total + EPS * EPS)
-            for q in range(start, stop):
-                out[q] *= inv
+                    out[start + i * width + q] = (
+                        hist[br + i, bc * orientations + q] * inv)
             if norm == L1_SQRT:
                 for q in range(start, stop):
                     out[q] = math.sqrt(out[q])
