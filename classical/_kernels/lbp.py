@@ -38,6 +38,8 @@ from . import config
 DEFAULT, ROR, UNIFORM, NRI_UNIFORM, VAR = 0, 1, 2, 3, 4
 # Patterns of up to this many points are kept as the bits of one int64.
 MAX_PATTERN_BITS = 62
+# Histograms take codes in bands of about this many pixels.
+BAND_PIXELS = 4096
 
 
 @intrinsic
@@ -121,38 +123,6 @@ def _fill_padded(images, k, channel, luma, margin, padded):
 
 
 @njit(cache=config.CACHE, fastmath=config.FASTMATH)
-def _interpolate_row(padded, start, corners, offsets, i, wr0, wr1, col_weights,
-                     n_cols, values):
-    """Values of point ``i`` around the ``n_cols`` pixels from ``padded[start]``.
-
-    A point on a pixel row (``r0 == r1``, so ``dr == 0``) or column
-    (``c0 == c1``) skips the reads whose weight is 0: ``1 * x + 0 * y`` is
-    ``x`` exactly, so the result is the same.
-    """
-    tl = padded[start + offsets[i, 0]:start + offsets[i, 0] + n_cols]
-    tr = padded[start + offsets[i, 1]:start + offsets[i, 1] + n_cols]
-    bl = padded[start + offsets[i, 2]:start + offsets[i, 2] + n_cols]
-    br = padded[start + offsets[i, 3]:start + offsets[i, 3] + n_cols]
-    wc0 = col_weights[i, 0]
-    wc1 = col_weights[i, 1]
-    on_row = corners[i, 0] == corners[i, 2]
-    on_col = corners[i, 1] == corners[i, 3]
-    if on_row and on_col:
-        values[:n_cols] = tl
-    elif on_row:
-        for c in range(n_cols):
-            values[c] = _weighted_sum(wc0[c], tl[c], wc1[c], tr[c])
-    elif on_col:
-        for c in range(n_cols):
-            values[c] = _weighted_sum(wr0, tl[c], wr1, bl[c])
-    else:
-        for c in range(n_cols):
-            top = _weighted_sum(wc0[c], tl[c], wc1[c], tr[c])
-            bottom = _weighted_sum(wc0[c], bl[c], wc1[c], br[c])
-            values[c] = _weighted_sum(wr0, top, wr1, bottom)
-
-
-@njit(cache=config.CACHE, fastmath=config.FASTMATH)
 def _pattern_code(bits, n_points, method):
     """The code of a pixel whose neighbour ``i`` is bit ``i`` of ``bits``."""
     if method == DEFAULT:
@@ -196,66 +166,108 @@ def _uniform_code(n_ones, changes, run_start, n_points, method):
 
 
 @njit(cache=config.CACHE, fastmath=config.FASTMATH)
-def _row_codes(padded, start, corners, offsets, row_weights, col_weights, r, first,
-               n_points, method, n_cols, counts, sums, codes):
-    """Codes (or variances) of the ``n_cols`` pixels of row ``r`` into ``codes``.
+def _band_codes(padded, margin, row_first, row_stop, n_cols, corners, offsets,
+                row_weights, col_weights, first, n_points, method, counts, sums,
+                codes):
+    """Codes (or variances) of rows ``row_first:row_stop`` into ``codes``.
 
+    Pixel ``(r, c)`` goes to ``codes[(r - row_first) * n_cols + c]``.
     ``counts`` (int64, shape (5, W)) and ``sums`` (float64, shape (3, W)) are
-    scratch. Points are taken one at a time over the whole row, so the inner
-    loops run over columns without branches. Up to ``MAX_PATTERN_BITS``
-    points, a pixel's bits are gathered in one integer and summarised at the
-    end; beyond (and for ``VAR``) running counts are kept instead.
+    scratch for one row. Points are taken one at a time over the whole row, so
+    the inner loops run over columns without branches. Up to
+    ``MAX_PATTERN_BITS`` points, a pixel's bits are gathered in one integer
+    and summarised at the end; beyond (and for ``VAR``) running counts are
+    kept instead (``counts`` rows: previous bit, ones, transitions, rising
+    edge, first bit; ``sums`` rows: values, sum, sum of squares). A point on
+    a pixel row (``r0 == r1``, so ``dr == 0``) or column (``c0 == c1``) skips
+    the reads whose weight is 0: ``1 * x + 0 * y`` is ``x`` exactly.
+
+    Everything is inline and indexed from the base arrays with unsigned
+    offsets (no negative-index wrap-around): array views and calls with
+    array arguments update reference counts atomically, which costs more
+    than the work on a short row.
     """
-    centre = padded[start:start + n_cols]
-    pattern, n_ones, changes, run_start, first_bit = (
-        counts[0], counts[1], counts[2], counts[3], counts[4])
-    values, total, total_sq = sums[0], sums[1], sums[2]
+    width = n_cols + 2 * margin
     as_bits = n_points <= MAX_PATTERN_BITS and method != VAR
-    pattern[:n_cols] = 0
-    for j in range(n_points):
-        i = first + j
-        _interpolate_row(padded, start, corners, offsets, i, row_weights[r, i, 0],
-                         row_weights[r, i, 1], col_weights, n_cols, values)
+    values = sums[0]
+    for r in range(row_first, row_stop):
+        start = (r + margin) * width + margin
+        out = (r - row_first) * n_cols
+        centre = np.uint64(start)
+        for c in range(n_cols):
+            counts[0, c] = 0
+        for j in range(n_points):
+            i = first + j
+            wr0 = row_weights[r, i, 0]
+            wr1 = row_weights[r, i, 1]
+            tl = np.uint64(start + offsets[i, 0])
+            tr = np.uint64(start + offsets[i, 1])
+            bl = np.uint64(start + offsets[i, 2])
+            br = np.uint64(start + offsets[i, 3])
+            on_row = corners[i, 0] == corners[i, 2]
+            on_col = corners[i, 1] == corners[i, 3]
+            if on_row and on_col:
+                for c in range(n_cols):
+                    values[c] = padded[tl + np.uint64(c)]
+            elif on_row:
+                for c in range(n_cols):
+                    u = np.uint64(c)
+                    values[c] = _weighted_sum(col_weights[i, 0, c], padded[tl + u],
+                                              col_weights[i, 1, c], padded[tr + u])
+            elif on_col:
+                for c in range(n_cols):
+                    u = np.uint64(c)
+                    values[c] = _weighted_sum(wr0, padded[tl + u],
+                                              wr1, padded[bl + u])
+            else:
+                for c in range(n_cols):
+                    u = np.uint64(c)
+                    top = _weighted_sum(col_weights[i, 0, c], padded[tl + u],
+                                        col_weights[i, 1, c], padded[tr + u])
+                    bottom = _weighted_sum(col_weights[i, 0, c], padded[bl + u],
+                                           col_weights[i, 1, c], padded[br + u])
+                    values[c] = _weighted_sum(wr0, top, wr1, bottom)
+            if as_bits:
+                for c in range(n_cols):
+                    bit = np.int64(values[c] >= padded[centre + np.uint64(c)])
+                    counts[0, c] |= bit << j
+            elif j == 0:
+                for c in range(n_cols):
+                    bit = np.int64(values[c] >= padded[centre + np.uint64(c)])
+                    counts[0, c] = bit  # previous bit
+                    counts[4, c] = bit  # first bit
+                    counts[1, c] = bit  # number of ones
+                    counts[2, c] = 0  # transitions
+                    counts[3, c] = 0  # rising edge
+                    sums[1, c] = values[c]
+                    sums[2, c] = values[c] * values[c]
+            else:
+                for c in range(n_cols):
+                    bit = np.int64(values[c] >= padded[centre + np.uint64(c)])
+                    counts[2, c] += bit ^ counts[0, c]
+                    # a uniform pattern has one rising edge (0 then 1): its start
+                    counts[3, c] = j if bit > counts[0, c] else counts[3, c]
+                    counts[1, c] += bit
+                    counts[0, c] = bit
+                    sums[1, c] += values[c]
+                    sums[2, c] += values[c] * values[c]
+
         if as_bits:
             for c in range(n_cols):
-                pattern[c] |= np.int64(values[c] >= centre[c]) << j
-        elif j == 0:
+                codes[out + c] = _pattern_code(counts[0, c], n_points, method)
+        elif method == VAR:
             for c in range(n_cols):
-                bit = np.int64(values[c] >= centre[c])
-                pattern[c] = bit
-                first_bit[c] = bit
-                n_ones[c] = bit
-                changes[c] = 0
-                run_start[c] = 0
-                total[c] = values[c]
-                total_sq[c] = values[c] * values[c]
+                # P * sum(x**2) - sum(x)**2 is exact for whole-number samples, so a
+                # flat neighbourhood gives exactly 0 (then NaN, as in scikit-image)
+                spread = sums[2, c] * n_points - sums[1, c] * sums[1, c]
+                codes[out + c] = (spread / (n_points * n_points) if spread != 0
+                                  else np.nan)
         else:
             for c in range(n_cols):
-                bit = np.int64(values[c] >= centre[c])
-                # pattern[c] holds the previous bit here
-                changes[c] += bit ^ pattern[c]
-                # a uniform pattern has one rising edge (0 then 1), at its run start
-                run_start[c] = j if bit > pattern[c] else run_start[c]
-                n_ones[c] += bit
-                pattern[c] = bit
-                total[c] += values[c]
-                total_sq[c] += values[c] * values[c]
-
-    if as_bits:
-        for c in range(n_cols):
-            codes[c] = _pattern_code(pattern[c], n_points, method)
-    elif method == VAR:
-        for c in range(n_cols):
-            # P * sum(x**2) - sum(x)**2 is exact for whole-number samples, so a
-            # flat neighbourhood gives exactly 0 (then NaN, as in scikit-image)
-            spread = total_sq[c] * n_points - total[c] * total[c]
-            codes[c] = spread / (n_points * n_points) if spread != 0 else np.nan
-    else:
-        for c in range(n_cols):
-            # close the circle: from the last neighbour back to the first
-            codes[c] = _uniform_code(n_ones[c],
-                                     changes[c] + (pattern[c] ^ first_bit[c]),
-                                     run_start[c], n_points, method)
+                # close the circle: from the last neighbour back to the first
+                changes = counts[2, c] + (counts[0, c] ^ counts[4, c])
+                codes[out + c] = _uniform_code(counts[1, c], changes, counts[3, c],
+                                               n_points, method)
 
 
 @njit(cache=config.CACHE, fastmath=config.FASTMATH)
@@ -289,38 +301,38 @@ def lbp_codes(images, corners, row_weights, col_weights, method, out):
 def _padded_codes(padded, margin, n_rows, n_cols, corners, offsets, row_weights,
                   col_weights, method, out):
     """:func:`lbp_codes` once the image is in ``padded`` (independent of its dtype)."""
-    width = n_cols + 2 * margin
     counts = np.empty((5, n_cols), dtype=np.int64)
     sums = np.zeros((3, n_cols))
-    for r in range(n_rows):
-        _row_codes(padded, (r + margin) * width + margin, corners, offsets,
-                   row_weights, col_weights, r, 0, corners.shape[0], method, n_cols,
-                   counts, sums, out[r])
+    _band_codes(padded, margin, 0, n_rows, n_cols, corners, offsets, row_weights,
+                col_weights, 0, corners.shape[0], method, counts, sums,
+                out.reshape(n_rows * n_cols))
 
 
 @njit(cache=config.CACHE, fastmath=config.FASTMATH)
 def _tally_codes(padded, margin, n_rows, n_cols, corners, offsets, row_weights,
                  col_weights, first, n_points, method, code_to_bin, lut, column,
                  tally):
-    """Count the codes of the image in ``padded`` into ``tally[c % 4, column + bin]``.
+    """Count the codes of the image in ``padded`` into ``tally[:, column + bin]``.
 
-    Four interleaved tallies (by column) keep neighbouring pixels with the
-    same code from waiting on each other's increment. ``lut`` is the start of
+    Pixel ``q`` (in row-major order) goes to tally ``q % 4``: four interleaved
+    tallies keep neighbouring pixels with the same code from waiting on each
+    other's increment. ``lut`` is the start of
     the code-to-bin table in ``code_to_bin``, or -1 when the code is the bin.
     """
-    width = n_cols + 2 * margin
+    band = max(1, BAND_PIXELS // n_cols)
     counts = np.empty((5, n_cols), dtype=np.int64)
     sums = np.zeros((3, n_cols))
-    codes = np.empty(n_cols)
-    for r in range(n_rows):
-        _row_codes(padded, (r + margin) * width + margin, corners, offsets,
-                   row_weights, col_weights, r, first, n_points, method, n_cols,
-                   counts, sums, codes)
-        for c in range(n_cols):
-            code = np.int64(codes[c])
+    codes = np.empty(band * n_cols)
+    for row_first in range(0, n_rows, band):
+        row_stop = min(n_rows, row_first + band)
+        _band_codes(padded, margin, row_first, row_stop, n_cols, corners, offsets,
+                    row_weights, col_weights, first, n_points, method, counts, sums,
+                    codes)
+        for q in range((row_stop - row_first) * n_cols):
+            code = np.int64(codes[q])
             if lut >= 0:
                 code = code_to_bin[lut + code]
-            tally[c & 3, column + code] += 1
+            tally[q & 3, column + code] += 1
 
 
 @njit(cache=config.CACHE, fastmath=config.FASTMATH, parallel=True)
