@@ -98,7 +98,7 @@ def run(quick=False):
             repeat=REPEAT)
         peers.append(("skimage.feature.hog per image", len(few) / seconds))
         work = (f"HOG 8x8 cells, 2x2 blocks, 9 bins, {n} x {size}x{size} uint8 grey, "
-                "HOGExtractor")
+                "HOGExtractor, ")
         for n_jobs, label in ((-1, f"n_jobs=-1 ({threads} threads)"),
                               (1, "n_jobs=1 (1 thread)")):
             ours = n / timings[n_jobs]
@@ -106,7 +106,7 @@ def run(quick=False):
                 if n_jobs == 1 and peer.startswith("skimage"):
                     continue
                 rows.append({
-                    "work": f"{work}({label})", "unit": "img/s", "ours": ours,
+                    "work": work + label, "unit": "img/s", "ours": ours,
                     "peer": peer, "peer throughput": peer_throughput,
                     "ratio": ours / peer_throughput,
                     "ours first call s": first if n_jobs == -1 else float("nan"),
