@@ -55,7 +55,7 @@ def eurosat_rows(presets):
         if name == "rules-vegetation":
             y_train = [EUROSAT_VEGETATION.get(c, "other") for c in train.labels]
             y_test = [EUROSAT_VEGETATION.get(c, "other") for c in test.labels]
-        rows.append(_score(name, classical.make_pipeline(name), train, test,
+        rows.append(_score(name, classical.make_pipeline(name, n_jobs=-1), train, test,
                            y_train, y_test, "EuroSAT"))
         print(markdown_table(rows[-1:], COLUMNS).splitlines()[-1], flush=True)
     same_features = Pipeline([("features", plain_equivalent_features()),
