@@ -173,10 +173,14 @@ def test_parallel_kernel_equals_serial(channels):
     kernels.hog_descriptor(image, *args, serial)
     kernels.hog_descriptor_parallel(image, *args, parallel)
     assert_array_equal(serial, parallel)
-    stack = np.ascontiguousarray(np.stack([image, image[::-1]]))
-    batch = np.empty((2, serial.size))
-    kernels.hog_batch(stack, *args, batch)
-    assert_array_equal(batch[0], serial)
+    stack = np.ascontiguousarray(np.stack([image, image[::-1], image[:, ::-1],
+                                           image[::-1, ::-1], image]))
+    batch = np.empty((5, serial.size))
+    for n_shares in (1, 2, 3, 5):  # shares of uneven sizes too
+        batch[:] = np.nan
+        kernels.hog_batch(stack, *args, n_shares, batch)
+        assert_array_equal(batch[0], serial)
+        assert_array_equal(batch[4], serial)
     assert_allclose(batch, naive.hog_batch(stack[..., 0] if channels == 1 else stack,
                                            block_norm="L2-Hys", transform_sqrt=True),
                     rtol=RTOL, atol=ATOL)

@@ -111,11 +111,11 @@ def _grid(shape, cell, block):
 
 
 def _run(kernel, src, cell, block, orientations, block_norm, transform_sqrt, single,
-         out):
+         *out):
     """Call a HOG kernel on ``src``, one (H, W, C) image or an (n, H, W, C) stack."""
     kernel(src, cell[0], cell[1], block[0], block[1], _kernels.NORMS[block_norm],
            bool(transform_sqrt), bool(single),
-           _kernels.orientation_edges(orientations), out)
+           _kernels.orientation_edges(orientations), *out)
 
 
 @validate_params(
@@ -313,7 +313,8 @@ class HOGExtractor(BaseImageExtractor):
         if src.shape[0] == 1 and _is_large(src.shape[1:3]):
             _run(_kernels.hog_descriptor_parallel, src[0], *params, out[0])
         else:
-            _run(_kernels.hog_batch, src, *params, out)
+            n_shares = min(src.shape[0], numba.get_num_threads())
+            _run(_kernels.hog_batch, src, *params, n_shares, out)
         return out
 
     def _feature_names(self):
