@@ -14,20 +14,21 @@ DEFAULT_OUTPUT = "classical-output"
 
 
 class _Context:
-    def __init__(self, quiet, debug):
+    def __init__(self, quiet, debug, n_jobs):
         self.quiet = quiet
         self.debug = debug
+        self.n_jobs = n_jobs
 
     def say(self, message=""):
         if not self.quiet:
             click.echo(message)
 
 
-def _show_progress(pipeline, show):
-    """Turn the progress bars of the library's own steps on or off."""
+def _configure(ctx, pipeline):
+    """Progress bars and threads for the library's own steps."""
     from .presets import set_library_params
 
-    return set_library_params(pipeline, verbose=show)
+    return set_library_params(pipeline, verbose=not ctx.quiet, n_jobs=ctx.n_jobs)
 
 
 def _fit_and_report(ctx, pipeline, dataset, *, test_size, seed):
@@ -72,10 +73,12 @@ def _save_model(ctx, model, path, pipeline_name):
 @click.version_option(package_name="classical-vision", prog_name="classical")
 @click.option("--quiet", "-q", is_flag=True, help="Print nothing but errors and results.")
 @click.option("--debug", is_flag=True, help="Show the full traceback on failure.")
+@click.option("--n-jobs", "-j", default=-1, show_default=True,
+              help="Threads for feature extraction (-1: all cores).")
 @click.pass_context
-def cli(click_ctx, quiet, debug):
+def cli(click_ctx, quiet, debug, n_jobs):
     """Classical image classification: descriptors, encoders and classifiers."""
-    click_ctx.obj = _Context(quiet, debug)
+    click_ctx.obj = _Context(quiet, debug, n_jobs)
 
 
 @cli.command()
@@ -97,7 +100,7 @@ def demo(ctx, output, pipeline_name, seed):
     dataset = load_sample("eurosat")
     ctx.say(f"Bundled sample: EuroSAT RGB, {len(dataset)} images "
             "(Helber et al. 2019, MIT licence).")
-    pipeline = _show_progress(make_pipeline(pipeline_name), not ctx.quiet)
+    pipeline = _configure(ctx, make_pipeline(pipeline_name))
     model, report = _fit_and_report(ctx, pipeline, dataset, test_size=0.2, seed=seed)
     folder = Path(output)
     folder.mkdir(parents=True, exist_ok=True)
@@ -125,7 +128,7 @@ def train(ctx, data_dir, pipeline_name, model_path, test_size, seed, size):
     from . import make_pipeline
     from .datasets import load_folder
 
-    pipeline = _show_progress(make_pipeline(pipeline_name), not ctx.quiet)
+    pipeline = _configure(ctx, make_pipeline(pipeline_name))
     dataset = load_folder(data_dir, size=size, verbose=not ctx.quiet)
     model, _ = _fit_and_report(ctx, pipeline, dataset, test_size=test_size, seed=seed)
     _save_model(ctx, model, model_path, pipeline_name)
@@ -144,7 +147,7 @@ def evaluate_command(ctx, model_path, data_dir, report_path, confusion):
     from . import evaluate, load
     from .datasets import load_folder
 
-    model = _show_progress(load(model_path), not ctx.quiet)
+    model = _configure(ctx, load(model_path))
     dataset = load_folder(data_dir, verbose=not ctx.quiet)
     report = evaluate(dataset.labels, model.predict(dataset.images))
     click.echo(report.to_markdown())
@@ -168,7 +171,7 @@ def predict(ctx, model_path, paths, output):
     from . import load
     from .datasets import load_images
 
-    model = _show_progress(load(model_path), not ctx.quiet)
+    model = _configure(ctx, load(model_path))
     loaded = load_images(paths, verbose=not ctx.quiet)
     if len(loaded.images) == 0:
         raise click.ClickException("none of the given files could be read as an image")

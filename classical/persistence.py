@@ -58,6 +58,7 @@ version and a minor version no newer than the installed one (for example
 versions do not matter. Other files raise :class:`ModelVersionError`.
 """
 
+import importlib.metadata
 import inspect
 import io
 import json
@@ -71,10 +72,7 @@ from pathlib import Path
 
 import numpy as np
 import scipy
-import skops
-import skops.io as sio
 import sklearn
-from skops.io import exceptions as skops_exceptions
 
 from . import _version
 
@@ -199,6 +197,7 @@ def save(model, path, *, metadata=None):
     """
     path = Path(path)
     record = _metadata_record(model, metadata)
+    sio = _skops_io()
     data = sio.dumps(model, compression=zipfile.ZIP_DEFLATED)
     untrusted = [name for name in _split_untrusted(sio.get_untrusted_types(data=data))[1]
                  if name not in _ACCEPTED_TYPES]
@@ -284,6 +283,7 @@ def load(path, *, trusted=None):
     with _open_archive(path) as archive:
         record = _read_record(archive, path)
         _check_version(record["library_version"], path)
+    sio = _skops_io()
     try:
         found = sio.get_untrusted_types(file=path)
     except Exception as exc:
@@ -299,7 +299,7 @@ def load(path, *, trusted=None):
         return model
     except ModelFileError:
         raise
-    except skops_exceptions.UntrustedTypesFoundException as exc:  # pragma: no cover
+    except sio.exceptions.UntrustedTypesFoundException as exc:  # pragma: no cover
         # Unreachable: the types were audited above; kept as a safety net.
         raise UntrustedModelError(str(exc), []) from None
     except Exception as exc:
@@ -312,6 +312,20 @@ def load(path, *, trusted=None):
 
 
 # --------------------------------------------------------------------- helpers
+def _skops_io():
+    """skops.io, imported on first use: it imports all of scikit-learn (~0.3 s)."""
+    import skops.io
+    import skops.io.exceptions  # noqa: F401  (makes .exceptions an attribute)
+
+    return skops.io
+
+
+def __getattr__(name):
+    if name == "sio":  # the module's skops.io, for tests that patch it
+        return _skops_io()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
 def _metadata_record(model, metadata):
     if metadata is None:
         metadata = {}
@@ -347,7 +361,7 @@ def _metadata_record(model, metadata):
             "numpy": np.__version__,
             "scipy": scipy.__version__,
             "scikit-learn": sklearn.__version__,
-            "skops": skops.__version__,
+            "skops": importlib.metadata.version("skops"),
         },
     }
     record.update(metadata)
@@ -545,7 +559,7 @@ def _tree_problem(tree):
 
 
 def _untrusted_message(path, names):
-    known = getattr(skops_exceptions, "UNTRUSTED_TYPE_REASONS", {})  # skops >= 0.14
+    known = getattr(_skops_io().exceptions, "UNTRUSTED_TYPE_REASONS", {})  # skops >= 0.14
     reasons = [f"- {known[n]}" for n in names if n in known]
     message = (
         f"{path} contains types that are not trusted by default: {names}. Nothing "
