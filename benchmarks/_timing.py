@@ -8,6 +8,9 @@ is timed on its own so its cost is reported, not hidden.
 import gc
 import os
 import statistics
+import subprocess
+import sys
+import tempfile
 import threading
 import time
 from pathlib import Path
@@ -23,6 +26,19 @@ def first_call_seconds(function):
     start = time.perf_counter()
     function()
     return time.perf_counter() - start
+
+
+def cold_process_seconds(script):
+    """Run ``script`` in a new process whose Numba cache is empty.
+
+    The script prints the seconds it measured as its last output; that
+    figure (typically a first call, compile included) is returned.
+    """
+    with tempfile.TemporaryDirectory() as cache:
+        env = {**os.environ, "NUMBA_CACHE_DIR": cache}
+        result = subprocess.run([sys.executable, "-c", script], env=env, check=True,
+                                capture_output=True, text=True)
+    return float(result.stdout.split()[-1])
 
 
 def median_seconds(function, *, repeat=5, warmup=1):

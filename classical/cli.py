@@ -71,7 +71,8 @@ def _save_model(ctx, model, path, pipeline_name):
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="classical-vision", prog_name="classical")
-@click.option("--quiet", "-q", is_flag=True, help="Print nothing but errors and results.")
+@click.option("--quiet", "-q", is_flag=True,
+              help="Print nothing but errors and results.")
 @click.option("--debug", is_flag=True, help="Show the full traceback on failure.")
 @click.option("--n-jobs", "-j", default=-1, show_default=True,
               help="Threads for feature extraction (-1: all cores).")

@@ -199,7 +199,8 @@ def save(model, path, *, metadata=None):
     record = _metadata_record(model, metadata)
     sio = _skops_io()
     data = sio.dumps(model, compression=zipfile.ZIP_DEFLATED)
-    untrusted = [name for name in _split_untrusted(sio.get_untrusted_types(data=data))[1]
+    found = sio.get_untrusted_types(data=data)
+    untrusted = [name for name in _split_untrusted(found)[1]
                  if name not in _ACCEPTED_TYPES]
     if untrusted:
         warnings.warn(
@@ -521,7 +522,8 @@ def _check_trees(model, path):
         if id(obj) in seen or isinstance(obj, (str, bytes, np.ndarray, type)):
             continue
         seen.add(id(obj))
-        if type(obj).__module__ == "sklearn.tree._tree" and type(obj).__name__ == "Tree":
+        kind = type(obj)
+        if kind.__module__ == "sklearn.tree._tree" and kind.__name__ == "Tree":
             problem = _tree_problem(obj)
             if problem:
                 raise ModelFileError(
@@ -559,7 +561,8 @@ def _tree_problem(tree):
 
 
 def _untrusted_message(path, names):
-    known = getattr(_skops_io().exceptions, "UNTRUSTED_TYPE_REASONS", {})  # skops >= 0.14
+    # UNTRUSTED_TYPE_REASONS exists from skops 0.14 on.
+    known = getattr(_skops_io().exceptions, "UNTRUSTED_TYPE_REASONS", {})
     reasons = [f"- {known[n]}" for n in names if n in known]
     message = (
         f"{path} contains types that are not trusted by default: {names}. Nothing "

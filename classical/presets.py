@@ -14,7 +14,6 @@ from sklearn.preprocessing import StandardScaler
 from sklearn.svm import SVC
 
 from .classifiers import GaussianMLClassifier, RuleClassifier
-from .encoders import PowerNormalizer
 from .descriptors import (
     ColorHistogramExtractor,
     ColorMomentsExtractor,
@@ -22,6 +21,7 @@ from .descriptors import (
     LBPExtractor,
     PixelRuleFeatures,
 )
+from .encoders import PowerNormalizer
 from .preprocess import ConvertColor, Grayscale, Resize
 
 __all__ = ["make_pipeline", "list_pipelines", "set_library_params"]

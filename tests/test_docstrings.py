@@ -1,4 +1,4 @@
-"""Public docstrings follow numpydoc (checked with numpydoc.validate, as sklearn does)."""
+"""Public docstrings follow numpydoc, checked with numpydoc.validate as in sklearn."""
 
 import inspect
 

@@ -34,7 +34,8 @@ def test_fastmath_keeps_nan_and_inf_semantics():
     assert "fast" not in config.FASTMATH
 
 
-def test_cache_dir_falls_back_when_package_and_home_are_read_only(monkeypatch, tmp_path):
+def test_cache_dir_falls_back_when_package_and_home_are_read_only(monkeypatch,
+                                                                 tmp_path):
     writable = tmp_path / "tmp"
     monkeypatch.delenv("NUMBA_CACHE_DIR", raising=False)
     monkeypatch.setattr(config.numba.config, "CACHE_DIR", "")

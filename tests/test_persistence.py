@@ -18,8 +18,7 @@ from sklearn.svm import SVC
 
 import classical
 import classical.base
-from classical import _version
-from classical import persistence
+from classical import _version, persistence
 from classical.persistence import (
     METADATA_MEMBER,
     ModelFileError,

@@ -64,7 +64,8 @@ def eurosat_rows(presets):
                        same_features, train, test, train.labels, test.labels,
                        "EuroSAT"))
     plain = plain_baseline.run(train.images, train.labels, test.images, test.labels)
-    rows.append({"dataset": "EuroSAT", "pipeline": "plain skimage+OpenCV+sklearn script",
+    rows.append({"dataset": "EuroSAT",
+                 "pipeline": "plain skimage+OpenCV+sklearn script",
                  "accuracy": plain["accuracy"], "kappa": plain["kappa"],
                  "fit s": plain["fit_s"], "predict s": plain["predict_s"],
                  "peak MiB": float("nan")})

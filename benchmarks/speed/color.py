@@ -12,19 +12,15 @@ rounded approximation, ours is float64 and equal to scikit-image.
 
 Each is warmed once, then ours and the peer are timed in alternation, 7 runs
 each, and the medians are compared: on a shared machine both see the same
-load. The first-call column is the compile time: the first ``transform`` in a new process with an
-empty Numba cache (a later process loads the compiled kernels from the
+load. The first-call column is the compile time: the first ``transform``
+in a new process with an empty Numba cache (a later process loads the compiled kernels from the
 cache; see ``benchmarks.speed.cold_start``). Run ``python -m
 benchmarks.speed.color [--quick]``.
 """
 
 import argparse
 import gc
-import os
 import statistics
-import subprocess
-import sys
-import tempfile
 import time
 
 import cv2
@@ -36,7 +32,12 @@ from classical.descriptors import ColorHistogramExtractor
 from classical.descriptors._color import _hsv_uint8_tables
 from classical.parallel import numba_threads
 
-from .._timing import SPEED_COLUMNS, markdown_table, random_uint8_images
+from .._timing import (
+    SPEED_COLUMNS,
+    cold_process_seconds,
+    markdown_table,
+    random_uint8_images,
+)
 
 BINS = (8, 8, 8)
 _COMPILE_SCRIPT = """
@@ -52,12 +53,7 @@ print(time.perf_counter() - start)
 
 def compile_seconds(color_space):
     """First ``fit_transform`` in a new process whose Numba cache is empty."""
-    with tempfile.TemporaryDirectory() as cache:
-        env = {**os.environ, "NUMBA_CACHE_DIR": cache}
-        result = subprocess.run(
-            [sys.executable, "-c", _COMPILE_SCRIPT.format(space=color_space)],
-            env=env, check=True, capture_output=True, text=True)
-    return float(result.stdout.split()[-1])
+    return cold_process_seconds(_COMPILE_SCRIPT.format(space=color_space))
 
 
 def alternating_medians(functions, *, repeat=7):

@@ -21,8 +21,13 @@ from classical.datasets import load_folder
 from classical.descriptors import ColorHistogramExtractor, HOGExtractor, LBPExtractor
 from classical.preprocess import Grayscale
 
-from .._timing import (SHARED_DATA, SPEED_COLUMNS, first_call_seconds,
-                       markdown_table, median_seconds)
+from .._timing import (
+    SHARED_DATA,
+    SPEED_COLUMNS,
+    first_call_seconds,
+    markdown_table,
+    median_seconds,
+)
 from ..accuracy import plain_baseline
 
 

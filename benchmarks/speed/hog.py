@@ -27,10 +27,6 @@ Run ``python -m benchmarks.speed.hog [--quick]``.
 """
 
 import argparse
-import os
-import subprocess
-import sys
-import tempfile
 
 import cv2
 import numba
@@ -41,7 +37,13 @@ from classical._kernels import hog as kernels
 from classical.descriptors import HOGExtractor, hog
 from classical.parallel import numba_threads
 
-from .._timing import SPEED_COLUMNS, markdown_table, median_seconds, random_uint8_images
+from .._timing import (
+    SPEED_COLUMNS,
+    cold_process_seconds,
+    markdown_table,
+    median_seconds,
+    random_uint8_images,
+)
 
 REPEAT = 5
 _COMPILE_SCRIPT = """
@@ -57,12 +59,7 @@ print(time.perf_counter() - start)
 
 def compile_seconds(size):
     """First ``fit_transform`` in a new process whose Numba cache is empty."""
-    with tempfile.TemporaryDirectory() as cache:
-        env = {**os.environ, "NUMBA_CACHE_DIR": cache}
-        result = subprocess.run(
-            [sys.executable, "-c", _COMPILE_SCRIPT.format(size=size)],
-            env=env, check=True, capture_output=True, text=True)
-    return float(result.stdout.split()[-1])
+    return cold_process_seconds(_COMPILE_SCRIPT.format(size=size))
 
 
 def opencv_descriptor(size):

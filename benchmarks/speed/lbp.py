@@ -76,8 +76,8 @@ def run(quick=False):
     for P, R in ((8, 1), (24, 3)):
         extractor = LBPExtractor(P=P, R=R, method="uniform", n_jobs=-1).fit(images[:1])
         ours_s, peer_s = interleaved_medians(
-            lambda: extractor.transform(images),
-            lambda: skimage_histograms(images, P, R), rounds=rounds)
+            lambda e=extractor: e.transform(images),
+            lambda p=P, r=R: skimage_histograms(images, p, r), rounds=rounds)
         rows.append({
             "work": f"LBP P={P} R={R} uniform + histogram, {n} x 64x64 uint8, "
                     f"LBPExtractor(n_jobs=-1) on {threads} threads",

@@ -1,9 +1,14 @@
 """Global image descriptors: one function per algorithm, one transformer per role."""
 
-from ._hog import hog, HOGExtractor
-from ._lbp import local_binary_pattern, lbp_histogram, LBPExtractor
-from ._color import color_histogram, color_moments, ColorHistogramExtractor, ColorMomentsExtractor
-from ._rules import pixel_rule_features, PixelRuleFeatures
+from ._color import (
+    ColorHistogramExtractor,
+    ColorMomentsExtractor,
+    color_histogram,
+    color_moments,
+)
+from ._hog import HOGExtractor, hog
+from ._lbp import LBPExtractor, lbp_histogram, local_binary_pattern
+from ._rules import PixelRuleFeatures, pixel_rule_features
 
 __all__ = [
     "hog",

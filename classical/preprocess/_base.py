@@ -1,7 +1,6 @@
 """Base class of the transformers that turn images into images."""
 
 from abc import abstractmethod
-from numbers import Integral
 
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn_compat.base import _fit_context

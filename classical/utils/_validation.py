@@ -84,7 +84,8 @@ def check_image(image, *, name="image", min_shape=None, color=None):
     if color == "gray" and array.ndim != 2:
         raise ValueError(
             f"{name} must be a grayscale image of shape (H, W); got shape "
-            f"{array.shape}. Convert it first, e.g. with classical.preprocess.Grayscale."
+            f"{array.shape}. Convert it first, e.g. with "
+            "classical.preprocess.Grayscale."
         )
     if min_shape is not None and (
         array.shape[0] < min_shape[0] or array.shape[1] < min_shape[1]
@@ -195,7 +196,7 @@ def check_image_batch(X, *, min_shape=None, color=None, name="X"):
 
 
 def stack_if_same_shape(images):
-    """Return one C-contiguous array when all images share shape and dtype, else None."""
+    """Return one C-contiguous stack if all images share shape and dtype, else None."""
     first = images[0]
     if all(im.shape == first.shape and im.dtype == first.dtype for im in images):
         return np.ascontiguousarray(np.stack(images))

@@ -65,7 +65,8 @@ def check_batch_equals_parts(estimator, images, y):
     fitted = clone(estimator).fit(images, y)
     whole = fitted.transform(images)
     half = len(images) // 2
-    parts = np.vstack([fitted.transform(images[:half]), fitted.transform(images[half:])])
+    parts = np.vstack([fitted.transform(images[:half]),
+                       fitted.transform(images[half:])])
     np.testing.assert_allclose(whole, parts, rtol=1e-10, atol=1e-12)
     assert whole.shape[0] == len(images)
     assert np.isfinite(whole).all()
