@@ -1,0 +1,94 @@
+"""VLAD: assignment and residual accumulation fused, one image per thread.
+
+``vlad_batch`` walks the images of a ragged batch (all descriptors in one
+``(N, d)`` array, image ``i`` in rows ``offsets[i]:offsets[i + 1]``) with
+``prange``. For each image it assigns its descriptors to their nearest word
+``BLOCK`` rows at a time (the cross terms of one block are a GEMM, as in
+:mod:`.assign`, so no ``(N, K)`` matrix is formed for the batch) and adds each
+residual ``x - c_k`` straight into the image's output row, which is laid out
+word by word: ``out[i, k * d:(k + 1) * d]`` is the sum of the residuals of the
+descriptors assigned to word ``k``, accumulated in float64.
+
+The row is then normalised in this order, each step optional:
+
+1. intra-normalisation: each word's block divided by its L2 norm;
+2. signed square root: ``sign(v) * sqrt(|v|)`` entry by entry;
+3. global L2: the row divided by its L2 norm.
+
+A zero block (an empty word) or a zero row (an image with no descriptors)
+stays zero. Ties go to the lowest word index, as in :mod:`.assign`.
+"""
+
+import math
+
+import numpy as np
+from numba import njit, prange
+
+from . import config
+from .assign import BLOCK, best_word
+
+
+@njit(cache=config.CACHE, fastmath=config.FASTMATH)
+def normalize_row(out, i, n_words, dim, intra, power, l2):
+    """Normalise row ``out[i]`` in place: intra, then signed sqrt, then L2."""
+    if intra:
+        for k in range(n_words):
+            total = 0.0
+            for t in range(k * dim, (k + 1) * dim):
+                total += out[i, t] * out[i, t]
+            if total > 0.0:
+                scale = 1.0 / math.sqrt(total)
+                for t in range(k * dim, (k + 1) * dim):
+                    out[i, t] *= scale
+    if power:
+        for t in range(n_words * dim):
+            value = out[i, t]
+            root = math.sqrt(abs(value))
+            out[i, t] = root if value >= 0.0 else -root
+    if l2:
+        total = 0.0
+        for t in range(n_words * dim):
+            total += out[i, t] * out[i, t]
+        if total > 0.0:
+            scale = 1.0 / math.sqrt(total)
+            for t in range(n_words * dim):
+                out[i, t] *= scale
+
+
+@njit(cache=config.CACHE, fastmath=config.FASTMATH)
+def _accumulate_image(descriptors, start, stop, words, word_norms, out, i):
+    dim = words.shape[1]
+    for s in range(start, stop, BLOCK):
+        e = min(s + BLOCK, stop)
+        dots = np.dot(descriptors[s:e], words.T)
+        for j in range(e - s):
+            k = best_word(dots, j, word_norms)[0]
+            base = k * dim
+            for t in range(dim):
+                out[i, base + t] += (np.float64(descriptors[s + j, t])
+                                     - np.float64(words[k, t]))
+
+
+@njit(cache=config.CACHE, fastmath=config.FASTMATH, parallel=True)
+def vlad_batch(descriptors, offsets, words, word_norms, intra, power, l2, out):
+    """Write the VLAD vector of each image of a ragged batch into ``out``.
+
+    Parameters
+    ----------
+    descriptors : ndarray of shape (N, d), C-contiguous float32 or float64
+    offsets : ndarray of shape (n_images + 1,), int64, non-decreasing
+    words : ndarray of shape (K, d), dtype of ``descriptors``, C-contiguous
+    word_norms : ndarray of shape (K,), float64, ``squared_norms(words)``
+    intra, power, l2 : bool
+        The normalisation steps, applied in that order.
+    out : ndarray of shape (n_images, K * d), float64, overwritten
+    """
+    n_words, dim = words.shape
+    for i in prange(offsets.shape[0] - 1):
+        for t in range(n_words * dim):
+            out[i, t] = 0.0
+        start = offsets[i]
+        stop = offsets[i + 1]
+        if stop > start:
+            _accumulate_image(descriptors, start, stop, words, word_norms, out, i)
+            normalize_row(out, i, n_words, dim, intra, power, l2)

@@ -1,0 +1,258 @@
+"""Visual vocabulary: k-means words learnt from a sample of local descriptors."""
+
+from numbers import Integral, Real
+
+import numpy as np
+from sklearn.base import BaseEstimator, TransformerMixin
+from sklearn.cluster import KMeans
+from sklearn.utils import check_random_state
+from sklearn.utils._param_validation import HasMethods, Interval
+from sklearn.utils.validation import check_is_fitted
+from sklearn_compat.base import _fit_context
+from sklearn_compat.utils.validation import validate_data
+
+from .._kernels import assign
+from ..parallel import numba_threads
+from ..utils._docstring import N_JOBS_DOC, RANDOM_STATE_DOC, Substitution
+from ._ragged import _as_ragged
+
+__all__ = ["VisualVocabulary"]
+
+
+def _is_ragged(X):
+    """True for per-image descriptor sets rather than one 2-D array."""
+    if hasattr(X, "descriptors") and hasattr(X, "offsets"):
+        return True
+    return (isinstance(X, (list, tuple)) and len(X) > 0
+            and all(isinstance(a, np.ndarray) and a.ndim == 2 for a in X))
+
+
+def nearest_words(descriptors, words, *, n_jobs=None):
+    """Index of the nearest word of each validated descriptor (kernel call)."""
+    words = np.ascontiguousarray(words, dtype=descriptors.dtype)
+    with numba_threads(n_jobs):
+        return assign.nearest_words(descriptors, words, assign.squared_norms(words))[0]
+
+
+@Substitution(random_state=RANDOM_STATE_DOC, n_jobs=N_JOBS_DOC)
+class VisualVocabulary(BaseEstimator):
+    """Codebook of visual words: k-means centres of a sample of descriptors.
+
+    The vocabulary-trainer role of a bag-of-words pipeline [1]_: ``fit`` draws
+    up to ``sample_size`` descriptors at random and clusters them with
+    scikit-learn's :class:`~sklearn.cluster.KMeans` (k-means++ seeding, one
+    run of Lloyd iterations); ``predict`` assigns descriptors to their nearest
+    word with a Numba kernel that never holds more than a block of the
+    descriptor-by-word distance matrix.
+
+    Parameters
+    ----------
+    n_words : int, default=256
+        Number of visual words (k-means clusters).
+    sample_size : int, default=100_000
+        Descriptors drawn without replacement to fit the words; all of them
+        when fewer are given.
+    max_iter : int, default=100
+        Maximum number of Lloyd iterations.
+    tol : float, default=1e-4
+        Relative tolerance of k-means convergence (see
+        :class:`~sklearn.cluster.KMeans`).
+    {random_state}
+    {n_jobs}
+        Used by ``predict``; k-means uses scikit-learn's own threads.
+
+    Attributes
+    ----------
+    words_ : ndarray of shape (n_words, n_features)
+        The visual words, in the dtype of the fitted descriptors.
+    inertia_ : float
+        Sum of squared distances of the sampled descriptors to their word.
+    n_iter_ : int
+        Lloyd iterations run.
+    n_features_in_ : int
+        Descriptor length seen during ``fit``.
+
+    See Also
+    --------
+    BagOfVisualWords : Histogram of words per image.
+    VLADEncoder : Residuals to the words per image.
+
+    Notes
+    -----
+    ``fit`` takes either one ``(n_descriptors, d)`` array of stacked
+    descriptors or a batch of per-image sets (a list of ``(n_i, d)`` arrays or
+    an object with ``descriptors`` and ``offsets``); the images then only
+    pool their descriptors. ``predict`` takes a 2-D array. Ties between
+    equidistant words go to the lowest index.
+
+    References
+    ----------
+    .. [1] J. Sivic and A. Zisserman, "Video Google: a text retrieval approach
+       to object matching in videos," ICCV 2003,
+       :DOI:`10.1109/ICCV.2003.1238663`.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from classical.encoders import VisualVocabulary
+    >>> X = np.array([[0.0, 0.0], [0.1, 0.0], [5.0, 5.0], [5.1, 5.0]])
+    >>> vocabulary = VisualVocabulary(n_words=2, random_state=0).fit(X)
+    >>> labels = vocabulary.predict(X)
+    >>> bool(labels[0] == labels[1] and labels[2] == labels[3] != labels[0])
+    True
+    """
+
+    _parameter_constraints = {
+        "n_words": [Interval(Integral, 1, None, closed="left")],
+        "sample_size": [Interval(Integral, 1, None, closed="left")],
+        "max_iter": [Interval(Integral, 1, None, closed="left")],
+        "tol": [Interval(Real, 0, None, closed="left")],
+        "random_state": ["random_state"],
+        "n_jobs": [Integral, None],
+    }
+
+    def __init__(self, *, n_words=256, sample_size=100_000, max_iter=100, tol=1e-4,
+                 random_state=None, n_jobs=None):
+        self.n_words = n_words
+        self.sample_size = sample_size
+        self.max_iter = max_iter
+        self.tol = tol
+        self.random_state = random_state
+        self.n_jobs = n_jobs
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y=None):
+        """Learn the words from (a sample of) the descriptors.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_descriptors, n_features) or list of ndarray of \
+shape (n_i, n_features)
+            Stacked descriptors, or one descriptor set per image.
+        y : None
+            Ignored.
+
+        Returns
+        -------
+        self : object
+            The fitted vocabulary.
+        """
+        if _is_ragged(X):
+            X = _as_ragged(X)[0]
+            self.n_features_in_ = X.shape[1]
+        else:
+            X = validate_data(self, X, dtype=[np.float64, np.float32])
+        n_samples = X.shape[0]
+        if n_samples < self.n_words:
+            raise ValueError(
+                f"VisualVocabulary needs at least n_words={self.n_words} descriptors "
+                f"to fit, got n_samples={n_samples}. Pass more descriptors or lower "
+                "n_words.")
+        rng = check_random_state(self.random_state)
+        if n_samples > self.sample_size:
+            rows = np.sort(rng.choice(n_samples, self.sample_size, replace=False))
+            X = X[rows]
+        kmeans = KMeans(n_clusters=self.n_words, init="k-means++", n_init=1,
+                        max_iter=self.max_iter, tol=self.tol, random_state=rng)
+        kmeans.fit(X)
+        self.words_ = np.ascontiguousarray(kmeans.cluster_centers_, dtype=X.dtype)
+        self.inertia_ = float(kmeans.inertia_)
+        self.n_iter_ = int(kmeans.n_iter_)
+        return self
+
+    def predict(self, X):
+        """Index of the nearest word of each descriptor.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_descriptors, n_features)
+            Descriptors.
+
+        Returns
+        -------
+        labels : ndarray of shape (n_descriptors,)
+            Word index in ``[0, n_words)``.
+        """
+        check_is_fitted(self)
+        X = validate_data(self, X, reset=False, dtype=[np.float64, np.float32],
+                          order="C")
+        return nearest_words(X, self.words_, n_jobs=self.n_jobs)
+
+
+class _VocabularyEncoder(TransformerMixin, BaseEstimator):
+    """Shared ``fit``/``transform`` of encoders built on a visual vocabulary.
+
+    Subclasses implement ``_encode(descriptors, offsets, words)`` returning an
+    ``(n_images, n_features)`` float64 array, and ``_n_features_out``.
+    """
+
+    _parameter_constraints = {
+        "n_words": [Interval(Integral, 1, None, closed="left")],
+        "vocabulary": [HasMethods(["fit", "predict"]), None],
+        "sample_size": [Interval(Integral, 1, None, closed="left")],
+        "max_iter": [Interval(Integral, 1, None, closed="left")],
+        "random_state": ["random_state"],
+        "n_jobs": [Integral, None],
+    }
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y=None):
+        """Learn the vocabulary, unless a fitted one was given.
+
+        Parameters
+        ----------
+        X : list of ndarray of shape (n_i, n_features)
+            One descriptor set per image (or an object with ``descriptors``
+            and ``offsets``).
+        y : None
+            Ignored.
+
+        Returns
+        -------
+        self : object
+            The fitted encoder.
+        """
+        descriptors, offsets = _as_ragged(X)
+        if self.vocabulary is None:
+            self.vocabulary_ = VisualVocabulary(
+                n_words=self.n_words, sample_size=self.sample_size,
+                max_iter=self.max_iter, random_state=self.random_state,
+                n_jobs=self.n_jobs).fit(descriptors)
+        else:
+            check_is_fitted(self.vocabulary, "words_")
+            self.vocabulary_ = self.vocabulary
+        self.n_features_in_ = self.vocabulary_.words_.shape[1]
+        if descriptors.shape[1] != self.n_features_in_:
+            raise ValueError(
+                f"X has descriptors of length {descriptors.shape[1]}, but the "
+                f"vocabulary's words have length {self.n_features_in_}. Fit the "
+                "vocabulary on descriptors of the same kind.")
+        return self
+
+    def transform(self, X):
+        """Encode each image's descriptor set as one vector.
+
+        Parameters
+        ----------
+        X : list of ndarray of shape (n_i, n_features)
+            One descriptor set per image (or an object with ``descriptors``
+            and ``offsets``); a set may be empty.
+
+        Returns
+        -------
+        X_new : ndarray of shape (n_images, n_features_out)
+            One encoding per image, float64.
+        """
+        check_is_fitted(self)
+        descriptors, offsets = _as_ragged(X)
+        if descriptors.shape[1] != self.n_features_in_:
+            raise ValueError(
+                f"X has descriptors of length {descriptors.shape[1]}, but "
+                f"{type(self).__name__} was fitted on length {self.n_features_in_}.")
+        words = np.ascontiguousarray(self.vocabulary_.words_, dtype=descriptors.dtype)
+        return self._encode(descriptors, offsets, words)
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.two_d_array = False
+        return tags
