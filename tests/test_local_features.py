@@ -47,8 +47,8 @@ def test_unknown_positions_and_scales_are_nan():
     assert features.scales.shape == (2,) and np.isnan(features.scales).all()
 
 
-@pytest.mark.parametrize("key", [slice(1, 3), slice(None, None, 2), slice(None, None, -1),
-                                 slice(2, 1), slice(-2, None)])
+@pytest.mark.parametrize("key", [slice(1, 3), slice(None, None, 2),
+                                 slice(None, None, -1), slice(2, 1), slice(-2, None)])
 def test_slicing_matches_from_list(features, key):
     descriptors, positions, scales = _parts()
     part = features[key]
@@ -121,7 +121,8 @@ def test_per_descriptor_shape_errors():
 def test_from_list_errors():
     with pytest.raises(ValueError, match="descriptors is empty"):
         LocalFeatures.from_list([])
-    with pytest.raises(ValueError, match=r"descriptors\[1\] must have shape \(n_i, 3\)"):
+    with pytest.raises(ValueError,
+                       match=r"descriptors\[1\] must have shape \(n_i, 3\)"):
         LocalFeatures.from_list([np.ones((2, 3)), np.ones((2, 4))])
     with pytest.raises(ValueError, match="positions must hold one array per image"):
         LocalFeatures.from_list([np.ones((2, 3))], positions=[])

@@ -1,0 +1,251 @@
+"""Dense SIFT: kernels against their NumPy twins, geometry, OpenCV, the extractor."""
+
+import pickle
+
+import cv2
+import numpy as np
+import pytest
+from numpy.testing import assert_allclose, assert_array_equal
+from sklearn.base import clone
+from sklearn.exceptions import NotFittedError
+
+from classical._kernels import dsift as kernels
+from classical.descriptors._dense_sift import DenseSIFTExtractor, dense_sift
+from classical.descriptors._local_features import LocalFeatures
+from tests.naive import dsift as naive
+
+# the kernels work in float32, the twins in float64
+ATOL = 2e-5
+
+
+def _random_image(rng, shape, dtype):
+    if dtype == np.bool_:
+        return rng.random(shape) < 0.5
+    if np.issubdtype(dtype, np.floating):
+        return rng.random(shape).astype(dtype)
+    info = np.iinfo(dtype)
+    return rng.integers(max(info.min, -1000), min(info.max, 60000), shape,
+                        endpoint=True).astype(dtype)
+
+
+def _scale(dtype):
+    if dtype == np.bool_:
+        return 1.0
+    return 1.0 / np.iinfo(dtype).max if np.issubdtype(dtype, np.integer) else 1.0
+
+
+def _assert_twin(image, step=8, bin_size=4, contrast_threshold=0.005):
+    ours, positions, scales = dense_sift(image, step=step, bin_size=bin_size,
+                                         contrast_threshold=contrast_threshold)
+    twin = naive.dense_sift_image(np.asarray(image), _scale(np.asarray(image).dtype),
+                                  step, bin_size, contrast_threshold)
+    assert ours.dtype == np.float32 and ours.shape == twin.shape
+    assert positions.shape == (len(ours), 2) and scales.shape == (len(ours),)
+    assert_allclose(ours, twin, atol=ATOL)
+    return ours
+
+
+def _ramp(shape, degrees, slope=1.0, centre=0.0):
+    """Linear ramp rising along ``degrees`` (from +x towards +y, y down)."""
+    y, x = np.mgrid[:shape[0], :shape[1]].astype(np.float64)
+    angle = np.deg2rad(degrees)
+    return centre + slope * (np.cos(angle) * (x - shape[1] / 2)
+                             + np.sin(angle) * (y - shape[0] / 2))
+
+
+def _orientation_histogram(descriptor):
+    return np.asarray(descriptor, np.float64).reshape(4, 4, 8).sum(axis=(0, 1))
+
+
+# --- agreement with the twin -------------------------------------------------------
+
+
+@pytest.mark.parametrize("dtype", [np.uint8, np.uint16, np.float32, np.float64,
+                                   np.int16, np.bool_])
+@pytest.mark.parametrize("shape", [(40, 52), (16, 16), (33, 17)])
+def test_random_images_every_dtype(dtype, shape):
+    rng = np.random.default_rng([np.dtype(dtype).num, *shape])
+    descriptors = _assert_twin(_random_image(rng, shape, dtype))
+    assert_allclose(np.linalg.norm(descriptors, axis=1), 1.0, rtol=1e-5)
+
+
+@pytest.mark.parametrize("step, bin_size", [(8, 4), (5, 3), (2, 1), (1, 2), (16, 6)])
+def test_steps_and_bin_sizes(step, bin_size):
+    rng = np.random.default_rng(step * 10 + bin_size)
+    _assert_twin(rng.random((37, 45)), step=step, bin_size=bin_size)
+
+
+def test_smooth_image_with_low_contrast_patches():
+    image = 0.5 + 0.02 * np.sin(_ramp((48, 64), 20, slope=0.3))
+    image[:, 30:] = 0.5  # flat on the right: zero descriptors there
+    ours = _assert_twin(image, step=4, contrast_threshold=1e-3)
+    assert (ours == 0).all(axis=1).any() and (ours != 0).any(axis=1).any()
+
+
+@pytest.mark.parametrize("value", [0, 7, 255])
+@pytest.mark.parametrize("contrast_threshold", [0.005, 0.0])
+def test_constant_and_zero_images_give_zero_descriptors(value, contrast_threshold):
+    image = np.full((24, 40), value, np.uint8)
+    ours = _assert_twin(image, contrast_threshold=contrast_threshold)
+    assert_array_equal(ours, 0)
+
+
+def test_non_contiguous_view():
+    rng = np.random.default_rng(3)
+    big = rng.integers(0, 256, (70, 90), dtype=np.uint8)
+    view = big[::2, 1::3].T
+    assert not view.flags.c_contiguous
+    ours = _assert_twin(view)
+    assert_array_equal(ours, dense_sift(np.ascontiguousarray(view))[0])
+
+
+def test_uint8_equals_float_scaled():
+    rng = np.random.default_rng(4)
+    image = rng.integers(0, 256, (32, 40), dtype=np.uint8)
+    assert_allclose(dense_sift(image)[0], dense_sift(image / 255.0)[0], atol=1e-5)
+
+
+def test_batch_kernel_matches_twin():
+    rng = np.random.default_rng(5)
+    stack = rng.integers(0, 256, (3, 24, 32), dtype=np.uint8)
+    out = np.empty((3, 6, 128), np.float32)
+    kernels.dense_sift_batch(stack, 1 / 255, 8, kernels.spatial_table(4), 0.005, out)
+    assert_allclose(out, naive.dense_sift_batch(stack, 1 / 255, 8, 4, 0.005),
+                    atol=ATOL)
+
+
+# --- geometry ----------------------------------------------------------------------
+
+
+def test_grid_positions_and_scales():
+    descriptors, positions, scales = dense_sift(np.zeros((35, 50)), step=6,
+                                                bin_size=3)
+    xs = np.arange(0, 50 - 12 + 1, 6) + 5.5
+    ys = np.arange(0, 35 - 12 + 1, 6) + 5.5
+    assert len(descriptors) == len(xs) * len(ys)
+    assert_array_equal(positions[:, 0], np.tile(xs, len(ys)))
+    assert_array_equal(positions[:, 1], np.repeat(ys, len(xs)))
+    assert_array_equal(scales, 3)
+    assert positions.dtype == scales.dtype == np.float32
+
+
+@pytest.mark.parametrize("degrees, expected", [(0, 0), (45, 1), (90, 2), (180, 4),
+                                               (270, 6), (300, 7)])
+def test_ramp_falls_in_its_orientation_bin(degrees, expected):
+    descriptors, _, _ = dense_sift(_ramp((32, 32), degrees, slope=0.01))
+    histogram = _orientation_histogram(descriptors[0])
+    assert histogram.argmax() == expected
+    if degrees % 45 == 0:  # on a bin centre: nothing in any other bin
+        assert_allclose(np.delete(histogram, expected), 0, atol=1e-6)
+
+
+def test_rotation_by_90_degrees_shifts_orientations_by_two_bins():
+    # a square image whose patch grid maps onto itself under rotation
+    image = np.random.default_rng(6).random((40, 40))
+    n = 4  # patches per side: (40 - 16) // 8 + 1
+    before = dense_sift(image)[0].reshape(n, n, 4, 4, 8)
+    after = dense_sift(np.rot90(image))[0].reshape(n, n, 4, 4, 8)
+    # np.rot90 turns (g_x, g_y) into (g_y, -g_x): 90 degrees less, 2 bins back
+    expected = np.roll(np.rot90(np.rot90(before), axes=(2, 3)), -2, axis=4)
+    assert_allclose(after, expected, atol=1e-5)
+    ramp = _ramp((32, 32), 30, slope=0.01)
+    histogram = _orientation_histogram(dense_sift(ramp)[0][0])
+    rotated = _orientation_histogram(dense_sift(np.rot90(ramp))[0][0])
+    assert_allclose(rotated, np.roll(histogram, -2), atol=1e-5)
+    assert histogram.argmax() == 1 and rotated.argmax() == 7
+
+
+@pytest.mark.parametrize("degrees", [0, 30, 75, 100, 135, 200, 250, 320])
+def test_dominant_bin_agrees_with_opencv(degrees):
+    # OpenCV's window reaches ~85 pixels from a size-16 keypoint: a large image,
+    # described only at its centre
+    # (a steep ramp, so that rounding to uint8 barely perturbs the angles)
+    image = np.clip(np.round(_ramp((200, 200), degrees, slope=1.4, centre=128)),
+                    0, 255).astype(np.uint8)
+    descriptors, positions, _ = dense_sift(image)
+    centre = np.argmin(np.abs(positions - 99.5).sum(axis=1))
+    x, y = positions[centre]
+    keypoints = [cv2.KeyPoint(float(x), float(y), 16)]
+    _, theirs = cv2.SIFT_create().compute(image, keypoints)
+    ours_bin = _orientation_histogram(descriptors[centre]).argmax()
+    their_bin = _orientation_histogram(theirs[0]).argmax()
+    # OpenCV measures angles with y pointing up
+    assert their_bin == (8 - ours_bin) % 8
+    # every angle tested is at least 7.5 degrees from a bin boundary
+    assert ours_bin == round(degrees / 45) % 8
+
+
+# --- errors ------------------------------------------------------------------------
+
+
+def test_image_smaller_than_one_patch():
+    with pytest.raises(ValueError, match=r"smaller than one patch of 4 \* bin_size "
+                                         r"= 16 pixels"):
+        dense_sift(np.zeros((15, 40)))
+    with pytest.raises(ValueError, match="= 12 pixels"):
+        dense_sift(np.zeros((40, 11)), bin_size=3)
+
+
+def test_colour_and_bad_parameters():
+    with pytest.raises(ValueError, match="must be a grayscale image"):
+        dense_sift(np.zeros((32, 32, 3)))
+    with pytest.raises(ValueError, match="'step' parameter"):
+        dense_sift(np.zeros((32, 32)), step=0)
+    with pytest.raises(ValueError, match="'bin_size' parameter"):
+        dense_sift(np.zeros((32, 32)), bin_size=1.5)
+    with pytest.raises(ValueError, match="'contrast_threshold' parameter"):
+        dense_sift(np.zeros((32, 32)), contrast_threshold=-1)
+    with pytest.raises(ValueError, match="contains NaN or infinity"):
+        dense_sift(np.full((32, 32), np.nan))
+
+
+# --- the extractor -----------------------------------------------------------------
+
+
+def _batch(seed=0):
+    rng = np.random.default_rng(seed)
+    return [rng.integers(0, 256, shape, dtype=np.uint8)
+            for shape in [(32, 40), (24, 24), (32, 40), (48, 17)]]
+
+
+def test_extractor_matches_function_on_mixed_sizes():
+    images = _batch()
+    features = DenseSIFTExtractor(step=4, bin_size=3).fit_transform(images)
+    assert isinstance(features, LocalFeatures) and len(features) == 4
+    for i, image in enumerate(images):
+        descriptors, positions, scales = dense_sift(image, step=4, bin_size=3)
+        assert_array_equal(features[i], descriptors)
+        assert_array_equal(features.image(i).positions, positions)
+        assert_array_equal(features.image(i).scales, scales)
+
+
+def test_extractor_stack_list_and_n_jobs_agree():
+    stack = np.stack([_batch(s)[0] for s in range(5)])
+    reference = DenseSIFTExtractor().fit_transform(list(stack))
+    for n_jobs in (1, 2, -1):
+        features = DenseSIFTExtractor(n_jobs=n_jobs).fit(stack).transform(stack)
+        assert_array_equal(features.descriptors, reference.descriptors)
+        assert_array_equal(features.offsets, reference.offsets)
+
+
+def test_extractor_contract():
+    images = _batch()
+    extractor = DenseSIFTExtractor(step=5)
+    with pytest.raises(NotFittedError):
+        extractor.transform(images)
+    twin = clone(extractor)
+    assert twin.get_params() == extractor.get_params()
+    assert extractor.fit(images) is extractor and extractor.n_dims_ == 128
+    restored = pickle.loads(pickle.dumps(extractor))
+    assert_array_equal(restored.transform(images).descriptors,
+                       extractor.transform(images).descriptors)
+    assert extractor.__sklearn_tags__().input_tags.two_d_array is False
+
+
+def test_extractor_errors():
+    with pytest.raises(ValueError, match=r"X\[1\] of shape \(15, 30\) is too small"):
+        DenseSIFTExtractor().fit([np.zeros((20, 20)), np.zeros((15, 30))])
+    with pytest.raises(ValueError, match="'step' parameter"):
+        DenseSIFTExtractor(step=0).fit(_batch())
+    with pytest.raises(ValueError, match=r"X\[0\] must be a grayscale image"):
+        DenseSIFTExtractor().fit([np.zeros((20, 20, 3))])
