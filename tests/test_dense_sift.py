@@ -3,6 +3,7 @@
 import pickle
 
 import cv2
+import numba
 import numpy as np
 import pytest
 from numpy.testing import assert_allclose, assert_array_equal
@@ -10,8 +11,10 @@ from sklearn.base import clone
 from sklearn.exceptions import NotFittedError
 
 from classical._kernels import dsift as kernels
+from classical.descriptors import _dense_sift as dense_sift_module
 from classical.descriptors._dense_sift import DenseSIFTExtractor, dense_sift
 from classical.descriptors._local_features import LocalFeatures
+from classical.parallel import numba_threads
 from tests.naive import dsift as naive
 
 # the kernels work in float32, the twins in float64
@@ -112,6 +115,34 @@ def test_batch_kernel_matches_twin():
     kernels.dense_sift_batch(stack, 1 / 255, 8, kernels.spatial_table(4), 0.005, out)
     assert_allclose(out, naive.dense_sift_batch(stack, 1 / 255, 8, 4, 0.005),
                     atol=ATOL)
+
+
+@pytest.mark.parametrize("shape, step, bin_size", [((64, 70), 8, 4), ((30, 41), 3, 2),
+                                                   ((16, 16), 8, 4)])
+def test_row_parallel_kernel_matches_twin(shape, step, bin_size):
+    image = np.random.default_rng(8).random(shape)
+    size = 4 * bin_size
+    n_patches = ((shape[0] - size) // step + 1) * ((shape[1] - size) // step + 1)
+    out = np.empty((n_patches, 128), np.float32)
+    kernels.dense_sift_image_parallel(image, 1.0, step, kernels.spatial_table(bin_size),
+                                      0.005, out)
+    assert_allclose(out, naive.dense_sift_image(image, 1.0, step, bin_size, 0.005),
+                    atol=ATOL)
+
+
+def test_large_image_path_matches_batch_path(monkeypatch):
+    image = np.random.default_rng(9).integers(0, 256, (40, 56), dtype=np.uint8)
+    serial = dense_sift(image)[0]
+    monkeypatch.setattr(dense_sift_module, "_PARALLEL_PIXELS", 1)
+    called = []
+    parallel_kernel = kernels.dense_sift_image_parallel
+    monkeypatch.setattr(kernels, "dense_sift_image_parallel",
+                        lambda *args: called.append(1) or parallel_kernel(*args))
+    with numba_threads(2):
+        assert_array_equal(dense_sift(image)[0], serial)
+        features = DenseSIFTExtractor(n_jobs=2).fit_transform([image])
+    assert_array_equal(features[0], serial)
+    assert len(called) == (2 if numba.config.NUMBA_NUM_THREADS > 1 else 0)
 
 
 # --- geometry ----------------------------------------------------------------------

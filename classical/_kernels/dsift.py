@@ -53,36 +53,42 @@ def spatial_table(bin_size):
 
 
 @njit(cache=config.CACHE, fastmath=config.FASTMATH)
+def _votes_row(src, r, scale, low, high, lower_bin):
+    """Orientation votes of row ``r``; see :func:`orientation_votes`."""
+    n_rows, n_cols = src.shape
+    per_radian = N_ORIENTATIONS / _TWO_PI
+    up = r - 1 if r > 0 else 0
+    down = r + 1 if r < n_rows - 1 else n_rows - 1
+    row_factor = scale / (down - up)
+    for c in range(n_cols):
+        left = c - 1 if c > 0 else 0
+        right = c + 1 if c < n_cols - 1 else n_cols - 1
+        g_x = (np.float32(src[r, right]) - np.float32(src[r, left])) * (
+            scale / (right - left))
+        g_y = (np.float32(src[down, c]) - np.float32(src[up, c])) * row_factor
+        magnitude = math.sqrt(g_x * g_x + g_y * g_y)
+        theta = math.atan2(g_y, g_x)
+        if theta < 0.0:
+            theta += _TWO_PI
+        t = theta * per_radian
+        k = int(t)
+        frac = t - k
+        if k >= N_ORIENTATIONS:
+            k -= N_ORIENTATIONS
+        lower_bin[r, c] = k
+        low[r, c] = magnitude * (1.0 - frac)
+        high[r, c] = magnitude * frac
+
+
+@njit(cache=config.CACHE, fastmath=config.FASTMATH)
 def orientation_votes(src, scale, low, high, lower_bin):
     """Split each pixel's gradient magnitude between two orientation bins.
 
     Writes ``low`` (the magnitude share of bin ``lower_bin``), ``high`` (the
     share of the next bin) and ``lower_bin``, all of shape ``(H, W)``.
     """
-    n_rows, n_cols = src.shape
-    per_radian = N_ORIENTATIONS / _TWO_PI
-    for r in range(n_rows):
-        up = r - 1 if r > 0 else 0
-        down = r + 1 if r < n_rows - 1 else n_rows - 1
-        row_factor = scale / (down - up)
-        for c in range(n_cols):
-            left = c - 1 if c > 0 else 0
-            right = c + 1 if c < n_cols - 1 else n_cols - 1
-            g_x = (np.float32(src[r, right]) - np.float32(src[r, left])) * (
-                scale / (right - left))
-            g_y = (np.float32(src[down, c]) - np.float32(src[up, c])) * row_factor
-            magnitude = math.sqrt(g_x * g_x + g_y * g_y)
-            theta = math.atan2(g_y, g_x)
-            if theta < 0.0:
-                theta += _TWO_PI
-            t = theta * per_radian
-            k = int(t)
-            frac = t - k
-            if k >= N_ORIENTATIONS:
-                k -= N_ORIENTATIONS
-            lower_bin[r, c] = k
-            low[r, c] = magnitude * (1.0 - frac)
-            high[r, c] = magnitude * frac
+    for r in range(src.shape[0]):
+        _votes_row(src, r, scale, low, high, lower_bin)
 
 
 @njit(cache=config.CACHE, fastmath=config.FASTMATH)
@@ -148,24 +154,51 @@ def describe_patch(low, high, lower_bin, top, left, table, threshold, hist, out)
 
 
 @njit(cache=config.CACHE, fastmath=config.FASTMATH)
+def _vote_arrays(src):
+    shape = src.shape
+    return (np.empty(shape, np.float32), np.empty(shape, np.float32),
+            np.empty(shape, np.int32))
+
+
+@njit(cache=config.CACHE, fastmath=config.FASTMATH)
+def _hist():
+    return np.empty((N_SPATIAL + 2, N_SPATIAL + 2, N_ORIENTATIONS), np.float32)
+
+
+@njit(cache=config.CACHE, fastmath=config.FASTMATH)
+def _patch_row(low, high, lower_bin, i, n_across, step, table, threshold, hist,
+               out):
+    """Describe the ``n_across`` patches of patch row ``i`` into ``out``."""
+    for j in range(n_across):
+        describe_patch(low, high, lower_bin, i * step, j * step, table, threshold,
+                       hist, out[i * n_across + j])
+
+
+@njit(cache=config.CACHE, fastmath=config.FASTMATH)
 def dense_sift_image(src, scale, step, table, threshold, out):
     """Dense SIFT of one ``(H, W)`` image into ``out`` of shape (n_patches, 128).
 
     Patches are ordered row of patches after row of patches.
     """
-    n_rows, n_cols = src.shape
-    low = np.empty((n_rows, n_cols), np.float32)
-    high = np.empty((n_rows, n_cols), np.float32)
-    lower_bin = np.empty((n_rows, n_cols), np.int32)
+    low, high, lower_bin = _vote_arrays(src)
     orientation_votes(src, scale, low, high, lower_bin)
-    size = table.shape[1]
-    n_across = (n_cols - size) // step + 1
-    hist = np.empty((N_SPATIAL + 2, N_SPATIAL + 2, N_ORIENTATIONS), np.float32)
-    for p in range(out.shape[0]):
-        top = (p // n_across) * step
-        left = (p % n_across) * step
-        describe_patch(low, high, lower_bin, top, left, table, threshold, hist,
-                       out[p])
+    n_across = (src.shape[1] - table.shape[1]) // step + 1
+    hist = _hist()
+    for i in range(out.shape[0] // n_across):
+        _patch_row(low, high, lower_bin, i, n_across, step, table, threshold, hist,
+                   out)
+
+
+@njit(cache=config.CACHE, fastmath=config.FASTMATH, parallel=True)
+def dense_sift_image_parallel(src, scale, step, table, threshold, out):
+    """:func:`dense_sift_image` in parallel over image rows, then patch rows."""
+    low, high, lower_bin = _vote_arrays(src)
+    for r in prange(src.shape[0]):
+        _votes_row(src, r, scale, low, high, lower_bin)
+    n_across = (src.shape[1] - table.shape[1]) // step + 1
+    for i in prange(out.shape[0] // n_across):
+        _patch_row(low, high, lower_bin, i, n_across, step, table, threshold,
+                   _hist(), out)
 
 
 @njit(cache=config.CACHE, fastmath=config.FASTMATH, parallel=True)

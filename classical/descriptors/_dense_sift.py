@@ -3,6 +3,7 @@
 from collections import defaultdict
 from numbers import Integral, Real
 
+import numba
 import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils._param_validation import Interval
@@ -23,6 +24,9 @@ _DSIFT_CONSTRAINTS = {
     "bin_size": [Interval(Integral, 1, None, closed="left")],
     "contrast_threshold": [Interval(Real, 0, None, closed="left")],
 }
+
+_PARALLEL_PIXELS = 512 * 512
+"""Images with at least this many pixels are described on all Numba threads."""
 
 _DIRECT_DTYPES = (np.uint8, np.uint16, np.float32, np.float64)
 """Dtypes the kernels read as they are (one compiled version each)."""
@@ -96,14 +100,27 @@ def _grid(shape, step, bin_size):
     return positions, np.full(len(positions), bin_size, np.float32)
 
 
-def _describe(stack, step, bin_size, contrast_threshold):
-    """Run the batch kernel on an (n, H, W) stack; return (n, n_patches, 128)."""
+def _is_large(shape):
+    """Whether one image of ``shape`` is worth describing on several threads."""
+    return shape[0] * shape[1] >= _PARALLEL_PIXELS and numba.get_num_threads() > 1
+
+
+def _describe(stack, step, bin_size, contrast_threshold, out=None):
+    """Describe an (n, H, W) stack into ``out`` of shape (n, n_patches, 128).
+
+    ``out`` is allocated when not given. A stack of one large image is
+    described in parallel over rows, any other in parallel over images.
+    """
     src, scale = _kernel_input(stack)
     src = np.ascontiguousarray(src)
-    n_patches = len(_grid(src.shape[1:], step, bin_size)[0])
-    out = np.empty((src.shape[0], n_patches, _kernels.DIMS), np.float32)
-    _kernels.dense_sift_batch(src, scale, step, _kernels.spatial_table(bin_size),
-                              float(contrast_threshold), out)
+    if out is None:
+        n_patches = len(_grid(src.shape[1:], step, bin_size)[0])
+        out = np.empty((src.shape[0], n_patches, _kernels.DIMS), np.float32)
+    params = (scale, step, _kernels.spatial_table(bin_size), float(contrast_threshold))
+    if src.shape[0] == 1 and _is_large(src.shape[1:]):
+        _kernels.dense_sift_image_parallel(src[0], *params, out[0])
+    else:
+        _kernels.dense_sift_batch(src, *params, out)
     return out
 
 
@@ -288,32 +305,30 @@ class DenseSIFTExtractor(TransformerMixin, BaseEstimator):
         """
         check_is_fitted(self, "n_dims_")
         images = self._validate_images(X)
-        if isinstance(images, np.ndarray):
-            groups = {None: list(range(len(images)))}
-        else:
-            groups = defaultdict(list)
-            for index, image in enumerate(images):
-                groups[(image.shape, image.dtype.str)].append(index)
-        per_image = [None] * len(images)
-        with numba_threads(self.n_jobs):
-            for indices in groups.values():
-                if isinstance(images, np.ndarray):
-                    stack = images
-                else:
-                    stack = np.stack([images[i] for i in indices])
-                out = _describe(stack, self.step, self.bin_size,
-                                self.contrast_threshold)
-                for i, descriptors in zip(indices, out):
-                    per_image[i] = descriptors
         grids = {}
-        positions, scales = [], []
         for image in images:
-            shape = image.shape[:2]
-            if shape not in grids:
-                grids[shape] = _grid(shape, self.step, self.bin_size)
-            positions.append(grids[shape][0])
-            scales.append(grids[shape][1])
-        return LocalFeatures.from_list(per_image, positions, scales)
+            if image.shape not in grids:
+                grids[image.shape] = _grid(image.shape, self.step, self.bin_size)
+        counts = [len(grids[image.shape][1]) for image in images]
+        offsets = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
+        descriptors = np.empty((offsets[-1], _kernels.DIMS), np.float32)
+        params = (self.step, self.bin_size, self.contrast_threshold)
+        with numba_threads(self.n_jobs):
+            if isinstance(images, np.ndarray):  # one stack: straight into place
+                _describe(images, *params,
+                          out=descriptors.reshape(len(images), counts[0], -1))
+            else:
+                groups = defaultdict(list)
+                for index, image in enumerate(images):
+                    groups[(image.shape, image.dtype.str)].append(index)
+                for indices in groups.values():
+                    out = _describe(np.stack([images[i] for i in indices]), *params)
+                    for i, rows in zip(indices, out):
+                        descriptors[offsets[i]:offsets[i + 1]] = rows
+        return LocalFeatures(
+            descriptors, offsets,
+            np.concatenate([grids[image.shape][0] for image in images]),
+            np.concatenate([grids[image.shape][1] for image in images]))
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
