@@ -419,3 +419,16 @@ def test_shared_eurosat(eurosat_dir):
     assert len(ds) == 5000
     assert ds.class_names == EUROSAT_CLASSES
     assert set(np.unique(ds.labels, return_counts=True)[1]) == {500}
+
+
+def test_subset_by_mask_and_by_index():
+    from classical.datasets import load_sample
+
+    data = load_sample("eurosat")
+    water = data.subset(np.isin(data.labels, ["River", "SeaLake"]))
+    assert len(water) == 200 and set(water.labels) == {"River", "SeaLake"}
+    assert water.class_names == data.class_names
+    picked = data.subset([5, 0])
+    assert picked.paths == [data.paths[5], data.paths[0]]
+    with pytest.raises(ValueError, match="one entry per image"):
+        data.subset(np.ones(3, dtype=bool))

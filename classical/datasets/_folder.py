@@ -96,9 +96,29 @@ class ImageDataset:
             np.arange(len(self)), test_size=test_size, random_state=random_state,
             stratify=self.labels,
         )
-        return self._subset(train), self._subset(test)
+        return self.subset(train), self.subset(test)
 
-    def _subset(self, index):
+    def subset(self, index):
+        """Take some of the images, keeping all class names.
+
+        Parameters
+        ----------
+        index : array-like of int or bool of shape (n_images,)
+            Positions of the images to keep, or a boolean mask, e.g.
+            ``np.isin(data.labels, ["Forest", "SeaLake"])``.
+
+        Returns
+        -------
+        subset : ImageDataset
+            The selected images, labels and paths, in the order of ``index``.
+        """
+        index = np.asarray(index)
+        if index.dtype == bool:
+            if index.shape != (len(self),):
+                raise ValueError(
+                    f"A boolean mask must have one entry per image ({len(self)}); "
+                    f"got shape {index.shape}.")
+            index = np.flatnonzero(index)
         labels = None if self.labels is None else self.labels[index]
         return ImageDataset([self.images[i] for i in index], labels,
                             [self.paths[i] for i in index], self.class_names)
