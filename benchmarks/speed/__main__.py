@@ -13,7 +13,8 @@ import numba
 
 from .._timing import SPEED_COLUMNS, markdown_table
 
-TOPICS = ["hog", "lbp", "color", "gaussian_ml", "global_features", "cold_start"]
+TOPICS = ["hog", "lbp", "color", "gaussian_ml", "global_features", "dsift",
+          "cold_start"]
 
 
 def main(argv=None):

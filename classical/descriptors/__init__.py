@@ -1,4 +1,4 @@
-"""Global image descriptors: one function per algorithm, one transformer per role."""
+"""Image descriptors: one function per algorithm, one transformer per role."""
 
 from ._color import (
     ColorHistogramExtractor,
@@ -6,11 +6,16 @@ from ._color import (
     color_histogram,
     color_moments,
 )
+from ._dense_sift import DenseSIFTExtractor, dense_sift
 from ._hog import HOGExtractor, hog
 from ._lbp import LBPExtractor, lbp_histogram, local_binary_pattern
+from ._local_features import LocalFeatures
 from ._rules import PixelRuleFeatures, pixel_rule_features
 
 __all__ = [
+    "DenseSIFTExtractor",
+    "LocalFeatures",
+    "dense_sift",
     "hog",
     "HOGExtractor",
     "local_binary_pattern",
