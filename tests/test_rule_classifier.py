@@ -348,3 +348,23 @@ def test_invalid_parameters_raise(params, match):
     X = land_table()
     with pytest.raises(InvalidParameterError, match=match):
         RuleClassifier(**params).fit(X, X[:, 0] > 0.5)
+
+
+def test_learned_rules_merge_sibling_leaves_of_one_class():
+    from sklearn.tree import DecisionTreeClassifier
+
+    rng = np.random.default_rng(0)
+    X = rng.uniform(size=(400, 2))
+    y = np.where(X[:, 0] > 0.3, "b", "a")
+    # a few "b" in the corner x1 > 0.9 make the tree split the "a" region in two
+    # leaves that both still predict "a"
+    corner = (X[:, 0] <= 0.3) & (X[:, 1] > 0.9)
+    y[np.flatnonzero(corner)[::3]] = "b"
+    tree = DecisionTreeClassifier(max_depth=2, random_state=0).fit(X, y)
+    assert tree.get_n_leaves() == 3  # the "a" region was split in two leaves
+    model = RuleClassifier(max_depth=2, random_state=0,
+                           feature_names=["x0", "x1"]).fit(X, y)
+    assert model.default_ == "b"
+    assert len(model.rules_) == 1 and model.rules_[0].endswith("-> a")
+    assert " and " not in model.rules_[0]
+    np.testing.assert_array_equal(model.predict(X), tree.predict(X))

@@ -531,10 +531,18 @@ class RuleClassifier(ClassifierMixin, BaseEstimator):
 
         leaves = []  # (n_samples, class index, conditions)
 
-        def walk(node, path):
+        def single_label(node):
+            """The class every leaf below ``node`` predicts, or None if they differ."""
             left, right = nodes.children_left[node], nodes.children_right[node]
             if left < 0:
-                label = int(np.argmax(nodes.value[node]))
+                return int(np.argmax(nodes.value[node]))
+            label = single_label(left)
+            return label if label is not None and label == single_label(right) else None
+
+        def walk(node, path):
+            left, right = nodes.children_left[node], nodes.children_right[node]
+            label = single_label(node)
+            if label is not None:  # a leaf, or sibling leaves that agree: one rule
                 leaves.append((int(nodes.n_node_samples[node]), label, path))
                 return
             feature = self.feature_names_[nodes.feature[node]]
