@@ -1,17 +1,20 @@
 """Nearest visual word of each descriptor (hard assignment to a vocabulary).
 
-The squared Euclidean distance is expanded as
-``||x||^2 - 2 x.c + ||c||^2``: the cross terms of a block of descriptors
-against every word are one matrix product (``np.dot``, a BLAS GEMM), so no
-distance matrix larger than ``BLOCK`` descriptors by ``K`` words is ever held.
+The squared Euclidean distance is expanded as ``||x||^2 - 2 x.c + ||c||^2``.
+The cross terms ``x.c`` are computed by hand-written loops, four descriptors
+at a time against every word of the transposed vocabulary (``(d, K)``, so the
+innermost loop runs over words, contiguous, and vectorises); only a
+``(4, K)`` block of them exists at a time, never an ``(n, K)`` matrix. The
+loops do not call BLAS: a BLAS library with its own thread pool called from
+inside ``prange`` fights Numba's threads for the cores.
 
 Conventions (the NumPy twins in ``tests/naive/encoders.py`` spell them out):
 
 * The word of smallest ``||c||^2 - 2 x.c`` wins; on an exact tie, the lowest
   index (NumPy's ``argmin``).
 * The squared distance returned is ``||x||^2 - 2 x.c + ||c||^2`` clipped at
-  zero, in float64; the cross term ``x.c`` is computed in the input's dtype.
-  For finite input it is never NaN nor negative.
+  zero, in float64; the cross term ``x.c`` is accumulated in the input's
+  dtype. For finite input it is never NaN nor negative.
 """
 
 import numpy as np
@@ -20,7 +23,10 @@ from numba import njit, prange
 from . import config
 
 BLOCK = 256
-"""Descriptors per matrix product: the ``(BLOCK, K)`` cross terms stay in cache."""
+"""Descriptors per ``prange`` iteration of :func:`nearest_words`."""
+
+GROUP = 4
+"""Descriptors whose cross terms are computed together (one pass over the words)."""
 
 
 @njit(cache=config.CACHE, fastmath=config.FASTMATH)
@@ -37,12 +43,43 @@ def squared_norms(x):
 
 
 @njit(cache=config.CACHE, fastmath=config.FASTMATH)
-def best_word(dots, j, word_norms):
-    """Index of the smallest ``word_norms[k] - 2 * dots[j, k]`` and that value."""
+def cross_terms(descriptors, start, stop, words_t, scores):
+    """``scores[r, k] = descriptors[start + r] . words[k]`` for ``r < GROUP``.
+
+    Rows past ``stop - 1`` repeat row ``stop - 1``, so a short last group
+    needs no separate loop; their scores are ignored by the caller.
+    """
+    last = stop - 1
+    i0 = start
+    i1 = min(start + 1, last)
+    i2 = min(start + 2, last)
+    i3 = min(start + 3, last)
+    n_words = words_t.shape[1]
+    for k in range(n_words):
+        scores[0, k] = 0.0
+        scores[1, k] = 0.0
+        scores[2, k] = 0.0
+        scores[3, k] = 0.0
+    for t in range(words_t.shape[0]):
+        a0 = descriptors[i0, t]
+        a1 = descriptors[i1, t]
+        a2 = descriptors[i2, t]
+        a3 = descriptors[i3, t]
+        for k in range(n_words):
+            w = words_t[t, k]
+            scores[0, k] += a0 * w
+            scores[1, k] += a1 * w
+            scores[2, k] += a2 * w
+            scores[3, k] += a3 * w
+
+
+@njit(cache=config.CACHE, fastmath=config.FASTMATH)
+def best_word(scores, r, word_norms):
+    """Index of the smallest ``word_norms[k] - 2 * scores[r, k]`` and that value."""
     best = np.inf
     found = 0
     for k in range(word_norms.shape[0]):
-        value = word_norms[k] - 2.0 * np.float64(dots[j, k])
+        value = word_norms[k] - 2.0 * np.float64(scores[r, k])
         if value < best:
             best = value
             found = k
@@ -50,16 +87,18 @@ def best_word(dots, j, word_norms):
 
 
 @njit(cache=config.CACHE, fastmath=config.FASTMATH)
-def _assign_block(descriptors, start, stop, words, word_norms, labels, distances):
-    dots = np.dot(descriptors[start:stop], words.T)
-    for j in range(stop - start):
-        found, best = best_word(dots, j, word_norms)
-        total = 0.0
-        for t in range(descriptors.shape[1]):
-            value = np.float64(descriptors[start + j, t])
-            total += value * value
-        labels[start + j] = found
-        distances[start + j] = max(total + best, 0.0)
+def _assign_block(descriptors, start, stop, words_t, word_norms, labels, distances):
+    scores = np.empty((GROUP, words_t.shape[1]), descriptors.dtype)
+    for s in range(start, stop, GROUP):
+        cross_terms(descriptors, s, stop, words_t, scores)
+        for r in range(min(GROUP, stop - s)):
+            found, best = best_word(scores, r, word_norms)
+            total = 0.0
+            for t in range(descriptors.shape[1]):
+                value = np.float64(descriptors[s + r, t])
+                total += value * value
+            labels[s + r] = found
+            distances[s + r] = max(total + best, 0.0)
 
 
 @njit(cache=config.CACHE, fastmath=config.FASTMATH, parallel=True)
@@ -79,11 +118,12 @@ def nearest_words(descriptors, words, word_norms):
     distances : ndarray of shape (n,), float64
     """
     n = descriptors.shape[0]
+    words_t = np.ascontiguousarray(words.T)
     labels = np.empty(n, np.intp)
     distances = np.empty(n)
     n_blocks = (n + BLOCK - 1) // BLOCK
     for b in prange(n_blocks):
         start = b * BLOCK
-        _assign_block(descriptors, start, min(start + BLOCK, n), words, word_norms,
+        _assign_block(descriptors, start, min(start + BLOCK, n), words_t, word_norms,
                       labels, distances)
     return labels, distances

@@ -3,8 +3,8 @@
 ``vlad_batch`` walks the images of a ragged batch (all descriptors in one
 ``(N, d)`` array, image ``i`` in rows ``offsets[i]:offsets[i + 1]``) with
 ``prange``. For each image it assigns its descriptors to their nearest word
-``BLOCK`` rows at a time (the cross terms of one block are a GEMM, as in
-:mod:`.assign`, so no ``(N, K)`` matrix is formed for the batch) and adds each
+four at a time with the loops of :mod:`.assign` (so no ``(N, K)`` matrix is
+formed for the batch, and no BLAS is called from the threads) and adds each
 residual ``x - c_k`` straight into the image's output row, which is laid out
 word by word: ``out[i, k * d:(k + 1) * d]`` is the sum of the residuals of the
 descriptors assigned to word ``k``, accumulated in float64.
@@ -25,7 +25,7 @@ import numpy as np
 from numba import njit, prange
 
 from . import config
-from .assign import BLOCK, best_word
+from .assign import GROUP, best_word, cross_terms
 
 
 @njit(cache=config.CACHE, fastmath=config.FASTMATH)
@@ -56,16 +56,16 @@ def normalize_row(out, i, n_words, dim, intra, power, l2):
 
 
 @njit(cache=config.CACHE, fastmath=config.FASTMATH)
-def _accumulate_image(descriptors, start, stop, words, word_norms, out, i):
+def _accumulate_image(descriptors, start, stop, words, words_t, word_norms, out, i):
     dim = words.shape[1]
-    for s in range(start, stop, BLOCK):
-        e = min(s + BLOCK, stop)
-        dots = np.dot(descriptors[s:e], words.T)
-        for j in range(e - s):
-            k = best_word(dots, j, word_norms)[0]
+    scores = np.empty((GROUP, words.shape[0]), descriptors.dtype)
+    for s in range(start, stop, GROUP):
+        cross_terms(descriptors, s, stop, words_t, scores)
+        for r in range(min(GROUP, stop - s)):
+            k = best_word(scores, r, word_norms)[0]
             base = k * dim
             for t in range(dim):
-                out[i, base + t] += (np.float64(descriptors[s + j, t])
+                out[i, base + t] += (np.float64(descriptors[s + r, t])
                                      - np.float64(words[k, t]))
 
 
@@ -84,11 +84,13 @@ def vlad_batch(descriptors, offsets, words, word_norms, intra, power, l2, out):
     out : ndarray of shape (n_images, K * d), float64, overwritten
     """
     n_words, dim = words.shape
+    words_t = np.ascontiguousarray(words.T)
     for i in prange(offsets.shape[0] - 1):
         for t in range(n_words * dim):
             out[i, t] = 0.0
         start = offsets[i]
         stop = offsets[i + 1]
         if stop > start:
-            _accumulate_image(descriptors, start, stop, words, word_norms, out, i)
+            _accumulate_image(descriptors, start, stop, words, words_t, word_norms,
+                              out, i)
             normalize_row(out, i, n_words, dim, intra, power, l2)
