@@ -181,6 +181,18 @@ def test_vocabulary_sample_size_limits_the_fit():
     assert a.inertia_ < VisualVocabulary(n_words=4, random_state=1).fit(X).inertia_
 
 
+def test_vocabulary_init_size():
+    rng = np.random.default_rng(6)
+    centres = np.array([[0.0, 0.0], [10.0, 0.0], [0.0, 10.0]])
+    X = np.vstack([c + 0.1 * rng.normal(size=(40, 2)) for c in centres])
+    for init_size in (1, 3, 10, 10_000):  # below n_words and above the sample
+        words = VisualVocabulary(n_words=3, init_size=init_size,
+                                 random_state=0).fit(X).words_
+        assert_allclose(np.sort(words.sum(axis=1)), [0, 10, 10], atol=0.1)
+    with pytest.raises(ValueError, match="init_size"):
+        VisualVocabulary(init_size=0).fit(X)
+
+
 def test_vocabulary_n_jobs_does_not_change_predict():
     X = np.random.default_rng(5).normal(size=(700, 5))
     vocabulary = VisualVocabulary(n_words=6, random_state=0).fit(X)

@@ -14,8 +14,8 @@ square-root and L2 normalisation.
 * The assignment-alone peer is that GEMM and ``argmin`` only: the floor a
   NumPy user pays before any residual is summed.
 * The vocabulary row fits 256 words on 200,000 descriptors (``--quick``:
-  50,000): ``VisualVocabulary(n_words=256)`` (k-means++ then Lloyd's
-  ``KMeans`` on a 100,000-descriptor sample) versus
+  50,000): ``VisualVocabulary(n_words=256)`` (k-means++ seeding on 10,240
+  descriptors, then Lloyd's ``KMeans`` on a 100,000-descriptor sample) versus
   ``MiniBatchKMeans(n_clusters=256)`` on all of them, each timed once after
   a warm-up; both quantisation errors (mean squared distance to the nearest
   word over all descriptors) are given in the row.
@@ -135,7 +135,7 @@ def run(quick=False):
     peer_error = quantisation_error(x_fit, peer_kmeans.cluster_centers_)
     rows.append({
         "work": (f"vocabulary fit, {N_WORDS} words on {n_fit:,} x {DIM}-d float32, "
-                 f"VisualVocabulary (KMeans on a 100,000 sample, "
+                 f"VisualVocabulary (k-means++ on 10,240, Lloyd on a 100,000 sample, "
                  f"{ours_vocabulary.n_iter_} iterations); mean squared error ours "
                  f"{ours_error:.4f}, peer {peer_error:.4f}"),
         "unit": "descriptors/s", "ours": n_fit / ours_seconds,

@@ -4,7 +4,7 @@ from numbers import Integral, Real
 
 import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin
-from sklearn.cluster import KMeans
+from sklearn.cluster import KMeans, kmeans_plusplus
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import HasMethods, Interval
 from sklearn.utils.validation import check_is_fitted
@@ -39,9 +39,10 @@ class VisualVocabulary(BaseEstimator):
     """Codebook of visual words: k-means centres of a sample of descriptors.
 
     The vocabulary-trainer role of a bag-of-words pipeline [1]_: ``fit`` draws
-    up to ``sample_size`` descriptors at random and clusters them with
-    scikit-learn's :class:`~sklearn.cluster.KMeans` (k-means++ seeding, one
-    run of Lloyd iterations); ``predict`` assigns descriptors to their nearest
+    up to ``sample_size`` descriptors at random, seeds the words by k-means++
+    on ``init_size`` of them, and refines them by Lloyd iterations on the
+    whole sample with scikit-learn's :class:`~sklearn.cluster.KMeans`;
+    ``predict`` assigns descriptors to their nearest
     word with a Numba kernel that never holds more than a block of the
     descriptor-by-word distance matrix.
 
@@ -52,6 +53,12 @@ class VisualVocabulary(BaseEstimator):
     sample_size : int, default=100_000
         Descriptors drawn without replacement to fit the words; all of them
         when fewer are given.
+    init_size : int or None, default=None
+        Descriptors (drawn from the sample) on which k-means++ chooses the
+        initial words; None means ``40 * n_words``. Always at least
+        ``n_words`` and at most the sample. Seeding costs
+        ``O(init_size * n_words * log(n_words))``, which on the whole sample
+        would dominate the fit.
     max_iter : int, default=100
         Maximum number of Lloyd iterations.
     tol : float, default=1e-4
@@ -105,16 +112,18 @@ class VisualVocabulary(BaseEstimator):
     _parameter_constraints = {
         "n_words": [Interval(Integral, 1, None, closed="left")],
         "sample_size": [Interval(Integral, 1, None, closed="left")],
+        "init_size": [Interval(Integral, 1, None, closed="left"), None],
         "max_iter": [Interval(Integral, 1, None, closed="left")],
         "tol": [Interval(Real, 0, None, closed="left")],
         "random_state": ["random_state"],
         "n_jobs": [Integral, None],
     }
 
-    def __init__(self, *, n_words=256, sample_size=100_000, max_iter=100, tol=1e-4,
-                 random_state=None, n_jobs=None):
+    def __init__(self, *, n_words=256, sample_size=100_000, init_size=None,
+                 max_iter=100, tol=1e-4, random_state=None, n_jobs=None):
         self.n_words = n_words
         self.sample_size = sample_size
+        self.init_size = init_size
         self.max_iter = max_iter
         self.tol = tol
         self.random_state = random_state
@@ -152,7 +161,11 @@ shape (n_i, n_features)
         if n_samples > self.sample_size:
             rows = np.sort(rng.choice(n_samples, self.sample_size, replace=False))
             X = X[rows]
-        kmeans = KMeans(n_clusters=self.n_words, init="k-means++", n_init=1,
+        init_size = 40 * self.n_words if self.init_size is None else self.init_size
+        init_size = min(max(init_size, self.n_words), len(X))
+        seeds = X[rng.choice(len(X), init_size, replace=False)]
+        init = kmeans_plusplus(seeds, self.n_words, random_state=rng)[0]
+        kmeans = KMeans(n_clusters=self.n_words, init=init, n_init=1,
                         max_iter=self.max_iter, tol=self.tol, random_state=rng)
         kmeans.fit(X)
         self.words_ = np.ascontiguousarray(kmeans.cluster_centers_, dtype=X.dtype)
