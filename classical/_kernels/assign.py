@@ -2,8 +2,7 @@
 
 The squared Euclidean distance is expanded as ``||x||^2 - 2 x.c + ||c||^2``.
 The cross terms ``x.c`` are computed by hand-written loops, four descriptors
-at a time against every word of the transposed vocabulary (``(d, K)``, so the
-innermost loop runs over words, contiguous, and vectorises); only a
+at a time against every word (each word is loaded once for the four); only a
 ``(4, K)`` block of them exists at a time, never an ``(n, K)`` matrix. The
 loops do not call BLAS: a BLAS library with its own thread pool called from
 inside ``prange`` fights Numba's threads for the cores.
@@ -43,34 +42,35 @@ def squared_norms(x):
 
 
 @njit(cache=config.CACHE, fastmath=config.FASTMATH)
-def cross_terms(descriptors, start, stop, words_t, scores):
+def cross_terms(descriptors, start, stop, words, scores):
     """``scores[r, k] = descriptors[start + r] . words[k]`` for ``r < GROUP``.
 
     Rows past ``stop - 1`` repeat row ``stop - 1``, so a short last group
-    needs no separate loop; their scores are ignored by the caller.
+    needs no separate loop; their scores are ignored by the caller. Each word
+    is read once for the four descriptors, and the four sums over the
+    descriptor's entries vectorise (``reassoc``).
     """
     last = stop - 1
     i0 = start
     i1 = min(start + 1, last)
     i2 = min(start + 2, last)
     i3 = min(start + 3, last)
-    n_words = words_t.shape[1]
-    for k in range(n_words):
-        scores[0, k] = 0.0
-        scores[1, k] = 0.0
-        scores[2, k] = 0.0
-        scores[3, k] = 0.0
-    for t in range(words_t.shape[0]):
-        a0 = descriptors[i0, t]
-        a1 = descriptors[i1, t]
-        a2 = descriptors[i2, t]
-        a3 = descriptors[i3, t]
-        for k in range(n_words):
-            w = words_t[t, k]
-            scores[0, k] += a0 * w
-            scores[1, k] += a1 * w
-            scores[2, k] += a2 * w
-            scores[3, k] += a3 * w
+    zero = descriptors.dtype.type(0)
+    for k in range(words.shape[0]):
+        s0 = zero
+        s1 = zero
+        s2 = zero
+        s3 = zero
+        for t in range(words.shape[1]):
+            w = words[k, t]
+            s0 += descriptors[i0, t] * w
+            s1 += descriptors[i1, t] * w
+            s2 += descriptors[i2, t] * w
+            s3 += descriptors[i3, t] * w
+        scores[0, k] = s0
+        scores[1, k] = s1
+        scores[2, k] = s2
+        scores[3, k] = s3
 
 
 @njit(cache=config.CACHE, fastmath=config.FASTMATH)
@@ -87,10 +87,10 @@ def best_word(scores, r, word_norms):
 
 
 @njit(cache=config.CACHE, fastmath=config.FASTMATH)
-def _assign_block(descriptors, start, stop, words_t, word_norms, labels, distances):
-    scores = np.empty((GROUP, words_t.shape[1]), descriptors.dtype)
+def _assign_block(descriptors, start, stop, words, word_norms, labels, distances):
+    scores = np.empty((GROUP, words.shape[0]), descriptors.dtype)
     for s in range(start, stop, GROUP):
-        cross_terms(descriptors, s, stop, words_t, scores)
+        cross_terms(descriptors, s, stop, words, scores)
         for r in range(min(GROUP, stop - s)):
             found, best = best_word(scores, r, word_norms)
             total = 0.0
@@ -118,12 +118,11 @@ def nearest_words(descriptors, words, word_norms):
     distances : ndarray of shape (n,), float64
     """
     n = descriptors.shape[0]
-    words_t = np.ascontiguousarray(words.T)
     labels = np.empty(n, np.intp)
     distances = np.empty(n)
     n_blocks = (n + BLOCK - 1) // BLOCK
     for b in prange(n_blocks):
         start = b * BLOCK
-        _assign_block(descriptors, start, min(start + BLOCK, n), words_t, word_norms,
+        _assign_block(descriptors, start, min(start + BLOCK, n), words, word_norms,
                       labels, distances)
     return labels, distances

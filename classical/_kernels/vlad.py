@@ -56,11 +56,11 @@ def normalize_row(out, i, n_words, dim, intra, power, l2):
 
 
 @njit(cache=config.CACHE, fastmath=config.FASTMATH)
-def _accumulate_image(descriptors, start, stop, words, words_t, word_norms, out, i):
+def _accumulate_image(descriptors, start, stop, words, word_norms, out, i):
     dim = words.shape[1]
     scores = np.empty((GROUP, words.shape[0]), descriptors.dtype)
     for s in range(start, stop, GROUP):
-        cross_terms(descriptors, s, stop, words_t, scores)
+        cross_terms(descriptors, s, stop, words, scores)
         for r in range(min(GROUP, stop - s)):
             k = best_word(scores, r, word_norms)[0]
             base = k * dim
@@ -84,13 +84,11 @@ def vlad_batch(descriptors, offsets, words, word_norms, intra, power, l2, out):
     out : ndarray of shape (n_images, K * d), float64, overwritten
     """
     n_words, dim = words.shape
-    words_t = np.ascontiguousarray(words.T)
     for i in prange(offsets.shape[0] - 1):
         for t in range(n_words * dim):
             out[i, t] = 0.0
         start = offsets[i]
         stop = offsets[i + 1]
         if stop > start:
-            _accumulate_image(descriptors, start, stop, words, words_t, word_norms,
-                              out, i)
+            _accumulate_image(descriptors, start, stop, words, word_norms, out, i)
             normalize_row(out, i, n_words, dim, intra, power, l2)
