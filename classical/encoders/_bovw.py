@@ -5,7 +5,12 @@ from sklearn.utils._param_validation import StrOptions
 
 from ..utils._docstring import N_JOBS_DOC, RANDOM_STATE_DOC, Substitution
 from ._power import power_normalize
-from ._vocabulary import _VocabularyEncoder, nearest_words
+from ._vocabulary import (
+    ENCODER_ATTRIBUTES_DOC,
+    ENCODER_PARAMS_DOC,
+    _VocabularyEncoder,
+    nearest_words,
+)
 
 __all__ = ["BagOfVisualWords"]
 
@@ -19,7 +24,9 @@ def _normalize_rows(X, norm):
     return X / np.where(lengths > 0, lengths, 1.0)
 
 
-@Substitution(random_state=RANDOM_STATE_DOC, n_jobs=N_JOBS_DOC)
+@Substitution(random_state=RANDOM_STATE_DOC, n_jobs=N_JOBS_DOC,
+              encoder_params=ENCODER_PARAMS_DOC,
+              encoder_attributes=ENCODER_ATTRIBUTES_DOC)
 class BagOfVisualWords(_VocabularyEncoder):
     """Histogram of visual words per image (bag of visual words).
 
@@ -37,19 +44,13 @@ class BagOfVisualWords(_VocabularyEncoder):
         Row normalisation of the counts: ``'l1'`` gives frequencies,
         ``'power+l2'`` the signed square root then L2 (Hellinger
         geometry), None raw counts.
-    vocabulary : VisualVocabulary or None, default=None
-        A fitted vocabulary to use as is; ``fit`` then learns nothing.
-    sample_size : int, default=100_000
-        Descriptors sampled to learn the vocabulary.
-    max_iter : int, default=100
-        Maximum k-means iterations.
+    {encoder_params}
     {random_state}
     {n_jobs}
 
     Attributes
     ----------
-    vocabulary_ : VisualVocabulary
-        The fitted vocabulary (``vocabulary`` itself when given).
+    {encoder_attributes}
     n_features_in_ : int
         Descriptor length.
 

@@ -7,9 +7,19 @@ from .._kernels import assign, vlad
 from ..parallel import numba_threads
 from ..utils._docstring import N_JOBS_DOC, RANDOM_STATE_DOC, Substitution
 from ._ragged import _as_ragged
-from ._vocabulary import _VocabularyEncoder
+from ._vocabulary import (
+    ENCODER_ATTRIBUTES_DOC,
+    ENCODER_PARAMS_DOC,
+    _VocabularyEncoder,
+)
 
 __all__ = ["VLADEncoder", "vlad_encode"]
+
+REFERENCES_DOC = """.. [1] H. Jégou, M. Douze, C. Schmid and P. Pérez, "Aggregating
+       local descriptors into a compact image representation," CVPR 2010,
+       :DOI:`10.1109/CVPR.2010.5540039`.
+    .. [2] R. Arandjelović and A. Zisserman, "All about VLAD," CVPR 2013,
+       :DOI:`10.1109/CVPR.2013.207`."""
 
 NORMALIZE = {"intra+power+l2", "intra+l2", "power+l2", "l2"}
 
@@ -29,6 +39,7 @@ def _vlad(descriptors, offsets, words, normalize, n_jobs):
      "normalize": [StrOptions(NORMALIZE), None]},
     prefer_skip_nested_validation=True,
 )
+@Substitution(references=REFERENCES_DOC)
 def vlad_encode(descriptors, words, *, normalize="intra+power+l2"):
     """VLAD vector of one image's descriptors [1]_.
 
@@ -42,7 +53,7 @@ def vlad_encode(descriptors, words, *, normalize="intra+power+l2"):
         One image's descriptors; may be empty (``(0, d)``).
     words : array-like of shape (n_words, d)
         The visual words, e.g. ``VisualVocabulary().fit(...).words_``.
-    normalize : {'intra+power+l2', 'intra+l2', 'power+l2', 'l2'} or None, \
+    normalize : {{'intra+power+l2', 'intra+l2', 'power+l2', 'l2'}} or None, \
 default='intra+power+l2'
         The normalisation steps, applied in the order written (see Notes).
 
@@ -73,11 +84,7 @@ default='intra+power+l2'
 
     References
     ----------
-    .. [1] H. Jégou, M. Douze, C. Schmid and P. Pérez, "Aggregating local
-       descriptors into a compact image representation," CVPR 2010,
-       :DOI:`10.1109/CVPR.2010.5540039`.
-    .. [2] R. Arandjelović and A. Zisserman, "All about VLAD," CVPR 2013,
-       :DOI:`10.1109/CVPR.2013.207`.
+    {references}
     .. [3] H. Jégou, F. Perronnin, M. Douze, J. Sánchez, P. Pérez and
        C. Schmid, "Aggregating local image descriptors into compact codes,"
        IEEE TPAMI 34(9), 2012, :DOI:`10.1109/TPAMI.2011.235`.
@@ -106,7 +113,9 @@ default='intra+power+l2'
     return _vlad(descriptors, offsets, words, normalize, None)[0]
 
 
-@Substitution(random_state=RANDOM_STATE_DOC, n_jobs=N_JOBS_DOC)
+@Substitution(random_state=RANDOM_STATE_DOC, n_jobs=N_JOBS_DOC,
+              references=REFERENCES_DOC, encoder_params=ENCODER_PARAMS_DOC,
+              encoder_attributes=ENCODER_ATTRIBUTES_DOC)
 class VLADEncoder(_VocabularyEncoder):
     """VLAD encoding of each image's local descriptors.
 
@@ -123,19 +132,13 @@ class VLADEncoder(_VocabularyEncoder):
     normalize : {{'intra+power+l2', 'intra+l2', 'power+l2', 'l2'}} or None, \
 default='intra+power+l2'
         Normalisation steps, in the order written; see :func:`vlad_encode`.
-    vocabulary : VisualVocabulary or None, default=None
-        A fitted vocabulary to use as is; ``fit`` then learns nothing.
-    sample_size : int, default=100_000
-        Descriptors sampled to learn the vocabulary.
-    max_iter : int, default=100
-        Maximum k-means iterations.
+    {encoder_params}
     {random_state}
     {n_jobs}
 
     Attributes
     ----------
-    vocabulary_ : VisualVocabulary
-        The fitted vocabulary (``vocabulary`` itself when given).
+    {encoder_attributes}
     n_features_in_ : int
         Descriptor length ``d``; the output has ``n_words * d`` columns.
 
@@ -151,11 +154,7 @@ default='intra+power+l2'
 
     References
     ----------
-    .. [1] H. Jégou, M. Douze, C. Schmid and P. Pérez, "Aggregating local
-       descriptors into a compact image representation," CVPR 2010,
-       :DOI:`10.1109/CVPR.2010.5540039`.
-    .. [2] R. Arandjelović and A. Zisserman, "All about VLAD," CVPR 2013,
-       :DOI:`10.1109/CVPR.2013.207`.
+    {references}
 
     Examples
     --------

@@ -19,6 +19,17 @@ from ._ragged import _as_ragged
 __all__ = ["VisualVocabulary"]
 
 
+ENCODER_PARAMS_DOC = """vocabulary : VisualVocabulary or None, default=None
+        A fitted vocabulary to use as is; ``fit`` then learns nothing.
+    sample_size : int, default=100_000
+        Descriptors sampled to learn the vocabulary.
+    max_iter : int, default=100
+        Maximum k-means iterations."""
+
+ENCODER_ATTRIBUTES_DOC = """vocabulary_ : VisualVocabulary
+        The fitted vocabulary (``vocabulary`` itself when given)."""
+
+
 def _is_ragged(X):
     """True for per-image descriptor sets rather than one 2-D array."""
     if hasattr(X, "descriptors") and hasattr(X, "offsets"):
