@@ -153,3 +153,22 @@ def test_encoder_errors():
                                 _sets(12, (30, 12, 0, 20, 9, 300), 6, np.float32))))
 def test_encoder_image_checks(estimator, check, images, y):
     check(estimator, images, y)
+
+
+def test_encoders_take_local_features_and_dense_sift_output():
+    descriptors_module = pytest.importorskip("classical.descriptors")
+    LocalFeatures = getattr(descriptors_module, "LocalFeatures", None)
+    if LocalFeatures is None:
+        pytest.skip("classical.descriptors.LocalFeatures is not available")
+    sets = _sets(13, (25, 0, 40), 6, np.float32)
+    features = LocalFeatures.from_list(sets)
+    encoder = VLADEncoder(n_words=3, random_state=0).fit(features)
+    assert_array_equal(encoder.transform(features), encoder.transform(sets))
+    extractor = getattr(descriptors_module, "DenseSIFTExtractor", None)
+    if extractor is not None:
+        rng = np.random.default_rng(14)
+        images = [rng.integers(0, 256, (48, 48), dtype=np.uint8) for _ in range(3)]
+        local = extractor().fit_transform(images)
+        encoded = VLADEncoder(n_words=4, random_state=0).fit_transform(local)
+        assert encoded.shape == (3, 4 * local.descriptors.shape[1])
+        assert_allclose(np.linalg.norm(encoded, axis=1), 1.0)
