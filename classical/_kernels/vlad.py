@@ -30,29 +30,36 @@ from .assign import GROUP, best_word, cross_terms
 
 @njit(cache=config.CACHE, fastmath=config.FASTMATH)
 def normalize_row(out, i, n_words, dim, intra, power, l2):
-    """Normalise row ``out[i]`` in place: intra, then signed sqrt, then L2."""
-    if intra:
-        for k in range(n_words):
-            total = 0.0
-            for t in range(k * dim, (k + 1) * dim):
-                total += out[i, t] * out[i, t]
-            if total > 0.0:
-                scale = 1.0 / math.sqrt(total)
-                for t in range(k * dim, (k + 1) * dim):
-                    out[i, t] *= scale
-    if power:
+    """Normalise row ``out[i]`` in place: intra, then signed sqrt, then L2.
+
+    The first two steps are done word block by word block in one pass, which
+    also sums the squares the L2 step needs.
+    """
+    total = 0.0
+    for k in range(n_words):
+        lo = k * dim
+        scale = 1.0
+        if intra:
+            block = 0.0
+            for t in range(lo, lo + dim):
+                block += out[i, t] * out[i, t]
+            if block > 0.0:
+                scale = 1.0 / math.sqrt(block)
+        if power:
+            for t in range(lo, lo + dim):
+                root = math.sqrt(abs(out[i, t]) * scale)
+                value = root if out[i, t] >= 0.0 else -root
+                out[i, t] = value
+                total += value * value
+        else:
+            for t in range(lo, lo + dim):
+                value = out[i, t] * scale
+                out[i, t] = value
+                total += value * value
+    if l2 and total > 0.0:
+        scale = 1.0 / math.sqrt(total)
         for t in range(n_words * dim):
-            value = out[i, t]
-            root = math.sqrt(abs(value))
-            out[i, t] = root if value >= 0.0 else -root
-    if l2:
-        total = 0.0
-        for t in range(n_words * dim):
-            total += out[i, t] * out[i, t]
-        if total > 0.0:
-            scale = 1.0 / math.sqrt(total)
-            for t in range(n_words * dim):
-                out[i, t] *= scale
+            out[i, t] *= scale
 
 
 @njit(cache=config.CACHE, fastmath=config.FASTMATH)
