@@ -6,7 +6,7 @@ check that truly cannot apply to it, an entry in ``EXPECTED_FAILED_CHECKS``
 """
 
 from classical.classifiers import GaussianMLClassifier, RuleClassifier
-from classical.encoders import PowerNormalizer
+from classical.encoders import PowerNormalizer, VisualVocabulary
 
 try:
     from sklearn_compat.utils.estimator_checks import parametrize_with_checks
@@ -18,6 +18,7 @@ ESTIMATORS = [
     RuleClassifier(),
     PowerNormalizer(),
     PowerNormalizer(alpha=0.3, norm="l2"),
+    VisualVocabulary(n_words=3, random_state=0),
 ]
 
 EXPECTED_FAILED_CHECKS = {}
