@@ -13,8 +13,8 @@ rounded approximation, ours is float64 and equal to scikit-image.
 Each is warmed once, then ours and the peer are timed in alternation, 7 runs
 each, and the medians are compared: on a shared machine both see the same
 load. The first-call column is the compile time: the first ``transform``
-in a new process with an empty Numba cache (a later process loads the compiled kernels from the
-cache; see ``benchmarks.speed.cold_start``). Run ``python -m
+in a new process with an empty Numba cache (a later process loads the
+compiled kernels from the cache; see ``benchmarks.speed.cold_start``). Run ``python -m
 benchmarks.speed.color [--quick]``.
 """
 
