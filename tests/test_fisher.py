@@ -1,0 +1,173 @@
+"""Fisher vectors: the fused kernel against its twin; fisher_vector and the encoder."""
+
+import numpy as np
+import pytest
+from numpy.testing import assert_allclose, assert_array_equal
+from sklearn.mixture import GaussianMixture
+
+from classical.encoders._fisher import FisherVectorEncoder, _fisher, fisher_vector
+from classical.encoders._ragged import _as_ragged
+from classical.utils.estimator_checks import image_estimator_checks
+from tests.naive import fisher as naive
+
+STEPS = {"power+l2": (True, True), "power": (True, False), "l2": (False, True),
+         None: (False, False)}
+TOLERANCE = {np.float64: 1e-10, np.float32: 1e-5}
+
+
+def _gmm(seed, k, dim):
+    rng = np.random.default_rng(seed)
+    weights = rng.random(k) + 0.1
+    return (rng.normal(size=(k, dim)), rng.random((k, dim)) + 0.2,
+            weights / weights.sum())
+
+
+def _sets(seed, sizes, dim, dtype):
+    rng = np.random.default_rng(seed)
+    return [rng.normal(size=(n, dim)).astype(dtype) for n in sizes]
+
+
+def _both(sets, gmm, normalize):
+    """Kernel and twin on the same ragged batch."""
+    descriptors, offsets = _as_ragged(sets)
+    ours = _fisher(descriptors, offsets, *gmm, normalize, None)
+    twin = np.full_like(ours, np.nan)
+    naive.fisher_batch(descriptors, offsets, *gmm, *STEPS[normalize], twin)
+    return ours, twin
+
+
+@pytest.mark.parametrize("normalize", list(STEPS))
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("sizes, k, dim", [((40, 300, 7), 6, 5), ((1,), 3, 4),
+                                           ((0, 2, 0), 4, 3), ((200,), 16, 32)])
+def test_kernel_matches_twin(normalize, dtype, sizes, k, dim):
+    sets = _sets([len(sizes), k, dim], sizes, dim, dtype)
+    ours, twin = _both(sets, _gmm(k, k, dim), normalize)
+    tol = TOLERANCE[dtype]
+    assert_allclose(ours, twin, rtol=tol, atol=tol)
+    for i, x in enumerate(sets):
+        if len(x) == 0:
+            assert_array_equal(ours[i], 0)
+
+
+def test_far_descriptors_keep_finite_posteriors():
+    # log-densities near -1e6: a naive exp would underflow to 0 / 0
+    gmm = _gmm(1, 3, 4)
+    sets = [np.full((3, 4), 1000.0), np.full((1, 4), -800.0)]
+    ours, twin = _both(sets, gmm, "power+l2")
+    assert np.isfinite(ours).all()
+    assert_allclose(ours, twin, rtol=1e-10, atol=1e-10)
+
+
+def test_unnormalised_values_follow_sklearn_posteriors():
+    # the raw gradients, eqs. (16)-(17) of Sánchez et al., from sklearn's posteriors
+    sets = _sets(2, (60,), 3, np.float64)
+    gmm = GaussianMixture(3, covariance_type="diag", random_state=0).fit(sets[0])
+    x, n = sets[0], len(sets[0])
+    gamma = gmm.predict_proba(x)
+    z = (x[:, None] - gmm.means_) / np.sqrt(gmm.covariances_)
+    g_mean = np.einsum("nk,nkd->kd", gamma, z) / (n * np.sqrt(gmm.weights_))[:, None]
+    g_var = (np.einsum("nk,nkd->kd", gamma, z ** 2 - 1)
+             / (n * np.sqrt(2 * gmm.weights_))[:, None])
+    ours = fisher_vector(x, gmm.means_, gmm.covariances_, gmm.weights_,
+                         normalize=None)
+    assert_allclose(ours, np.concatenate([g_mean.ravel(), g_var.ravel()]),
+                    rtol=1e-8, atol=1e-12)
+    unit = fisher_vector(x, gmm.means_, gmm.covariances_, gmm.weights_)
+    assert_allclose(np.linalg.norm(unit), 1.0)
+    assert_allclose(unit, np.sign(ours) * np.sqrt(np.abs(ours))
+                    / np.linalg.norm(np.sqrt(np.abs(ours))))
+
+
+def test_fisher_vector_dtypes_and_views():
+    means, variances, weights = _gmm(3, 4, 6)
+    x = np.random.default_rng(4).normal(size=(20, 12))[:, ::2]  # not contiguous
+    expected = fisher_vector(np.ascontiguousarray(x), means, variances, weights)
+    assert_allclose(fisher_vector(x, means, variances, weights), expected)
+    single = fisher_vector(x.astype(np.float32), means, variances, weights)
+    assert single.dtype == np.float64
+    assert_allclose(single, expected, atol=1e-5)
+    ints = np.random.default_rng(5).integers(0, 4, size=(10, 6)).astype(np.uint8)
+    assert_allclose(fisher_vector(ints, means, variances, weights),
+                    fisher_vector(ints.astype(float), means, variances, weights))
+    assert_array_equal(fisher_vector(np.zeros((0, 6)), means, variances, weights),
+                       np.zeros(48))
+
+
+@pytest.mark.parametrize("kwargs, error, match", [
+    ({"normalize": "intra+l2"}, ValueError, "normalize"),
+    ({"means": np.zeros((0, 3))}, ValueError, "non-empty 2-D"),
+    ({"variances": np.ones((2, 3))}, ValueError, "shape of means"),
+    ({"weights": np.ones(2) / 2}, ValueError, "shape of means"),
+    ({"means": np.zeros((1, 4)), "variances": np.ones((1, 4))}, ValueError,
+     "same space"),
+    ({"means": np.array([[np.nan, 0, 0]])}, ValueError, "means contain NaN"),
+    ({"variances": np.array([[1.0, 0.0, 1.0]])}, ValueError, "strictly positive"),
+    ({"weights": np.array([0.5])}, ValueError, "sum to 1"),
+    ({"descriptors": np.zeros(3)}, ValueError, "2-D"),
+    ({"descriptors": np.full((2, 3), np.inf)}, ValueError, "NaN or infinity"),
+])
+def test_fisher_vector_errors(kwargs, error, match):
+    arguments = {"descriptors": np.zeros((2, 3)), "means": np.zeros((1, 3)),
+                 "variances": np.ones((1, 3)), "weights": np.ones(1), **kwargs}
+    with pytest.raises(error, match=match):
+        gmm = [arguments.pop(name) for name in ("means", "variances", "weights")]
+        fisher_vector(arguments.pop("descriptors"), *gmm, **arguments)
+
+
+def test_encoder_matches_fisher_vector_on_lists_and_duck_input():
+    sets = _sets(6, (30, 0, 45, 1), 8, np.float32)
+
+    class Duck:
+        descriptors, offsets = _as_ragged(sets)
+
+    encoder = FisherVectorEncoder(n_components=3, random_state=0).fit(sets)
+    encoded = encoder.transform(sets)
+    assert encoded.shape == (4, 48) and encoded.dtype == np.float64
+    for i, x in enumerate(sets):
+        assert_allclose(encoded[i], fisher_vector(x, encoder.means_,
+                                                  encoder.variances_,
+                                                  encoder.weights_),
+                        rtol=1e-12, atol=1e-15)
+    assert_array_equal(encoder.transform(Duck()), encoded)
+    names = encoder.get_feature_names_out()
+    assert names[9] == "mean1_dim1" and names[24] == "variance0_dim0"
+
+
+def test_gmm_is_deterministic_and_matches_sklearn():
+    sets = _sets(7, (50, 70), 4, np.float64)
+    first = FisherVectorEncoder(n_components=2, random_state=3).fit(sets)
+    second = FisherVectorEncoder(n_components=2, random_state=3).fit(sets)
+    for name in ("means_", "variances_", "weights_"):
+        assert_array_equal(getattr(first, name), getattr(second, name))
+    assert_allclose(first.weights_.sum(), 1.0)
+    # all descriptors used when sample_size exceeds them: same fit as sklearn's
+    rng = np.random.RandomState(3)
+    gmm = GaussianMixture(2, covariance_type="diag", random_state=rng)
+    gmm.fit(np.concatenate(sets))
+    assert_allclose(first.means_, gmm.means_)
+    assert_allclose(first.variances_, gmm.covariances_)
+    sampled = FisherVectorEncoder(n_components=2, sample_size=40,
+                                  random_state=3).fit(sets)
+    assert sampled.means_.shape == (2, 4)
+
+
+def test_encoder_errors():
+    sets = _sets(8, (10, 10), 4, np.float64)
+    with pytest.raises(ValueError, match="normalize"):
+        FisherVectorEncoder(normalize="intra").fit(sets)
+    with pytest.raises(ValueError, match="at least n_components=30"):
+        FisherVectorEncoder(n_components=30).fit(sets)
+    encoder = FisherVectorEncoder(n_components=2, random_state=0).fit(sets)
+    with pytest.raises(ValueError, match="fitted on length 4"):
+        encoder.transform([np.zeros((3, 2))])
+    with pytest.raises(TypeError, match="list of per-image"):
+        encoder.transform(np.zeros((3, 4)))
+
+
+@pytest.mark.parametrize(
+    "estimator, check, images, y",
+    list(image_estimator_checks(FisherVectorEncoder(n_components=3, random_state=0),
+                                _sets(9, (30, 12, 0, 20, 9, 300), 6, np.float32))))
+def test_encoder_image_checks(estimator, check, images, y):
+    check(estimator, images, y)
