@@ -31,7 +31,7 @@ from .vlad import normalize_row
 
 @njit(cache=config.CACHE, fastmath=config.FASTMATH)
 def _accumulate_image(descriptors, start, stop, means, inv_sigmas, log_norms, out, i,
-                      log_p):
+                      log_p, z):
     n_components, dim = means.shape
     var_base = n_components * dim
     for s in range(start, stop):
@@ -39,8 +39,9 @@ def _accumulate_image(descriptors, start, stop, means, inv_sigmas, log_norms, ou
         for k in range(n_components):
             quad = 0.0
             for t in range(dim):
-                z = (np.float64(descriptors[s, t]) - means[k, t]) * inv_sigmas[k, t]
-                quad += z * z
+                z[k, t] = ((np.float64(descriptors[s, t]) - means[k, t])
+                           * inv_sigmas[k, t])
+                quad += z[k, t] * z[k, t]
             log_p[k] = log_norms[k] - 0.5 * quad
             if log_p[k] > top:
                 top = log_p[k]
@@ -52,9 +53,8 @@ def _accumulate_image(descriptors, start, stop, means, inv_sigmas, log_norms, ou
             gamma = log_p[k] / total
             base = k * dim
             for t in range(dim):
-                z = (np.float64(descriptors[s, t]) - means[k, t]) * inv_sigmas[k, t]
-                out[i, base + t] += gamma * z
-                out[i, var_base + base + t] += gamma * (z * z - 1.0)
+                out[i, base + t] += gamma * z[k, t]
+                out[i, var_base + base + t] += gamma * (z[k, t] * z[k, t] - 1.0)
 
 
 @njit(cache=config.CACHE, fastmath=config.FASTMATH, parallel=True)
@@ -83,8 +83,9 @@ def fisher_batch(descriptors, offsets, means, inv_sigmas, log_norms, weights, po
         stop = offsets[i + 1]
         if stop > start:
             log_p = np.empty(n_components)
+            z = np.empty((n_components, dim))
             _accumulate_image(descriptors, start, stop, means, inv_sigmas, log_norms,
-                              out, i, log_p)
+                              out, i, log_p, z)
             n = np.float64(stop - start)
             for k in range(n_components):
                 scale_mean = 1.0 / (n * math.sqrt(weights[k]))
