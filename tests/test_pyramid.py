@@ -182,3 +182,18 @@ def test_input_errors():
         pyramid.transform(features)
     with pytest.raises(ValueError, match="The 'encoder' parameter"):
         SpatialPyramid(encoder="bovw").fit(_features())
+
+
+def test_sift_output_feeds_the_pyramid():
+    from classical.datasets import load_sample
+    from classical.descriptors._sift import SIFTExtractor
+
+    images = [np.asarray(image) for image in load_sample("eurosat").images[:6]]
+    features = SIFTExtractor(max_keypoints=30).fit_transform(images)
+    encoder = BagOfVisualWords(n_words=4, normalize=None, random_state=0)
+    pyramid = SpatialPyramid(encoder=encoder, levels=(1, 2), image_shape=(64, 64))
+    encoded = pyramid.fit_transform(features)
+    assert encoded.shape == (6, 4 * 5)
+    # with raw counts, the four quadrants add up to the whole image
+    assert_allclose(encoded[:, 4:].reshape(6, 4, 4).sum(axis=1), encoded[:, :4])
+    assert_allclose(encoded[:, :4].sum(axis=1), features.counts)
