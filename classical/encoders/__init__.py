@@ -1,15 +1,18 @@
-"""Encoders: visual vocabularies, bag of visual words, VLAD, and normalisation."""
+"""Encoders: vocabularies, bag of words, VLAD, Fisher vectors, normalisation."""
 
 from ._bovw import BagOfVisualWords
+from ._fisher import FisherVectorEncoder, fisher_vector
 from ._power import PowerNormalizer, power_normalize
 from ._vlad import VLADEncoder, vlad_encode
 from ._vocabulary import VisualVocabulary
 
 __all__ = [
     "BagOfVisualWords",
+    "FisherVectorEncoder",
     "PowerNormalizer",
     "VLADEncoder",
     "VisualVocabulary",
+    "fisher_vector",
     "power_normalize",
     "vlad_encode",
 ]

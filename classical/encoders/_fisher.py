@@ -129,7 +129,7 @@ def fisher_vector(descriptors, means, variances, weights, *, normalize="power+l2
     Examples
     --------
     >>> import numpy as np
-    >>> from classical.encoders._fisher import fisher_vector
+    >>> from classical.encoders import fisher_vector
     >>> means, variances, weights = np.zeros((1, 2)), np.ones((1, 2)), np.ones(1)
     >>> fisher_vector(np.array([[1.0, -1.0], [1.0, 1.0]]), means, variances,
     ...               weights, normalize=None)
@@ -196,7 +196,7 @@ class FisherVectorEncoder(TransformerMixin, BaseEstimator):
     Examples
     --------
     >>> import numpy as np
-    >>> from classical.encoders._fisher import FisherVectorEncoder
+    >>> from classical.encoders import FisherVectorEncoder
     >>> rng = np.random.default_rng(0)
     >>> images = [rng.random((30, 8), dtype=np.float32) for _ in range(4)]
     >>> FisherVectorEncoder(n_components=3, random_state=0).fit_transform(
