@@ -11,10 +11,13 @@ from ._hog import HOGExtractor, hog
 from ._lbp import LBPExtractor, lbp_histogram, local_binary_pattern
 from ._local_features import LocalFeatures
 from ._rules import PixelRuleFeatures, pixel_rule_features
+from ._sift import SIFTExtractor, sift
 
 __all__ = [
     "DenseSIFTExtractor",
     "LocalFeatures",
+    "SIFTExtractor",
+    "sift",
     "dense_sift",
     "hog",
     "HOGExtractor",

@@ -154,7 +154,7 @@ def sift(image, *, max_keypoints=None, root_sift=False, contrast_threshold=0.04)
     Examples
     --------
     >>> import numpy as np
-    >>> from classical.descriptors._sift import sift
+    >>> from classical.descriptors import sift
     >>> image = np.zeros((64, 64), np.uint8)
     >>> image[16:48, 16:48] = 255
     >>> descriptors, positions, scales = sift(image, max_keypoints=3)
@@ -213,7 +213,7 @@ class SIFTExtractor(TransformerMixin, BaseEstimator):
     Examples
     --------
     >>> import numpy as np
-    >>> from classical.descriptors._sift import SIFTExtractor
+    >>> from classical.descriptors import SIFTExtractor
     >>> square = np.zeros((64, 64), np.uint8)
     >>> square[16:48, 16:48] = 255
     >>> features = SIFTExtractor(max_keypoints=2).fit_transform(

@@ -3,6 +3,7 @@
 from ._bovw import BagOfVisualWords
 from ._fisher import FisherVectorEncoder, fisher_vector
 from ._power import PowerNormalizer, power_normalize
+from ._pyramid import SpatialPyramid
 from ._vlad import VLADEncoder, vlad_encode
 from ._vocabulary import VisualVocabulary
 
@@ -10,6 +11,7 @@ __all__ = [
     "BagOfVisualWords",
     "FisherVectorEncoder",
     "PowerNormalizer",
+    "SpatialPyramid",
     "VLADEncoder",
     "VisualVocabulary",
     "fisher_vector",

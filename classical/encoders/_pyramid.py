@@ -99,7 +99,7 @@ class SpatialPyramid(TransformerMixin, BaseEstimator):
     >>> import numpy as np
     >>> from classical.descriptors import LocalFeatures
     >>> from classical.encoders import BagOfVisualWords
-    >>> from classical.encoders._pyramid import SpatialPyramid
+    >>> from classical.encoders import SpatialPyramid
     >>> rng = np.random.default_rng(0)
     >>> features = LocalFeatures.from_list(
     ...     [rng.random((20, 8)) for _ in range(3)],
