@@ -54,6 +54,24 @@ def median_seconds(function, *, repeat=5, warmup=1):
     return statistics.median(times)
 
 
+def alternating_medians(functions, *, repeat=7):
+    """Warm each function once, then time them in turn; median seconds of each.
+
+    Timing ours and the peer alternately means a load spike on a shared
+    machine falls on both, so their ratio holds even when the times drift.
+    """
+    for function in functions:
+        function()
+    times = [[] for _ in functions]
+    for _ in range(repeat):
+        for function, spent in zip(functions, times):
+            gc.collect()
+            start = time.perf_counter()
+            function()
+            spent.append(time.perf_counter() - start)
+    return [statistics.median(spent) for spent in times]
+
+
 def _rss_bytes():
     with open("/proc/self/statm") as statm:
         return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")

@@ -19,9 +19,6 @@ benchmarks.speed.color [--quick]``.
 """
 
 import argparse
-import gc
-import statistics
-import time
 
 import cv2
 import numba
@@ -34,6 +31,7 @@ from classical.parallel import numba_threads
 
 from .._timing import (
     SPEED_COLUMNS,
+    alternating_medians,
     cold_process_seconds,
     markdown_table,
     random_uint8_images,
@@ -54,20 +52,6 @@ print(time.perf_counter() - start)
 def compile_seconds(color_space):
     """First ``fit_transform`` in a new process whose Numba cache is empty."""
     return cold_process_seconds(_COMPILE_SCRIPT.format(space=color_space))
-
-
-def alternating_medians(functions, *, repeat=7):
-    """Warm each function once, then time them in turn; median seconds of each."""
-    for function in functions:
-        function()
-    times = [[] for _ in functions]
-    for _ in range(repeat):
-        for function, spent in zip(functions, times):
-            gc.collect()
-            start = time.perf_counter()
-            function()
-            spent.append(time.perf_counter() - start)
-    return [statistics.median(spent) for spent in times]
 
 
 def opencv_histograms(images, code, ranges):

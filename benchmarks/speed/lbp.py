@@ -17,11 +17,6 @@ kernels from the cache). Run ``python -m benchmarks.speed.lbp [--quick]``.
 """
 
 import argparse
-import os
-import statistics
-import subprocess
-import sys
-import tempfile
 
 import numba
 import numpy as np
@@ -29,7 +24,13 @@ from skimage.feature import local_binary_pattern as skimage_lbp
 
 from classical.descriptors import LBPExtractor, local_binary_pattern
 
-from .._timing import SPEED_COLUMNS, markdown_table, median_seconds, random_uint8_images
+from .._timing import (
+    SPEED_COLUMNS,
+    alternating_medians,
+    cold_process_seconds,
+    markdown_table,
+    random_uint8_images,
+)
 
 _FIRST_CALL = """
 import time
@@ -44,20 +45,7 @@ print(time.perf_counter() - start)
 
 def first_call_seconds_cold(call):
     """Seconds of ``call`` (source text) in a new process with an empty cache."""
-    with tempfile.TemporaryDirectory() as cache:
-        result = subprocess.run(
-            [sys.executable, "-c", _FIRST_CALL.format(call=call)],
-            env={**os.environ, "NUMBA_CACHE_DIR": cache},
-            check=True, capture_output=True, text=True)
-    return float(result.stdout.split()[-1])
-
-
-def interleaved_medians(ours, peer, *, rounds):
-    """Median seconds of ``ours`` and ``peer``, timed in turn after one warm-up each."""
-    pairs = [(median_seconds(ours, repeat=1, warmup=int(i == 0)),
-              median_seconds(peer, repeat=1, warmup=int(i == 0)))
-             for i in range(rounds)]
-    return tuple(statistics.median(times) for times in zip(*pairs))
+    return cold_process_seconds(_FIRST_CALL.format(call=call))
 
 
 def skimage_histograms(images, P, R):
@@ -75,9 +63,9 @@ def run(quick=False):
     rows = []
     for P, R in ((8, 1), (24, 3)):
         extractor = LBPExtractor(P=P, R=R, method="uniform", n_jobs=-1).fit(images[:1])
-        ours_s, peer_s = interleaved_medians(
-            lambda e=extractor: e.transform(images),
-            lambda p=P, r=R: skimage_histograms(images, p, r), rounds=rounds)
+        ours_s, peer_s = alternating_medians(
+            [lambda e=extractor: e.transform(images),
+             lambda p=P, r=R: skimage_histograms(images, p, r)], repeat=rounds)
         rows.append({
             "work": f"LBP P={P} R={R} uniform + histogram, {n} x 64x64 uint8, "
                     f"LBPExtractor(n_jobs=-1) on {threads} threads",
@@ -89,9 +77,9 @@ def run(quick=False):
         })
 
     big = random_uint8_images(1, (512, 512))[0]
-    ours_s, peer_s = interleaved_medians(
-        lambda: local_binary_pattern(big, 8, 1, "uniform"),
-        lambda: skimage_lbp(big, 8, 1, "uniform"), rounds=rounds)
+    ours_s, peer_s = alternating_medians(
+        [lambda: local_binary_pattern(big, 8, 1, "uniform"),
+         lambda: skimage_lbp(big, 8, 1, "uniform")], repeat=rounds)
     rows.append({
         "work": "local_binary_pattern P=8 R=1 uniform, one 512x512 uint8 image, "
                 "codes only, 1 thread (informational)",

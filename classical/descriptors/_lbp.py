@@ -8,6 +8,7 @@ from sklearn.utils._param_validation import Interval, StrOptions, validate_param
 
 from .._kernels import lbp as kernels
 from ..base import BaseImageExtractor
+from ..preprocess._color import GRAY_WEIGHTS
 from ..utils._docstring import N_JOBS_DOC, VERBOSE_DOC, Substitution
 from ..utils._validation import check_image
 
@@ -26,8 +27,6 @@ _CODE_METHODS = ("default", "ror", "uniform", "riu2", "nri_uniform")
 _MAX_P_CODES = 31
 # Largest P for which 'default'/'ror' histograms (up to 2**P bins) are offered.
 _MAX_P_HISTOGRAM = 16
-# Luminance weights of ITU-R BT.709, those of skimage.color.rgb2gray.
-_LUMA = np.array([0.2125, 0.7154, 0.0721])
 _PER_CHANNEL = np.zeros(0)
 _NATIVE_DTYPES = (np.dtype(np.uint8), np.dtype(np.uint16), np.dtype(np.float64))
 
@@ -505,7 +504,7 @@ default='uniform'
                     "RGBA images to their luminance. Pass per_channel=True, or "
                     "convert the images to grayscale first."
                 )
-            luma = _LUMA
+            luma = GRAY_WEIGHTS
         pairs = tuple((P, _radius_as_used(R)) for P, R in self.pairs_)
         return _histograms(stack, pairs, _canonical_method(self.method), luma,
                            self.normalize)
