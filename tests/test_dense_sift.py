@@ -248,6 +248,7 @@ def test_extractor_matches_function_on_mixed_sizes():
         assert_array_equal(features[i], descriptors)
         assert_array_equal(features.image(i).positions, positions)
         assert_array_equal(features.image(i).scales, scales)
+    assert_array_equal(features.image_shapes, [image.shape for image in images])
 
 
 def test_extractor_stack_list_and_n_jobs_agree():

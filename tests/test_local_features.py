@@ -147,3 +147,44 @@ def test_index_errors(features):
         features.image(-5)
     with pytest.raises(TypeError, match="indices must be an int"):
         features[1.5]
+
+
+def _shaped():
+    shapes = np.array([[10, 20], [30, 40], [50, 60], [70, 80]])
+    return LocalFeatures.from_list(*_parts(), image_shapes=shapes), shapes
+
+
+@pytest.mark.parametrize("key", [slice(1, 3), slice(None, None, -2), slice(3, 3)])
+def test_image_shapes_follow_slices(key):
+    features, shapes = _shaped()
+    assert_array_equal(features[key].image_shapes, shapes[key])
+    assert features[key].image_shapes.dtype == np.int64
+
+
+def test_image_shapes_survive_concatenate_and_pickle():
+    features, shapes = _shaped()
+    joined = LocalFeatures.concatenate([features[:1], features[1:]])
+    assert_array_equal(joined.image_shapes, shapes)
+    assert_array_equal(pickle.loads(pickle.dumps(features)).image_shapes, shapes)
+    unknown = LocalFeatures.from_list(*_parts())
+    assert unknown.image_shapes is None
+    assert LocalFeatures.concatenate([features, unknown]).image_shapes is None
+
+
+@pytest.mark.parametrize("shapes", [np.ones((3, 2), int), np.ones((4, 2)),
+                                    np.zeros((4, 2), int)])
+def test_image_shapes_errors(shapes):
+    with pytest.raises(ValueError, match=r"image_shapes must be an integer array "
+                                         r"of shape \(4, 2\)"):
+        LocalFeatures.from_list(*_parts(), image_shapes=shapes)
+
+
+def test_with_descriptors_keeps_layout():
+    features, shapes = _shaped()
+    halved = features.with_descriptors(features.descriptors[:, :2] * 0.5)
+    assert halved.n_dims == 2
+    assert_array_equal(halved.descriptors, features.descriptors[:, :2] * 0.5)
+    for name in ("offsets", "positions", "scales", "image_shapes"):
+        assert_array_equal(getattr(halved, name), getattr(features, name))
+    with pytest.raises(ValueError, match=r"descriptors must have shape \(9, d_new\)"):
+        features.with_descriptors(np.ones((8, 2)))

@@ -108,7 +108,7 @@ def test_image_shapes_attribute_and_max_position_rule():
     features.image_shapes = np.array([[20, 10]] * 3)
     wrong = SpatialPyramid(encoder=encoder, levels=(2, 3), image_shape=(5, 5))
     assert_allclose(wrong.fit(features).transform(features), expected)
-    del features.image_shapes
+    features.image_shapes = None
     # without sizes: image 0 spans floor(max x) + 1 = 10 by floor(max y) + 1 = 20
     derived = SpatialPyramid(encoder=encoder, levels=(2, 3)).fit(features)
     assert_allclose(derived.transform(features[:1]), expected[:1])

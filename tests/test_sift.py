@@ -126,6 +126,7 @@ def test_extractor_matches_function_and_n_jobs(eurosat_images):
     assert_array_equal(twin.descriptors, features.descriptors)
     assert_array_equal(twin.offsets, features.offsets)
     assert extractor.n_dims_ == 128
+    assert_array_equal(features.image_shapes, [image.shape[:2] for image in images])
 
 
 def test_errors():

@@ -328,7 +328,8 @@ class DenseSIFTExtractor(TransformerMixin, BaseEstimator):
         return LocalFeatures(
             descriptors, offsets,
             np.concatenate([grids[image.shape][0] for image in images]),
-            np.concatenate([grids[image.shape][1] for image in images]))
+            np.concatenate([grids[image.shape][1] for image in images]),
+            [image.shape[:2] for image in images])
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

@@ -29,6 +29,11 @@ class LocalFeatures:
     scales : array-like of shape (n_descriptors,) or None, default=None
         Scale of each descriptor in pixels, as defined by the extractor that
         made it. Stored as float32; None means unknown (NaN).
+    image_shapes : array-like of int of shape (n_images, 2) or None, \
+default=None
+        ``(height, width)`` in pixels of each image the descriptors come from
+        (spatial pyramids cut images by it). Stored as int64; None means
+        unknown.
 
     Attributes
     ----------
@@ -36,6 +41,7 @@ class LocalFeatures:
     offsets : ndarray of shape (n_images + 1,), dtype int64
     positions : ndarray of shape (n_descriptors, 2), dtype float32
     scales : ndarray of shape (n_descriptors,), dtype float32
+    image_shapes : ndarray of shape (n_images, 2), dtype int64, or None
 
     See Also
     --------
@@ -54,7 +60,8 @@ class LocalFeatures:
     1
     """
 
-    def __init__(self, descriptors, offsets, positions=None, scales=None):
+    def __init__(self, descriptors, offsets, positions=None, scales=None,
+                 image_shapes=None):
         descriptors = np.asarray(descriptors)
         if descriptors.ndim != 2:
             raise ValueError(
@@ -83,9 +90,10 @@ class LocalFeatures:
         self.offsets = np.ascontiguousarray(offsets, dtype=np.int64)
         self.positions = _per_descriptor(positions, (n, 2), "positions")
         self.scales = _per_descriptor(scales, (n,), "scales")
+        self.image_shapes = _image_shapes(image_shapes, offsets.size - 1)
 
     @classmethod
-    def from_list(cls, descriptors, positions=None, scales=None):
+    def from_list(cls, descriptors, positions=None, scales=None, image_shapes=None):
         """Build from one array of descriptors per image.
 
         Parameters
@@ -97,6 +105,8 @@ default=None
             The ``(x, y)`` centres of each image's descriptors.
         scales : sequence of array-like of shape (n_i,) or None, default=None
             The scales of each image's descriptors.
+        image_shapes : array-like of shape (n_images, 2) or None, default=None
+            ``(height, width)`` of each image.
 
         Returns
         -------
@@ -118,7 +128,7 @@ default=None
         offsets = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
         return cls(np.concatenate(arrays), offsets,
                    _join(positions, counts, "positions"),
-                   _join(scales, counts, "scales"))
+                   _join(scales, counts, "scales"), image_shapes)
 
     @classmethod
     def concatenate(cls, features):
@@ -154,10 +164,35 @@ default=None
         for item in features:
             offsets.append(item.offsets[1:] + start)
             start += item.n_descriptors
+        shapes = [f.image_shapes for f in features]
         return cls(np.concatenate([f.descriptors for f in features]),
                    np.concatenate(offsets),
                    np.concatenate([f.positions for f in features]),
-                   np.concatenate([f.scales for f in features]))
+                   np.concatenate([f.scales for f in features]),
+                   None if any(s is None for s in shapes) else np.concatenate(shapes))
+
+    def with_descriptors(self, descriptors):
+        """The same images and keypoints with other descriptors.
+
+        Parameters
+        ----------
+        descriptors : array-like of shape (n_descriptors, d_new)
+            One new row per descriptor, in the same order, e.g. the
+            descriptors projected by PCA.
+
+        Returns
+        -------
+        features : LocalFeatures
+            New batch sharing ``offsets``, ``positions``, ``scales`` and
+            ``image_shapes`` with this one.
+        """
+        descriptors = np.asarray(descriptors)
+        if descriptors.ndim != 2 or descriptors.shape[0] != self.n_descriptors:
+            raise ValueError(
+                f"descriptors must have shape ({self.n_descriptors}, d_new), one row "
+                f"per descriptor of this batch; got shape {descriptors.shape}.")
+        return LocalFeatures(descriptors, self.offsets, self.positions, self.scales,
+                             self.image_shapes)
 
     @property
     def n_descriptors(self):
@@ -199,13 +234,19 @@ default=None
                 a, b = self.offsets[start], self.offsets[stop]
                 return LocalFeatures(self.descriptors[a:b],
                                      self.offsets[start:stop + 1] - a,
-                                     self.positions[a:b], self.scales[a:b])
+                                     self.positions[a:b], self.scales[a:b],
+                                     self._shapes(slice(start, stop)))
+            indices = range(start, stop, step)
             return LocalFeatures.from_list(
-                [self[i] for i in range(start, stop, step)],
-                [self._rows(self.positions, i) for i in range(start, stop, step)],
-                [self._rows(self.scales, i) for i in range(start, stop, step)],
-            ) if len(range(start, stop, step)) else self[0:0]
+                [self[i] for i in indices],
+                [self._rows(self.positions, i) for i in indices],
+                [self._rows(self.scales, i) for i in indices],
+                self._shapes(key),
+            ) if len(indices) else self[0:0]
         return self._rows(self.descriptors, self._index(key))
+
+    def _shapes(self, key):
+        return None if self.image_shapes is None else self.image_shapes[key]
 
     def _rows(self, array, i):
         return array[self.offsets[i]:self.offsets[i + 1]]
@@ -245,6 +286,19 @@ def _per_descriptor(values, shape, name):
             f"{array.shape}."
         )
     return np.ascontiguousarray(array, dtype=np.float32)
+
+
+def _image_shapes(values, n_images):
+    if values is None:
+        return None
+    array = np.asarray(values)
+    if (array.shape != (n_images, 2) or not np.issubdtype(array.dtype, np.integer)
+            or (array.size and array.min() < 1)):
+        raise ValueError(
+            f"image_shapes must be an integer array of shape ({n_images}, 2) holding "
+            f"each image's (height, width) >= 1; got shape {array.shape} and dtype "
+            f"{array.dtype}.")
+    return np.ascontiguousarray(array, dtype=np.int64)
 
 
 def _join(parts, counts, name):

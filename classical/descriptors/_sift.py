@@ -277,7 +277,8 @@ class SIFTExtractor(TransformerMixin, BaseEstimator):
             results = Parallel(n_jobs=n_jobs, prefer="threads")(
                 delayed(_sift)(image, *params) for image in images)
         descriptors, positions, scales = zip(*results)
-        return LocalFeatures.from_list(descriptors, positions, scales)
+        return LocalFeatures.from_list(descriptors, positions, scales,
+                                       [image.shape[:2] for image in images])
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
