@@ -134,6 +134,30 @@ def test_convert_color_options():
     np.testing.assert_allclose(convert_color(rgba, "hsv"), rgb2hsv(image), atol=1e-12)
 
 
+def test_convert_color_opponent():
+    image = random_image(np.uint16, (9, 11, 4))
+    red, green, blue = np.moveaxis(image[..., :3] / 65535.0, -1, 0)
+    opponent = [(red - green) / np.sqrt(2), (red + green - 2 * blue) / np.sqrt(6),
+                (red + green + blue) / np.sqrt(3)]
+    # each channel is mapped affinely from its range over the RGB cube onto [0, 1]
+    ranges = [(-1 / np.sqrt(2), 1 / np.sqrt(2)), (-2 / np.sqrt(6), 2 / np.sqrt(6)),
+              (0.0, np.sqrt(3))]
+    ours = convert_color(image, "opponent")
+    assert ours.dtype == np.float64 and ours.shape == (9, 11, 3)
+    for c, (channel, (low, high)) in enumerate(zip(opponent, ranges)):
+        np.testing.assert_allclose(ours[..., c], (channel - low) / (high - low),
+                                   atol=1e-12)
+    corners = np.array(np.meshgrid([0, 255], [0, 255], [0, 255]), np.uint8)
+    cube = convert_color(corners.reshape(3, -1).T[np.newaxis], "opponent")[0]
+    np.testing.assert_allclose(cube.min(axis=0), 0, atol=1e-12)
+    np.testing.assert_allclose(cube.max(axis=0), 1, atol=1e-12)
+    float_image = image[..., :3] / 65535.0
+    np.testing.assert_allclose(convert_color(float_image, "opponent"), ours,
+                               atol=1e-12)
+    with pytest.raises(ValueError, match=r"must be a colour image of shape \(H, W, 3\)"):
+        convert_color(image[..., 0], "opponent")
+
+
 # --------------------------------------------------------------------------
 # Transformers
 
@@ -141,7 +165,8 @@ def test_convert_color_options():
 # requires_fit tag is False) and there are no feature names.
 NOT_APPLICABLE = {"check_not_fitted", "check_feature_names"}
 TRANSFORMERS = [Resize(size=(16, 12)), Resize(size=40, interpolation="cubic"),
-                Grayscale(), ConvertColor(), ConvertColor(color_space="lab")]
+                Grayscale(), ConvertColor(), ConvertColor(color_space="lab"),
+                ConvertColor(color_space="opponent")]
 
 
 @pytest.mark.parametrize(

@@ -109,6 +109,8 @@ def _convert_checked(image, color_space):
             )
         return image[..., :3]
     check_image(image, color="rgb")
+    if color_space == "opponent":
+        return _opponent(image)
     inv_top, lut, use_lut = conversion_args(image.dtype)
     pixels = np.ascontiguousarray(image).reshape(-1, image.shape[2])
     out = kernels.convert_pixels(pixels, SPACE_CODES[color_space], inv_top, lut,
@@ -116,7 +118,16 @@ def _convert_checked(image, color_space):
     return out.reshape(image.shape[0], image.shape[1], 3)
 
 
-_COLOR_SPACES = StrOptions({"hsv", "lab", "gray", "rgb"})
+def _opponent(image):
+    """Opponent channels of an RGB(A) image, each mapped onto ``[0, 1]``."""
+    rgb = image[..., :3].astype(np.float64) * (1.0 / intensity_range(image.dtype))
+    red, green, blue = rgb[..., 0], rgb[..., 1], rgb[..., 2]
+    return np.stack([(red - green + 1.0) / 2.0,
+                     (red + green - 2.0 * blue + 2.0) / 4.0,
+                     (red + green + blue) / 3.0], axis=-1)
+
+
+_COLOR_SPACES = StrOptions({"hsv", "lab", "gray", "rgb", "opponent"})
 
 
 @validate_params(
@@ -130,9 +141,10 @@ def convert_color(image, color_space):
     ----------
     image : array-like of shape (H, W) or (H, W, C)
         The image: uint8, uint16 or float in ``[0, 1]`` (the full-scale value
-        of the dtype is :func:`classical.utils.intensity_range`). ``'hsv'``
-        and ``'lab'`` need three or four channels (alpha is ignored).
-    color_space : {'hsv', 'lab', 'gray', 'rgb'}
+        of the dtype is :func:`classical.utils.intensity_range`). ``'hsv'``,
+        ``'lab'`` and ``'opponent'`` need three or four channels (alpha is
+        ignored).
+    color_space : {'hsv', 'lab', 'gray', 'rgb', 'opponent'}
         Target space:
 
         - ``'hsv'``: float64 H, S, V in ``[0, 1]``, equal to
@@ -145,12 +157,18 @@ def convert_color(image, color_space):
         - ``'gray'``: :func:`to_grayscale` (same dtype).
         - ``'rgb'``: same dtype; a grayscale image is repeated into three
           channels and alpha is dropped.
+        - ``'opponent'``: float64 opponent colour channels [1]_ ``O1 = (R -
+          G) / sqrt(2)``, ``O2 = (R + G - 2 B) / sqrt(6)`` and ``O3 = (R + G
+          + B) / sqrt(3)`` of R, G, B in ``[0, 1]``, each mapped affinely
+          onto ``[0, 1]`` (its range over all RGB colours): ``(R - G + 1) /
+          2``, ``(R + G - 2 B + 2) / 4`` and ``(R + G + B) / 3``. No gamma
+          is undone.
 
     Returns
     -------
     converted : ndarray of shape (H, W, 3) or (H, W)
-        The converted image: float64 for ``'hsv'`` and ``'lab'``, else the
-        input's dtype.
+        The converted image: float64 for ``'hsv'``, ``'lab'`` and
+        ``'opponent'``, else the input's dtype.
 
     Notes
     -----
@@ -159,6 +177,17 @@ def convert_color(image, color_space):
     hue numerator of the sextant the maximum lies in; for integer images
     each is one rounding away from the exact value. scikit-image scales the
     channels first, so results differ by a few units in the last place.
+
+    The opponent channels are rescaled so that every channel shares the
+    ``[0, 1]`` range of the other spaces; the scaling changes no direction
+    in colour space, only the length of each axis.
+
+    References
+    ----------
+    .. [1] K. E. A. van de Sande, T. Gevers and C. G. M. Snoek, "Evaluating
+           color descriptors for object and scene recognition", IEEE
+           Transactions on Pattern Analysis and Machine Intelligence, 32(9),
+           2010, pp. 1582-1596. :DOI:`10.1109/TPAMI.2009.154`
 
     Examples
     --------
@@ -177,8 +206,8 @@ class ConvertColor(BaseImageTransformer):
 
     Parameters
     ----------
-    color_space : {'hsv', 'lab', 'gray', 'rgb'}, default='hsv'
-        Target space.
+    color_space : {'hsv', 'lab', 'gray', 'rgb', 'opponent'}, default='hsv'
+        Target space; see :func:`convert_color`.
 
     See Also
     --------
