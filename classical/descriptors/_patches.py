@@ -63,6 +63,32 @@ _COLOR_CONSTRAINTS = {
     "moments": [Interval(Integral, 1, 3, closed="both")],
 }
 
+_LBP_PARAMS = """step : int, default=8
+        Distance in pixels between neighbouring patches.
+    patch_size : int, default=16
+        Side of a patch in pixels.
+    P : int, default=8
+        Number of neighbours on the circle; at most 16 for 'default' and
+        'ror'.
+    R : float, default=1
+        Radius of the circle in pixels, greater than 0.
+    method : {'default', 'ror', 'uniform', 'riu2', 'nri_uniform'}, \
+default='uniform'
+        The codes counted, as in :func:`local_binary_pattern`.
+    per_channel : bool, default=False
+        Colour images: one histogram per channel, concatenated in channel
+        order, instead of one histogram of the luminance."""
+
+_COLOR_PARAMS = """step : int, default=8
+        Distance in pixels between neighbouring patches.
+    patch_size : int, default=16
+        Side of a patch in pixels.
+    color_space : {'rgb', 'hsv', 'lab', 'opponent'}, default='rgb'
+        Space of the channels (see Notes).
+    moments : {1, 2, 3}, default=2
+        Moments per channel: the mean, then the standard deviation, then the
+        cube root of the third central moment."""
+
 _GRID_NOTE = """Geometry (``x`` the column, ``y`` the row, in pixels): patch ``(i, j)``
     covers rows ``step * i`` to ``step * i + patch_size - 1`` and columns
     ``step * j`` to ``step * j + patch_size - 1``, for every ``i, j`` for
@@ -179,21 +205,7 @@ def dense_lbp(image, *, step=8, patch_size=16, P=8, R=1, method="uniform",
     image : array-like of shape (H, W) or (H, W, C)
         Grey or colour image of any real dtype, at least ``patch_size``
         pixels per side.
-    step : int, default=8
-        Distance in pixels between neighbouring patches.
-    patch_size : int, default=16
-        Side of a patch in pixels.
-    P : int, default=8
-        Number of neighbours on the circle; at most 16 for 'default' and
-        'ror'.
-    R : float, default=1
-        Radius of the circle in pixels, greater than 0.
-    method : {{'default', 'ror', 'uniform', 'riu2', 'nri_uniform'}}, \
-default='uniform'
-        The codes counted, as in :func:`local_binary_pattern`.
-    per_channel : bool, default=False
-        Colour images: one histogram per channel, concatenated, instead of
-        one histogram of the luminance.
+    {lbp_params}
 
     Returns
     -------
@@ -260,15 +272,7 @@ def dense_color_moments(image, *, step=8, patch_size=16, color_space="rgb",
     image : array-like of shape (H, W, 3) or (H, W, 4)
         An RGB image (alpha ignored): uint8, uint16 or float in ``[0, 1]``,
         at least ``patch_size`` pixels per side.
-    step : int, default=8
-        Distance in pixels between neighbouring patches.
-    patch_size : int, default=16
-        Side of a patch in pixels.
-    color_space : {{'rgb', 'hsv', 'lab', 'opponent'}}, default='rgb'
-        Space of the channels (see Notes).
-    moments : {{1, 2, 3}}, default=2
-        Moments per channel: the mean, then the standard deviation, then the
-        cube root of the third central moment.
+    {color_params}
 
     Returns
     -------
@@ -318,10 +322,11 @@ def dense_color_moments(image, *, step=8, patch_size=16, color_space="rgb",
     return descriptors, positions, scales
 
 
-dense_lbp.__doc__ = dense_lbp.__doc__.format(grid=_GRID_NOTE, lbp=_LBP_NOTE,
-                                             references=_REFERENCES)
+dense_lbp.__doc__ = dense_lbp.__doc__.format(
+    lbp_params=_LBP_PARAMS, grid=_GRID_NOTE, lbp=_LBP_NOTE, references=_REFERENCES)
 dense_color_moments.__doc__ = dense_color_moments.__doc__.format(
-    grid=_GRID_NOTE, color=_COLOR_NOTE, references=_COLOR_REFERENCES)
+    color_params=_COLOR_PARAMS, grid=_GRID_NOTE, color=_COLOR_NOTE,
+    references=_COLOR_REFERENCES)
 
 
 class _DensePatchExtractor(TransformerMixin, BaseEstimator):
@@ -425,8 +430,8 @@ class _DensePatchExtractor(TransformerMixin, BaseEstimator):
         return tags
 
 
-@Substitution(n_jobs=N_JOBS_DOC, grid=_GRID_NOTE, lbp=_LBP_NOTE,
-              references=_REFERENCES)
+@Substitution(lbp_params=_LBP_PARAMS, n_jobs=N_JOBS_DOC, grid=_GRID_NOTE,
+              lbp=_LBP_NOTE, references=_REFERENCES)
 class DenseLBPExtractor(_DensePatchExtractor):
     """LBP histograms of patches on a dense grid, as a transformer.
 
@@ -437,21 +442,7 @@ class DenseLBPExtractor(_DensePatchExtractor):
 
     Parameters
     ----------
-    step : int, default=8
-        Distance in pixels between neighbouring patches.
-    patch_size : int, default=16
-        Side of a patch in pixels.
-    P : int, default=8
-        Number of neighbours on the circle; at most 16 for 'default' and
-        'ror'.
-    R : float, default=1
-        Radius of the circle in pixels, greater than 0.
-    method : {{'default', 'ror', 'uniform', 'riu2', 'nri_uniform'}}, \
-default='uniform'
-        The codes counted, as in :func:`local_binary_pattern`.
-    per_channel : bool, default=False
-        Colour images: one histogram per channel instead of one of the
-        luminance.
+    {lbp_params}
     {n_jobs}
 
     Attributes
@@ -512,8 +503,8 @@ default='uniform'
                             self.method, self.per_channel)
 
 
-@Substitution(n_jobs=N_JOBS_DOC, grid=_GRID_NOTE, color=_COLOR_NOTE,
-              references=_COLOR_REFERENCES)
+@Substitution(color_params=_COLOR_PARAMS, n_jobs=N_JOBS_DOC, grid=_GRID_NOTE,
+              color=_COLOR_NOTE, references=_COLOR_REFERENCES)
 class DenseColorExtractor(_DensePatchExtractor):
     """Colour moments of patches on a dense grid, as a transformer.
 
@@ -524,15 +515,7 @@ class DenseColorExtractor(_DensePatchExtractor):
 
     Parameters
     ----------
-    step : int, default=8
-        Distance in pixels between neighbouring patches.
-    patch_size : int, default=16
-        Side of a patch in pixels.
-    color_space : {{'rgb', 'hsv', 'lab', 'opponent'}}, default='rgb'
-        Space of the channels.
-    moments : {{1, 2, 3}}, default=2
-        Moments per channel: mean, then standard deviation, then the cube
-        root of the third central moment.
+    {color_params}
     {n_jobs}
 
     Attributes
