@@ -7,6 +7,7 @@ import numba
 import numpy as np
 import pytest
 from numpy.testing import assert_allclose, assert_array_equal
+from scipy.ndimage import gaussian_filter
 from sklearn.base import clone
 from sklearn.exceptions import NotFittedError
 
@@ -15,6 +16,7 @@ from classical.descriptors import _dense_sift as dense_sift_module
 from classical.descriptors._dense_sift import DenseSIFTExtractor, dense_sift
 from classical.descriptors._local_features import LocalFeatures
 from classical.parallel import numba_threads
+from classical.preprocess import to_grayscale
 from tests.naive import dsift as naive
 
 # the kernels work in float32, the twins in float64
@@ -46,6 +48,16 @@ def _assert_twin(image, step=8, bin_size=4, contrast_threshold=0.005):
     assert positions.shape == (len(ours), 2) and scales.shape == (len(ours),)
     assert_allclose(ours, twin, atol=ATOL)
     return ours
+
+
+def _geometry(bin_sizes, shape, step):
+    """The kernels' size arguments and grid for ``bin_sizes`` on ``shape``."""
+    largest = 4 * max(bin_sizes)
+    offsets = np.array([(largest - 4 * b) // 2 for b in bin_sizes], np.int64)
+    patches = np.array([4 * b for b in bin_sizes], np.int64)
+    n_down = (shape[0] - largest) // step + 1
+    n_across = (shape[1] - largest) // step + 1
+    return offsets, kernels.spatial_tables(bin_sizes), patches, n_down, n_across
 
 
 def _ramp(shape, degrees, slope=1.0, centre=0.0):
@@ -108,25 +120,41 @@ def test_uint8_equals_float_scaled():
     assert_allclose(dense_sift(image)[0], dense_sift(image / 255.0)[0], atol=1e-5)
 
 
-def test_batch_kernel_matches_twin():
+@pytest.mark.parametrize("bin_sizes", [(4,), (3, 2), (2, 3, 1)])
+def test_batch_kernel_matches_twin(bin_sizes):
     rng = np.random.default_rng(5)
     stack = rng.integers(0, 256, (3, 24, 32), dtype=np.uint8)
-    out = np.empty((3, 6, 128), np.float32)
-    kernels.dense_sift_batch(stack, 1 / 255, 8, kernels.spatial_table(4), 0.005, out)
-    assert_allclose(out, naive.dense_sift_batch(stack, 1 / 255, 8, 4, 0.005),
+    geometry = _geometry(bin_sizes, stack.shape[1:], 5)
+    n_rows = len(bin_sizes) * geometry[3] * geometry[4]
+    out = np.empty((3, n_rows, 128), np.float32)
+    kernels.dense_sift_batch(stack, 1, 1 / 255, 5, *geometry, 0.005, 0, out)
+    assert_allclose(out, naive.dense_sift_batch(stack, 1 / 255, 5, bin_sizes, 0.005),
                     atol=ATOL)
 
 
-@pytest.mark.parametrize("shape, step, bin_size", [((64, 70), 8, 4), ((30, 41), 3, 2),
-                                                   ((16, 16), 8, 4)])
-def test_row_parallel_kernel_matches_twin(shape, step, bin_size):
+def test_batch_kernel_channels_and_row_offset():
+    # planes of 2 images x 3 channels; the 12 patches land in rows 12 to 23 of 36
+    planes = np.random.default_rng(6).random((6, 24, 32))
+    geometry = _geometry((2,), planes.shape[1:], 8)
+    out = np.full((2, 36, 384), -1.0, np.float32)
+    kernels.dense_sift_batch(planes, 3, 1.0, 8, *geometry, 0.005, 12, out)
+    for q, plane in enumerate(planes):
+        block = out[q // 3, 12:24, 128 * (q % 3):128 * (q % 3 + 1)]
+        assert_allclose(block, naive.dense_sift_image(plane, 1.0, 8, 2, 0.005),
+                        atol=ATOL)
+    assert (out[:, :12] == -1).all() and (out[:, 24:] == -1).all()
+
+
+@pytest.mark.parametrize("shape, step, bin_sizes", [((64, 70), 8, (4,)),
+                                                    ((30, 41), 3, (2, 1)),
+                                                    ((16, 16), 8, (4,))])
+def test_row_parallel_kernel_matches_twin(shape, step, bin_sizes):
     image = np.random.default_rng(8).random(shape)
-    size = 4 * bin_size
-    n_patches = ((shape[0] - size) // step + 1) * ((shape[1] - size) // step + 1)
-    out = np.empty((n_patches, 128), np.float32)
-    kernels.dense_sift_image_parallel(image, 1.0, step, kernels.spatial_table(bin_size),
-                                      0.005, out)
-    assert_allclose(out, naive.dense_sift_image(image, 1.0, step, bin_size, 0.005),
+    geometry = _geometry(bin_sizes, shape, step)
+    out = np.empty((len(bin_sizes) * geometry[3] * geometry[4], 256), np.float32)
+    kernels.dense_sift_image_parallel(image, 1.0, step, *geometry, 0.005, 0, 128, out)
+    assert_allclose(out[:, 128:],
+                    naive.dense_sift_image(image, 1.0, step, bin_sizes, 0.005),
                     atol=ATOL)
 
 
@@ -217,17 +245,151 @@ def test_image_smaller_than_one_patch():
         dense_sift(np.zeros((40, 11)), bin_size=3)
 
 
-def test_colour_and_bad_parameters():
-    with pytest.raises(ValueError, match="must be a grayscale image"):
-        dense_sift(np.zeros((32, 32, 3)))
+def test_bad_parameters():
+    image = np.zeros((32, 32))
     with pytest.raises(ValueError, match="'step' parameter"):
-        dense_sift(np.zeros((32, 32)), step=0)
+        dense_sift(image, step=0)
     with pytest.raises(ValueError, match="'bin_size' parameter"):
-        dense_sift(np.zeros((32, 32)), bin_size=1.5)
+        dense_sift(image, bin_size=1.5)
     with pytest.raises(ValueError, match="'contrast_threshold' parameter"):
-        dense_sift(np.zeros((32, 32)), contrast_threshold=-1)
+        dense_sift(image, contrast_threshold=-1)
     with pytest.raises(ValueError, match="contains NaN or infinity"):
         dense_sift(np.full((32, 32), np.nan))
+    for magnification in (0, -1.0, "6"):
+        with pytest.raises(ValueError, match="'magnification' parameter"):
+            dense_sift(image, magnification=magnification)
+    with pytest.raises(ValueError, match="'color_space' parameter") as error:
+        dense_sift(image, color_space="lab")
+    for option in ("'gray'", "'rgb'", "'hsv'", "'opponent'", "Got 'lab'"):
+        assert option in str(error.value)
+    with pytest.raises(ValueError, match="'bin_size' parameter .* array-like"):
+        dense_sift(image, bin_size="4")
+
+
+@pytest.mark.parametrize("bin_size", [(4, 4), (), [3, 0], (2.0, 3), [[2, 3]]])
+def test_bad_bin_size_sequences(bin_size):
+    with pytest.raises(ValueError, match=r"bin_size must be a positive int or a "
+                                         r"non-empty sequence of distinct positive "
+                                         r"ints, e\.g\. \(4, 6, 8, 10\); got"):
+        dense_sift(np.zeros((48, 48)), bin_size=bin_size)
+
+
+def test_colour_space_needs_a_colour_image():
+    with pytest.raises(ValueError, match=r"image must be a colour image of shape "
+                                         r"\(H, W, 3\); got shape \(32, 32\)"):
+        dense_sift(np.zeros((32, 32)), color_space="opponent")
+    with pytest.raises(ValueError, match=r"smaller than one patch of 4 \* "
+                                         r"max\(bin_size\) = 40 pixels"):
+        dense_sift(np.zeros((39, 60, 3)), bin_size=[4, 10], color_space="rgb")
+
+
+# --- several bin sizes, smoothing, colour (PHOW) -----------------------------------
+
+
+@pytest.mark.parametrize("step, bin_sizes", [(4, (4, 6)), (3, (3, 1, 2)), (8, [5]),
+                                             (5, np.array([2, 4]))])
+def test_several_bin_sizes_match_twin(step, bin_sizes):
+    rng = np.random.default_rng(step)
+    image = rng.integers(0, 256, (37, 45), dtype=np.uint8)
+    ours, positions, scales = dense_sift(image, step=step, bin_size=bin_sizes)
+    sizes = list(np.atleast_1d(bin_sizes))
+    assert_allclose(ours, naive.dense_sift_image(image, 1 / 255, step, sizes, 0.005),
+                    atol=ATOL)
+    # size after size on one grid: the largest patch's, centres shared
+    n_grid = len(ours) // len(sizes)
+    _, grid, _ = dense_sift(image, step=step, bin_size=max(sizes))
+    assert n_grid == len(grid)
+    assert_array_equal(positions, np.tile(grid, (len(sizes), 1)))
+    assert_array_equal(scales, np.repeat(sizes, n_grid))
+
+
+def test_one_size_in_a_sequence_equals_the_int():
+    image = np.random.default_rng(1).random((30, 34))
+    for a, b in zip(dense_sift(image, bin_size=3), dense_sift(image, bin_size=(3,))):
+        assert_array_equal(a, b)
+
+
+def test_sizes_share_centres_with_their_own_patches():
+    # a blob centred on the first grid point: each size's patch is centred on it,
+    # so flipping the image about that point mirrors every size's first histogram
+    y, x = np.mgrid[:40, :40]
+    blob = np.exp(-((x - 19.5) ** 2 + (y - 19.5) ** 2) / 60.0)
+    descriptors, positions, _ = dense_sift(blob, step=50, bin_size=(10, 6, 2))
+    assert_array_equal(positions, [[19.5, 19.5]] * 3)
+    for row in descriptors.reshape(3, 4, 4, 8):
+        # x -> -x: spatial columns reversed, orientation k -> (4 - k) % 8
+        assert_allclose(row, row[:, ::-1][..., (4 - np.arange(8)) % 8], atol=1e-5)
+
+
+@pytest.mark.parametrize("magnification, bin_sizes", [(6, (4, 2)), (1.5, 3)])
+def test_smoothing_matches_twin(magnification, bin_sizes):
+    image = np.random.default_rng(2).integers(0, 256, (30, 38), dtype=np.uint8)
+    ours = dense_sift(image, step=4, bin_size=bin_sizes, magnification=magnification)[0]
+    twin = naive.dense_sift(image, 4, bin_sizes, 0.005, magnification)
+    assert_allclose(ours, twin, atol=1e-4)
+
+
+def test_twin_smoothing_agrees_with_scipy_and_opencv():
+    image = np.random.default_rng(3).random((25, 31))
+    for sigma in (0.5, 4 / 6, 2.3):
+        twin = naive.gaussian_smooth(image, sigma)
+        assert_allclose(twin, gaussian_filter(image, sigma, mode="nearest"),
+                        atol=1e-12)
+        side = 2 * int(4 * sigma + 0.5) + 1
+        theirs = cv2.GaussianBlur(image, (side, side), sigma,
+                                  borderType=cv2.BORDER_REPLICATE)
+        assert_allclose(twin, theirs, atol=1e-6)
+
+
+def test_smoothing_equals_describing_a_smoothed_image():
+    image = np.random.default_rng(4).integers(0, 256, (36, 36), dtype=np.uint8)
+    ours = dense_sift(image, bin_size=(4, 3), magnification=2.0)[0]
+    for k, bin_size in enumerate((4, 3)):
+        smoothed = cv2.GaussianBlur(image.astype(np.float64) / 255, (0, 0),
+                                    bin_size / 2.0, borderType=cv2.BORDER_REPLICATE)
+        rows = slice(k * len(ours) // 2, (k + 1) * len(ours) // 2)
+        expected = naive.dense_sift_image(smoothed, 1.0, 8, (4, 3), 0.005)[rows]
+        assert_allclose(ours[rows], expected, atol=2e-4)
+
+
+@pytest.mark.parametrize("color_space", ["rgb", "hsv", "opponent"])
+@pytest.mark.parametrize("dtype", [np.uint8, np.float64])
+def test_colour_spaces_match_twin(color_space, dtype):
+    rng = np.random.default_rng(len(color_space))
+    image = _random_image(rng, (27, 33, 4), dtype)  # alpha is ignored
+    ours, positions, _ = dense_sift(image, step=5, bin_size=(3, 2),
+                                    color_space=color_space)
+    twin = naive.dense_sift(image, 5, (3, 2), 0.005, None, color_space)
+    assert ours.shape == (len(positions), 384)
+    assert_allclose(ours, twin, atol=1e-4)
+    norms = np.linalg.norm(ours.reshape(len(ours), 3, 128), axis=2)
+    assert np.all((np.abs(norms - 1) < 1e-5) | (norms == 0))
+
+
+def test_rgb_blocks_are_the_channels_described_alone():
+    image = np.random.default_rng(5).integers(0, 256, (32, 40, 3), dtype=np.uint8)
+    ours = dense_sift(image, bin_size=(2, 3), magnification=3, color_space="rgb")[0]
+    for c in range(3):
+        alone = dense_sift(np.ascontiguousarray(image[..., c]), bin_size=(2, 3),
+                           magnification=3)[0]
+        assert_array_equal(ours[:, 128 * c:128 * (c + 1)], alone)
+
+
+def test_gray_accepts_colour_through_to_grayscale():
+    image = np.random.default_rng(6).integers(0, 256, (32, 40, 3), dtype=np.uint8)
+    ours = dense_sift(image, bin_size=(4, 2))[0]
+    assert_array_equal(ours, dense_sift(to_grayscale(image), bin_size=(4, 2))[0])
+    assert_allclose(ours, naive.dense_sift(image, 8, (4, 2), 0.005), atol=ATOL)
+
+
+def test_flat_channel_gets_a_zero_block():
+    # opponent O1 = (R - G + 1) / 2 is flat where R == G: only that block is zero
+    image = np.random.default_rng(7).random((24, 24, 3))
+    image[..., 1] = image[..., 0]
+    descriptors = dense_sift(image, color_space="opponent")[0]
+    blocks = descriptors.reshape(len(descriptors), 3, 128)
+    assert_array_equal(blocks[:, 0], 0)
+    assert_allclose(np.linalg.norm(blocks[:, 1:], axis=2), 1, rtol=1e-5)
 
 
 # --- the extractor -----------------------------------------------------------------
@@ -279,5 +441,43 @@ def test_extractor_errors():
         DenseSIFTExtractor().fit([np.zeros((20, 20)), np.zeros((15, 30))])
     with pytest.raises(ValueError, match="'step' parameter"):
         DenseSIFTExtractor(step=0).fit(_batch())
-    with pytest.raises(ValueError, match=r"X\[0\] must be a grayscale image"):
-        DenseSIFTExtractor().fit([np.zeros((20, 20, 3))])
+    with pytest.raises(ValueError, match=r"X\[0\] must be a colour image"):
+        DenseSIFTExtractor(color_space="hsv").fit([np.zeros((20, 20))])
+    with pytest.raises(ValueError, match=r"bin_size must be a positive int or a "
+                                         "non-empty sequence"):
+        DenseSIFTExtractor(bin_size=[3, 3]).fit(_batch())
+    with pytest.raises(ValueError, match="'color_space' parameter"):
+        DenseSIFTExtractor(color_space="HSV").fit(_batch())
+    with pytest.raises(ValueError, match=r"X\[0\] of shape \(32, 40\) is too small. "
+                                         "It should have at least: 40 rows"):
+        DenseSIFTExtractor(bin_size=(4, 10)).fit(_batch())
+
+
+@pytest.mark.parametrize("color_space", ["gray", "opponent"])
+def test_phow_extractor_matches_function(color_space):
+    rng = np.random.default_rng(10)
+    images = [rng.integers(0, 256, shape, dtype=np.uint8)
+              for shape in [(30, 34, 3), (26, 26, 3), (30, 34, 3)]]
+    params = dict(step=4, bin_size=(3, 2), magnification=6.0, color_space=color_space)
+    extractor = DenseSIFTExtractor(**params).fit(images)
+    assert extractor.n_dims_ == (128 if color_space == "gray" else 384)
+    features = extractor.transform(images)
+    stacked = extractor.transform(np.stack([images[0], images[2]]))
+    for i, image in enumerate(images):
+        descriptors, positions, scales = dense_sift(image, **params)
+        assert_array_equal(features[i], descriptors)
+        assert_array_equal(features.image(i).positions, positions)
+        assert_array_equal(features.image(i).scales, scales)
+    assert_array_equal(stacked.descriptors,
+                       np.concatenate([features[0], features[2]]))
+    assert_array_equal(features.image_shapes, [im.shape[:2] for im in images])
+    assert_array_equal(stacked.image_shapes, [(30, 34), (30, 34)])
+
+
+def test_large_image_path_with_sizes_smoothing_and_colour(monkeypatch):
+    image = np.random.default_rng(11).integers(0, 256, (30, 36, 3), dtype=np.uint8)
+    params = dict(step=6, bin_size=(3, 2), magnification=4, color_space="hsv")
+    serial = dense_sift(image, **params)[0]
+    monkeypatch.setattr(dense_sift_module, "_PARALLEL_PIXELS", 1)
+    with numba_threads(2):
+        assert_array_equal(dense_sift(image, **params)[0], serial)

@@ -17,10 +17,16 @@ NumPy twins in ``tests/naive/dsift.py`` spell out:
   and votes into bin ``k`` with the triangular weight ``max(0, 1 - |u - k|)``,
   separably along rows and columns.
 
-``spatial_table`` precomputes, per offset, the lower of the two bins a pixel
-votes into (shifted by one, so that bins ``-1`` and ``4`` land in a padded
-border that is discarded) and the two weights; the per-patch loop is then
-branch-free.
+* Several bin sizes share one grid of patch centres: size ``k`` (patch side
+  ``P_k``) starts its patches at ``offsets[k] + step * i``, and patch ``(i,
+  j)`` of every size lands at row ``row0 + k * n_down * n_across + i *
+  n_across + j`` of ``out``. A colour image is described one channel plane
+  at a time, channel ``c`` into columns ``128 * c`` to ``128 * c + 127``.
+
+``spatial_tables`` precomputes, per size and patch offset, the lower of the two
+bins a pixel votes into (shifted by one, so that bins ``-1`` and ``4`` land in a
+padded border that is discarded) and the two weights; the per-patch loop is
+then branch-free.
 """
 
 import math
@@ -39,17 +45,21 @@ CLAMP = 0.2
 _TWO_PI = 2.0 * math.pi
 
 
-def spatial_table(bin_size):
-    """Per patch offset: padded lower bin, its weight and the upper bin's weight.
+def spatial_tables(bin_sizes):
+    """Per size and patch offset: padded lower bin and the two bins' weights.
 
-    Returns a ``(3, 4 * bin_size)`` float32 array: row 0 the lower bin plus
-    one (in ``[0, 4]``), rows 1 and 2 the weights of that bin and the next.
+    Returns a ``(len(bin_sizes), 3, 4 * max(bin_sizes))`` float32 array:
+    for size ``k``, row 0 holds the lower bin plus one (in ``[0, 4]``) and
+    rows 1 and 2 the weights of that bin and the next, for the first ``4 *
+    bin_sizes[k]`` offsets (the rest is zero padding, never read).
     """
-    u = (np.arange(N_SPATIAL * bin_size) + 0.5) / bin_size - 0.5
-    lower = np.floor(u)
-    frac = u - lower
-    return np.ascontiguousarray(
-        np.stack([lower + 1, 1.0 - frac, frac]).astype(np.float32))
+    tables = np.zeros((len(bin_sizes), 3, N_SPATIAL * max(bin_sizes)), np.float32)
+    for k, bin_size in enumerate(bin_sizes):
+        u = (np.arange(N_SPATIAL * bin_size) + 0.5) / bin_size - 0.5
+        lower = np.floor(u)
+        frac = u - lower
+        tables[k, :, :len(u)] = np.stack([lower + 1, 1.0 - frac, frac])
+    return tables
 
 
 @njit(cache=config.CACHE, fastmath=config.FASTMATH)
@@ -92,14 +102,15 @@ def orientation_votes(src, scale, low, high, lower_bin):
 
 
 @njit(cache=config.CACHE, fastmath=config.FASTMATH)
-def describe_patch(low, high, lower_bin, top, left, table, threshold, hist, out):
+def describe_patch(low, high, lower_bin, top, left, table, size, threshold, hist,
+                   out, col0):
     """Histogram, threshold and normalise the patch at ``(top, left)`` into ``out``.
 
-    ``hist`` is a ``(6, 6, 8)`` float32 scratch array (the 4 x 4 bins with a
-    one-bin border); ``out`` a row of length 128 ordered ``(bin row, bin
-    column, orientation)``.
+    The patch is ``size`` pixels square, ``table`` its ``(3, >= size)``
+    spatial table. ``hist`` is a ``(6, 6, 8)`` float32 scratch array (the
+    4 x 4 bins with a one-bin border); the 128 values, ordered ``(bin row,
+    bin column, orientation)``, go to ``out[col0:col0 + 128]``.
     """
-    size = table.shape[1]
     hist[:] = 0.0
     total = 0.0
     for i in range(size):
@@ -128,9 +139,9 @@ def describe_patch(low, high, lower_bin, top, left, table, threshold, hist, out)
             hist[by + 1, bx + 1, k0] += w * m0
             hist[by + 1, bx + 1, k1] += w * m1
     if total < threshold * size * size:
-        out[:] = 0.0
+        out[col0:col0 + DIMS] = 0.0
         return
-    n = 0
+    n = col0
     norm = 0.0
     for y in range(1, N_SPATIAL + 1):
         for x in range(1, N_SPATIAL + 1):
@@ -140,16 +151,16 @@ def describe_patch(low, high, lower_bin, top, left, table, threshold, hist, out)
                 norm += value * value
                 n += 1
     if norm <= 0.0:
-        out[:] = 0.0
+        out[col0:col0 + DIMS] = 0.0
         return
     inverse = 1.0 / math.sqrt(norm)
     norm = 0.0
-    for n in range(DIMS):
+    for n in range(col0, col0 + DIMS):
         value = min(out[n] * inverse, CLAMP)
         out[n] = value
         norm += value * value
     inverse = 1.0 / math.sqrt(norm)
-    for n in range(DIMS):
+    for n in range(col0, col0 + DIMS):
         out[n] *= inverse
 
 
@@ -166,46 +177,62 @@ def _hist():
 
 
 @njit(cache=config.CACHE, fastmath=config.FASTMATH)
-def _patch_row(low, high, lower_bin, i, n_across, step, table, threshold, hist,
-               out):
-    """Describe the ``n_across`` patches of patch row ``i`` into ``out``."""
+def _patch_row(low, high, lower_bin, row, k, step, offsets, tables, sizes, n_across,
+               threshold, hist, row0, col0, out):
+    """Describe the ``n_across`` patches of patch row ``row`` of size ``k``.
+
+    They go to rows ``row0 + row * n_across`` onwards of ``out``.
+    """
+    top = offsets[k] + row * step
+    first = row0 + row * n_across
     for j in range(n_across):
-        describe_patch(low, high, lower_bin, i * step, j * step, table, threshold,
-                       hist, out[i * n_across + j])
+        describe_patch(low, high, lower_bin, top, offsets[k] + j * step, tables[k],
+                       sizes[k], threshold, hist, out[first + j], col0)
 
 
 @njit(cache=config.CACHE, fastmath=config.FASTMATH)
-def dense_sift_image(src, scale, step, table, threshold, out):
-    """Dense SIFT of one ``(H, W)`` image into ``out`` of shape (n_patches, 128).
+def dense_sift_image(src, scale, step, offsets, tables, sizes, n_down, n_across,
+                     threshold, row0, col0, out):
+    """Dense SIFT of one ``(H, W)`` plane into ``out`` of shape (n_rows, D).
 
-    Patches are ordered row of patches after row of patches.
+    Every size ``k`` describes the same ``n_down x n_across`` grid, size
+    after size from row ``row0``, patch row after patch row, into columns
+    ``col0:col0 + 128``.
     """
     low, high, lower_bin = _vote_arrays(src)
     orientation_votes(src, scale, low, high, lower_bin)
-    n_across = (src.shape[1] - table.shape[1]) // step + 1
     hist = _hist()
-    for i in range(out.shape[0] // n_across):
-        _patch_row(low, high, lower_bin, i, n_across, step, table, threshold, hist,
-                   out)
+    n_grid = n_down * n_across
+    for k in range(sizes.shape[0]):
+        for i in range(n_down):
+            _patch_row(low, high, lower_bin, i, k, step, offsets, tables, sizes,
+                       n_across, threshold, hist, row0 + k * n_grid, col0, out)
 
 
 @njit(cache=config.CACHE, fastmath=config.FASTMATH, parallel=True)
-def dense_sift_image_parallel(src, scale, step, table, threshold, out):
+def dense_sift_image_parallel(src, scale, step, offsets, tables, sizes, n_down,
+                              n_across, threshold, row0, col0, out):
     """:func:`dense_sift_image` in parallel over image rows, then patch rows."""
     low, high, lower_bin = _vote_arrays(src)
     for r in prange(src.shape[0]):
         _votes_row(src, r, scale, low, high, lower_bin)
-    n_across = (src.shape[1] - table.shape[1]) // step + 1
-    for i in prange(out.shape[0] // n_across):
-        _patch_row(low, high, lower_bin, i, n_across, step, table, threshold,
-                   _hist(), out)
+    n_grid = n_down * n_across
+    for task in prange(sizes.shape[0] * n_down):
+        k = task // n_down
+        _patch_row(low, high, lower_bin, task - k * n_down, k, step, offsets, tables,
+                   sizes, n_across, threshold, _hist(), row0 + k * n_grid, col0, out)
 
 
 @njit(cache=config.CACHE, fastmath=config.FASTMATH, parallel=True)
-def dense_sift_batch(stack, scale, step, table, threshold, out):
-    """Dense SIFT of each image of an ``(n, H, W)`` stack, in parallel over images.
+def dense_sift_batch(planes, n_channels, scale, step, offsets, tables, sizes, n_down,
+                     n_across, threshold, row0, out):
+    """Dense SIFT of each plane of an ``(n * n_channels, H, W)`` stack.
 
-    ``out`` has shape (n, n_patches, 128).
+    Plane ``q`` is channel ``q % n_channels`` of image ``q // n_channels``;
+    ``out`` has shape (n, n_rows, 128 * n_channels). In parallel over planes.
     """
-    for i in prange(stack.shape[0]):
-        dense_sift_image(stack[i], scale, step, table, threshold, out[i])
+    for q in prange(planes.shape[0]):
+        image = q // n_channels
+        dense_sift_image(planes[q], scale, step, offsets, tables, sizes, n_down,
+                         n_across, threshold, row0,
+                         DIMS * (q - image * n_channels), out[image])
