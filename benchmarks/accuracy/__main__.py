@@ -1,28 +1,94 @@
-"""Accuracy of every preset on the shared real datasets, beside the plain peers.
+"""Accuracy of every preset on the shared real datasets, beside the plain scripts.
 
-Run ``python -m benchmarks.accuracy [--presets a,b] [--quick]``. Protocol:
-EuroSAT RGB (5,000 images), stratified 80/20 split with ``random_state=0`` on
-the images in :func:`classical.datasets.load_folder` order (classes sorted,
-files sorted), the same split for every row; Statlog Landsat on the UCI
-train/test split. Prints Markdown tables.
+Run ``python -m benchmarks.accuracy [--datasets eurosat,ucmerced,caltech,brodatz,
+statlog] [--presets a,b] [--no-plain] [--output results.md]`` from the
+repository root. Every preset of :func:`classical.list_pipelines` (or those
+named) is built with ``classical.make_pipeline(name, n_jobs=-1)``, fitted on
+the training split and scored on the test split of every dataset named (all by
+default). One Markdown row is printed as each run finishes and the whole table
+at the end (also written to ``--output`` when given). A preset that raises on a
+dataset gets a row with the error in its accuracy cell; the run goes on.
+
+Columns: accuracy and Cohen's kappa on the test split
+(:func:`classical.evaluate`); ``fit s`` and ``predict s`` are wall seconds of
+one cold ``fit`` on the training images and one ``predict`` on the test images
+(feature extraction and any Numba compilation included); ``peak MiB`` is the
+peak resident memory above the level before ``fit``, sampled during fit and
+predict (:func:`benchmarks._timing.peak_extra_bytes`; it sees this process
+only, so the plain EuroSAT script's process-pool workers are not counted).
+
+Data: ``/work/shared/data`` (or ``$CLASSICAL_SHARED_DATA``). Images are loaded
+as RGB uint8 at their native sizes; grey files are replicated to three
+channels. In every image dataset, classes are sorted by folder name and files
+sorted by name within a class, and that listing is what the seeds act on.
+
+Protocols
+---------
+EuroSAT RGB (``eurosat_rgb``; 10 classes x 500, 64 x 64)
+    Stratified 80/20 split, ``train_test_split(test_size=0.2,
+    stratify=labels, random_state=0)``: 4,000 training and 1,000 test images,
+    the same as ``load_folder(...).split(0.2, random_state=0)``.
+UC Merced (``ucmerced``; 21 classes x 100)
+    The same stratified 80/20 split with ``random_state=0``: 1,680 training and
+    420 test images. 2,056 images are 256 x 256; 44 are not (242 to 257
+    pixels a side, e.g. 247 x 247). They are **not** resized: every preset is
+    given the native sizes (the descriptors accept mixed sizes; the HOG presets
+    resize internally), and so is the plain script.
+Caltech-101 subset (``caltech101_subset10``; 10 classes x 60, variable sizes)
+    30 training and 30 test images per class. Each class's files (sorted) are
+    permuted by ``np.random.RandomState(0).permutation(n_class)`` (a fresh
+    generator per class); the first 30 train, the next 30 test: 300 + 300.
+    Every class here has exactly 60 images. A class with 31 to 59 images
+    would keep 30 for training and test on the remaining ``n_class - 30``; one
+    with 30 or fewer raises a ValueError naming it. 63 of the 600 files are
+    grey JPEGs (all of ``car_side``), replicated to RGB.
+Brodatz (``textures_brodatz``; 112 plates x 16 tiles of 160 x 160, grey)
+    Split by tile position, so no two tiles on opposite sides touch: each
+    plate's 4 x 4 grid ``D<n>_r<row>c<col>.png`` gives rows 0 and 1 for
+    training (8 tiles), row 3 for test (4 tiles), and row 2 is unused as a
+    guard band: 896 training and 448 test tiles. (Any split of a connected
+    4 x 4 grid with both sides touching would put neighbours across it; the
+    guard row is the nearest we can come to "no neighbouring tiles on both
+    sides".) The tiles are grey and are given to every preset as three equal
+    channels rather than skipping the colour presets: hue and saturation are
+    then constant, so the colour presets measure only brightness.
+Statlog Landsat (``statlog_landsat``)
+    :func:`benchmarks.accuracy.statlog.run`: ``GaussianMLClassifier()`` on the
+    UCI split (4,435 training and 2,000 test pixels, 36 features); its times
+    are warm (a first untimed fit pays for compilation). The image presets do
+    not apply.
+
+``rules-vegetation`` predicts vegetation / water / other, so it runs on EuroSAT
+only, scored against the reference labels mapped by ``EUROSAT_VEGETATION``
+(every other class is "other"); elsewhere it is skipped with a printed reason.
+
+Plain scripts (left out by ``--no-plain``)
+    On EuroSAT: :mod:`.plain_baseline` (HSV histogram + LBP + HOG -> RBF SVC,
+    scikit-image + OpenCV + scikit-learn), the same three descriptors computed
+    by the library's extractors, and :mod:`.plain_local` (OpenCV dense SIFT ->
+    RootSIFT -> PCA 64 -> VLAD 64 -> LinearSVC; grey by construction). On
+    UC Merced: :mod:`.plain_local`. Their times include feature extraction.
 """
 
 import argparse
+import sys
 import time
+import traceback
 
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import StandardScaler
 from sklearn.svm import SVC
 
 import classical
-from classical.datasets import load_folder
 
-from .._timing import SHARED_DATA, markdown_table, peak_extra_bytes
+from .._timing import markdown_table, peak_extra_bytes
 from ..speed.global_features import plain_equivalent_features
-from . import plain_baseline, statlog
+from . import plain_baseline, plain_local, statlog
+from .datasets import DATASETS
 
 COLUMNS = ["dataset", "pipeline", "accuracy", "kappa", "fit s", "predict s",
            "peak MiB"]
+DATASET_NAMES = [*DATASETS, "statlog"]
 # The rule-based preset predicts vegetation / water / other, not EuroSAT's ten
 # classes: it is scored on this mapping of the reference labels.
 EUROSAT_VEGETATION = {
@@ -30,62 +96,168 @@ EUROSAT_VEGETATION = {
     "Pasture": "vegetation", "AnnualCrop": "vegetation",
     "PermanentCrop": "vegetation", "River": "water", "SeaLake": "water",
 }
+EUROSAT_ONLY = {"rules-vegetation": "it predicts vegetation / water / other, a "
+                                    "mapping defined for EuroSAT's classes only"}
 
 
-def _score(name, pipeline, train, test, y_train, y_test, dataset):
-    start = time.perf_counter()
-    _, peak = peak_extra_bytes(lambda: pipeline.fit(train.images, y_train))
-    fit_s = time.perf_counter() - start
-    start = time.perf_counter()
-    predicted = pipeline.predict(test.images)
-    predict_s = time.perf_counter() - start
+def _nan_row(dataset, pipeline, note):
+    """A row whose accuracy cell carries ``note`` (one line, no table pipes)."""
+    note = " ".join(str(note).split()).replace("|", "/")
+    nan = float("nan")
+    return {"dataset": dataset, "pipeline": pipeline, "accuracy": note,
+            "kappa": nan, "fit s": nan, "predict s": nan, "peak MiB": nan}
+
+
+def score_pipeline(dataset, name, pipeline, train, test, y_train=None, y_test=None):
+    """Fit ``pipeline`` on ``train``, predict ``test``; time and score both."""
+    y_train = train.labels if y_train is None else y_train
+    y_test = test.labels if y_test is None else y_test
+    times = {}
+
+    def fit_predict():
+        start = time.perf_counter()
+        pipeline.fit(train.images, y_train)
+        times["fit s"] = time.perf_counter() - start
+        start = time.perf_counter()
+        predicted = pipeline.predict(test.images)
+        times["predict s"] = time.perf_counter() - start
+        return predicted
+
+    predicted, peak = peak_extra_bytes(fit_predict)
     report = classical.evaluate(y_test, predicted).to_dict()
     return {"dataset": dataset, "pipeline": name, "accuracy": report["accuracy"],
-            "kappa": report["kappa"], "fit s": fit_s, "predict s": predict_s,
-            "peak MiB": peak / 2**20}
+            "kappa": report["kappa"], **times, "peak MiB": peak / 2**20}
 
 
-def eurosat_rows(presets):
-    """Score each preset and the plain script on the EuroSAT split."""
-    data = load_folder(SHARED_DATA / "eurosat_rgb")
-    train, test = data.split(test_size=0.2, random_state=0)
-    rows = []
+def score_script(dataset, name, run):
+    """Row of a plain script: ``run()`` returns accuracy, kappa, fit_s, predict_s."""
+    result, peak = peak_extra_bytes(run)
+    return {"dataset": dataset, "pipeline": name, "accuracy": result["accuracy"],
+            "kappa": result["kappa"], "fit s": result["fit_s"],
+            "predict s": result["predict_s"], "peak MiB": peak / 2**20}
+
+
+def _guarded(dataset, name, make_row, *args):
+    """``make_row(*args)``, or a row naming the error when it raises."""
+    try:
+        return make_row(*args)
+    except Exception as error:  # one failing run must not stop the benchmark
+        traceback.print_exc(file=sys.stderr)
+        return _nan_row(dataset, name, f"failed: {type(error).__name__}: {error}")
+
+
+def _score_preset(dataset, name, train, test, y_train, y_test):
+    pipeline = classical.make_pipeline(name, n_jobs=-1)
+    return score_pipeline(dataset, name, pipeline, train, test, y_train, y_test)
+
+
+def preset_runs(key, dataset, presets, train, test):
+    """Yield a row (or a skip note, as a str) for each preset on one dataset."""
     for name in presets:
-        y_train, y_test = train.labels, test.labels
+        if name in EUROSAT_ONLY and key != "eurosat":
+            yield f"skipped {name} on {dataset}: {EUROSAT_ONLY[name]}."
+            continue
+        y_train = y_test = None
         if name == "rules-vegetation":
             y_train = [EUROSAT_VEGETATION.get(c, "other") for c in train.labels]
             y_test = [EUROSAT_VEGETATION.get(c, "other") for c in test.labels]
-        rows.append(_score(name, classical.make_pipeline(name, n_jobs=-1), train, test,
-                           y_train, y_test, "EuroSAT"))
-        print(markdown_table(rows[-1:], COLUMNS).splitlines()[-1], flush=True)
-    same_features = Pipeline([("features", plain_equivalent_features()),
-                              ("scale", StandardScaler()), ("svm", SVC())])
-    rows.append(_score("plain script's features via classical kernels",
-                       same_features, train, test, train.labels, test.labels,
-                       "EuroSAT"))
-    plain = plain_baseline.run(train.images, train.labels, test.images, test.labels)
-    rows.append({"dataset": "EuroSAT",
-                 "pipeline": "plain skimage+OpenCV+sklearn script",
-                 "accuracy": plain["accuracy"], "kappa": plain["kappa"],
-                 "fit s": plain["fit_s"], "predict s": plain["predict_s"],
-                 "peak MiB": float("nan")})
-    return rows
+        yield _guarded(dataset, name, _score_preset, dataset, name, train, test,
+                       y_train, y_test)
+
+
+def plain_runs(key, dataset, train, test):
+    """Yield the rows of the plain scripts that belong to this dataset."""
+    def local():
+        return plain_local.run(train.images, train.labels, test.images, test.labels)
+
+    def global_():
+        return plain_baseline.run(train.images, train.labels, test.images,
+                                  test.labels)
+
+    if key == "eurosat":
+        same_features = Pipeline([("features", plain_equivalent_features()),
+                                  ("scale", StandardScaler()), ("svm", SVC())])
+        name = "plain script's features via classical kernels"
+        yield _guarded(dataset, name, score_pipeline, dataset, name, same_features,
+                       train, test)
+        name = "plain skimage+OpenCV+sklearn script"
+        yield _guarded(dataset, name, score_script, dataset, name, global_)
+        name = plain_local.NAME + " (grey)"
+        yield _guarded(dataset, name, score_script, dataset, name, local)
+    elif key == "ucmerced":
+        name = plain_local.NAME
+        yield _guarded(dataset, name, score_script, dataset, name, local)
+
+
+def statlog_row():
+    """The Statlog Landsat row (Gaussian maximum likelihood, warm times)."""
+    row, peak = peak_extra_bytes(statlog.run)
+    return {"dataset": "Statlog Landsat", "pipeline": "GaussianMLClassifier",
+            "accuracy": row["accuracy"], "kappa": row["kappa"],
+            "fit s": row["fit_s"], "predict s": row["predict_s"],
+            "peak MiB": peak / 2**20}
+
+
+def dataset_runs(key, presets, *, plain=True, limit=None):
+    """Yield every row and skip note of one dataset, as each run finishes."""
+    if key == "statlog":
+        yield _guarded("Statlog Landsat", "GaussianMLClassifier", statlog_row)
+        return
+    dataset, loader = DATASETS[key]
+    try:
+        train, test = loader(limit=limit)
+    except Exception as error:  # e.g. the data folder is absent
+        traceback.print_exc(file=sys.stderr)
+        yield f"skipped {dataset}: loading failed: {type(error).__name__}: {error}"
+        return
+    yield from preset_runs(key, dataset, presets, train, test)
+    if plain:
+        yield from plain_runs(key, dataset, train, test)
+
+
+def _names(text, valid, what, parser):
+    names = [name for name in text.split(",") if name]
+    unknown = [name for name in names if name not in valid]
+    if unknown:
+        parser.error(f"unknown {what} {', '.join(unknown)}; valid: {', '.join(valid)}")
+    return names
 
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--presets", default=",".join(classical.list_pipelines()),
-                        help="comma-separated preset names")
+    presets = list(classical.list_pipelines())
+    parser.add_argument("--datasets", default=",".join(DATASET_NAMES),
+                        help="comma-separated, from: " + ", ".join(DATASET_NAMES))
+    parser.add_argument("--presets", default=",".join(presets),
+                        help="comma-separated preset names (default: all)")
+    parser.add_argument("--no-plain", dest="plain", action="store_false",
+                        help="leave out the plain-script baselines")
+    parser.add_argument("--output", help="also write the final table to this file")
+    # Smoke runs only: at most N images per class on each side of every split.
+    parser.add_argument("--limit", type=int, default=None, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
-    rows = eurosat_rows([p for p in args.presets.split(",") if p])
-    statlog_row = statlog.run()
-    rows.append({"dataset": "Statlog Landsat", "pipeline": "GaussianMLClassifier",
-                 **{k: statlog_row[k] for k in ("accuracy", "kappa")},
-                 "fit s": statlog_row.get("fit_s", float("nan")),
-                 "predict s": statlog_row.get("predict_s", float("nan")),
-                 "peak MiB": float("nan")})
-    print()
-    print(markdown_table(rows, COLUMNS))
+    datasets = _names(args.datasets, DATASET_NAMES, "dataset", parser)
+    presets = _names(args.presets, presets, "preset", parser)
+
+    rows, notes = [], []
+    if args.limit is not None:
+        notes.append(f"smoke run: at most {args.limit} images per class per side.")
+    print("\n".join(markdown_table([], COLUMNS).splitlines()), flush=True)
+    for key in datasets:
+        for result in dataset_runs(key, presets, plain=args.plain, limit=args.limit):
+            if isinstance(result, str):
+                notes.append(result)
+                print(result, file=sys.stderr, flush=True)
+            else:
+                rows.append(result)
+                print(markdown_table([result], COLUMNS).splitlines()[-1], flush=True)
+    table = markdown_table(rows, COLUMNS)
+    if notes:
+        table += "\n\n" + "\n".join(f"- {note}" for note in notes)
+    print("\n" + table)
+    if args.output:
+        with open(args.output, "w", encoding="utf-8") as output:
+            output.write(table + "\n")
 
 
 if __name__ == "__main__":

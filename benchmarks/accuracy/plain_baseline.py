@@ -29,16 +29,16 @@ import numpy as np
 from joblib import Parallel, delayed
 from PIL import Image
 from skimage.feature import hog, local_binary_pattern
+from sklearn.metrics import accuracy_score, cohen_kappa_score
 from sklearn.model_selection import train_test_split
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 from sklearn.svm import SVC
 
 from .._timing import SHARED_DATA, markdown_table
-from .statlog import score
 
-COLUMNS = ["pipeline", "features", "accuracy", "kappa", "extract s", "fit s",
-           "predict s"]
+COLUMNS = ["pipeline", "features", "accuracy", "kappa", "extract s",
+           "fit s (incl. extraction)", "predict s (incl. extraction)"]
 
 
 def load_eurosat(root=SHARED_DATA / "eurosat_rgb"):
@@ -83,16 +83,26 @@ def extract(images, n_jobs=-1):
 def run(images_train, y_train, images_test, y_test, *, n_jobs=-1):
     """Extract, fit and score the baseline; return accuracy, kappa and timings.
 
-    ``fit_s`` and ``predict_s`` are warm (see :func:`.statlog.score`).
+    ``fit_s`` is training-feature extraction plus the fit, ``predict_s``
+    test-feature extraction plus the prediction (cold, as for the presets);
+    ``extract_s`` is the extraction of both sides alone.
     """
     start = time.perf_counter()
     X_train = extract(images_train, n_jobs)
-    X_test = extract(images_test, n_jobs)
     extract_s = time.perf_counter() - start
-
     model = make_pipeline(StandardScaler(), SVC(kernel="rbf", gamma="scale"))
-    result = score(model, (X_train, y_train, X_test, y_test))
-    return {**result, "extract_s": extract_s, "n_features": X_train.shape[1]}
+    model.fit(X_train, y_train)
+    fit_s = time.perf_counter() - start
+
+    start = time.perf_counter()
+    X_test = extract(images_test, n_jobs)
+    extract_s += time.perf_counter() - start
+    predicted = model.predict(X_test)
+    predict_s = time.perf_counter() - start
+    return {"accuracy": accuracy_score(y_test, predicted),
+            "kappa": cohen_kappa_score(y_test, predicted), "fit_s": fit_s,
+            "predict_s": predict_s, "extract_s": extract_s,
+            "n_features": X_train.shape[1]}
 
 
 def main():
@@ -102,8 +112,9 @@ def main():
     row = {"pipeline": "plain skimage+OpenCV+sklearn (HSV hist + LBP + HOG → SVC)",
            "features": result["n_features"],
            "accuracy": result["accuracy"], "kappa": result["kappa"],
-           "extract s": result["extract_s"], "fit s": result["fit_s"],
-           "predict s": result["predict_s"]}
+           "extract s": result["extract_s"],
+           "fit s (incl. extraction)": result["fit_s"],
+           "predict s (incl. extraction)": result["predict_s"]}
     print(markdown_table([row], COLUMNS))
 
 
