@@ -114,7 +114,7 @@ def per_class_split(labels, *, n_train=CALTECH_TRAIN, n_test=CALTECH_TEST,
     """
     labels = np.asarray(labels)
     train, test = [], []
-    for name in np.unique(labels):
+    for name in np.unique(labels).tolist():
         members = np.flatnonzero(labels == name)
         if len(members) <= n_train:
             raise ValueError(
