@@ -179,11 +179,16 @@ def limit_per_class(index, labels, limit):
     return index[np.asarray(keep, dtype=bool)]
 
 
-def _datasets(paths, labels, split, limit):
-    """Decode the images of both sides of ``split`` into two ImageDatasets."""
+def _load(folder, root, split, limit):
+    """List ``root`` (default: the shared ``folder``), split it, decode both sides.
+
+    ``split(paths, labels)`` gives the training and test positions; only those
+    images (after ``limit``) are read, into two ImageDatasets.
+    """
+    paths, labels = list_class_files(SHARED_DATA / folder if root is None else root)
     class_names = np.unique(labels).tolist()
     sides = []
-    for index in split:
+    for index in split(paths, labels):
         index = limit_per_class(index, labels, limit)
         files = [paths[i] for i in index]
         images = load_images(files, color="rgb", on_error="raise", n_jobs=-1).images
@@ -191,32 +196,26 @@ def _datasets(paths, labels, split, limit):
     return tuple(sides)
 
 
-def _root(root, name):
-    return SHARED_DATA / name if root is None else Path(root)
-
-
 def load_eurosat(root=None, *, limit=None):
     """EuroSAT RGB: stratified 80/20 split, ``random_state=0``."""
-    paths, labels = list_class_files(_root(root, "eurosat_rgb"))
-    return _datasets(paths, labels, stratified_split(labels), limit)
+    return _load("eurosat_rgb", root, lambda _, labels: stratified_split(labels),
+                 limit)
 
 
 def load_ucmerced(root=None, *, limit=None):
     """UC Merced: stratified 80/20 split, ``random_state=0``, native sizes."""
-    paths, labels = list_class_files(_root(root, "ucmerced"))
-    return _datasets(paths, labels, stratified_split(labels), limit)
+    return _load("ucmerced", root, lambda _, labels: stratified_split(labels), limit)
 
 
 def load_caltech(root=None, *, limit=None):
     """Caltech-101 subset: 30 training and 30 test images per class."""
-    paths, labels = list_class_files(_root(root, "caltech101_subset10"))
-    return _datasets(paths, labels, per_class_split(labels), limit)
+    return _load("caltech101_subset10", root,
+                 lambda _, labels: per_class_split(labels), limit)
 
 
 def load_brodatz(root=None, *, limit=None):
     """Brodatz tiles: rows 0-1 train, row 3 test, row 2 unused; grey as RGB."""
-    paths, labels = list_class_files(_root(root, "textures_brodatz"))
-    return _datasets(paths, labels, tile_split(paths), limit)
+    return _load("textures_brodatz", root, lambda paths, _: tile_split(paths), limit)
 
 
 DATASETS = {
