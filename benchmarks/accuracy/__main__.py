@@ -242,7 +242,7 @@ def main(argv=None):
     rows, notes = [], []
     if args.limit is not None:
         notes.append(f"smoke run: at most {args.limit} images per class per side.")
-    print("\n".join(markdown_table([], COLUMNS).splitlines()), flush=True)
+    print(markdown_table([], COLUMNS), flush=True)
     for key in datasets:
         for result in dataset_runs(key, presets, plain=args.plain, limit=args.limit):
             if isinstance(result, str):
