@@ -13,9 +13,10 @@ Columns: accuracy and Cohen's kappa on the test split
 (:func:`classical.evaluate`); ``fit s`` and ``predict s`` are wall seconds of
 one cold ``fit`` on the training images and one ``predict`` on the test images
 (feature extraction and any Numba compilation included); ``peak MiB`` is the
-peak resident memory above the level before ``fit``, sampled during fit and
-predict (:func:`benchmarks._timing.peak_extra_bytes`; it sees this process
-only, so the plain EuroSAT script's process-pool workers are not counted).
+peak resident memory above the level before ``fit`` (measured after garbage
+collection and glibc's ``malloc_trim``), sampled during fit and predict
+(:func:`benchmarks._timing.peak_extra_bytes`; it sees this process only, so
+the plain EuroSAT script's process-pool workers are not counted).
 
 Data: ``/work/shared/data`` (or ``$CLASSICAL_SHARED_DATA``). Images are loaded
 as RGB uint8 at their native sizes; grey files are replicated to three
@@ -71,6 +72,9 @@ Plain scripts (left out by ``--no-plain``)
 """
 
 import argparse
+import ctypes
+import ctypes.util
+import gc
 import sys
 import time
 import traceback
@@ -108,6 +112,19 @@ def _nan_row(dataset, pipeline, note):
             "kappa": nan, "fit s": nan, "predict s": nan, "peak MiB": nan}
 
 
+def _peak_extra_bytes(function):
+    """:func:`peak_extra_bytes` after handing freed heap back to the system.
+
+    Without the trim, memory an earlier run freed stays in the process and is
+    reused, so a later run's peak above the starting level would be understated.
+    """
+    gc.collect()
+    libc = ctypes.util.find_library("c")
+    if libc and hasattr(ctypes.CDLL(libc), "malloc_trim"):  # glibc only
+        ctypes.CDLL(libc).malloc_trim(0)
+    return peak_extra_bytes(function)
+
+
 def score_pipeline(dataset, name, pipeline, train, test, y_train=None, y_test=None):
     """Fit ``pipeline`` on ``train``, predict ``test``; time and score both."""
     y_train = train.labels if y_train is None else y_train
@@ -123,7 +140,7 @@ def score_pipeline(dataset, name, pipeline, train, test, y_train=None, y_test=No
         times["predict s"] = time.perf_counter() - start
         return predicted
 
-    predicted, peak = peak_extra_bytes(fit_predict)
+    predicted, peak = _peak_extra_bytes(fit_predict)
     report = classical.evaluate(y_test, predicted).to_dict()
     return {"dataset": dataset, "pipeline": name, "accuracy": report["accuracy"],
             "kappa": report["kappa"], **times, "peak MiB": peak / 2**20}
@@ -131,7 +148,7 @@ def score_pipeline(dataset, name, pipeline, train, test, y_train=None, y_test=No
 
 def score_script(dataset, name, run):
     """Row of a plain script: ``run()`` returns accuracy, kappa, fit_s, predict_s."""
-    result, peak = peak_extra_bytes(run)
+    result, peak = _peak_extra_bytes(run)
     return {"dataset": dataset, "pipeline": name, "accuracy": result["accuracy"],
             "kappa": result["kappa"], "fit s": result["fit_s"],
             "predict s": result["predict_s"], "peak MiB": peak / 2**20}
@@ -191,7 +208,7 @@ def plain_runs(key, dataset, train, test):
 
 def statlog_row():
     """The Statlog Landsat row (Gaussian maximum likelihood, warm times)."""
-    row, peak = peak_extra_bytes(statlog.run)
+    row, peak = _peak_extra_bytes(statlog.run)
     return {"dataset": "Statlog Landsat", "pipeline": "GaussianMLClassifier",
             "accuracy": row["accuracy"], "kappa": row["kappa"],
             "fit s": row["fit_s"], "predict s": row["predict_s"],
