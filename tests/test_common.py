@@ -6,6 +6,7 @@ check that truly cannot apply to it, an entry in ``EXPECTED_FAILED_CHECKS``
 """
 
 from classical.classifiers import GaussianMLClassifier, RuleClassifier
+from classical.descriptors import LocalPCA
 from classical.encoders import PowerNormalizer, VisualVocabulary
 
 try:
@@ -19,9 +20,16 @@ ESTIMATORS = [
     PowerNormalizer(),
     PowerNormalizer(alpha=0.3, norm="l2"),
     VisualVocabulary(n_words=3, random_state=0),
+    LocalPCA(n_components=2, random_state=0),
 ]
 
-EXPECTED_FAILED_CHECKS = {}
+EXPECTED_FAILED_CHECKS = {
+    "LocalPCA": {
+        "check_methods_sample_order_invariance":
+            "float32 projection: BLAS blocking changes rounding by ~1e-7 with row "
+            "order",
+    },
+}
 
 
 def _expected_failed_checks(estimator):

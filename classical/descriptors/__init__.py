@@ -10,11 +10,23 @@ from ._dense_sift import DenseSIFTExtractor, dense_sift
 from ._hog import HOGExtractor, hog
 from ._lbp import LBPExtractor, lbp_histogram, local_binary_pattern
 from ._local_features import LocalFeatures
+from ._local_pca import LocalPCA
+from ._patches import (
+    DenseColorExtractor,
+    DenseLBPExtractor,
+    dense_color_moments,
+    dense_lbp,
+)
 from ._rules import PixelRuleFeatures, pixel_rule_features
 from ._sift import SIFTExtractor, sift
 
 __all__ = [
+    "DenseColorExtractor",
+    "DenseLBPExtractor",
     "DenseSIFTExtractor",
+    "LocalPCA",
+    "dense_color_moments",
+    "dense_lbp",
     "LocalFeatures",
     "SIFTExtractor",
     "sift",
