@@ -7,7 +7,7 @@ from numpy.testing import assert_allclose, assert_array_equal
 from classical._kernels import assign, vlad
 from classical.encoders._ragged import _as_ragged
 from classical.encoders._vlad import VLADEncoder, vlad_encode
-from classical.encoders._vocabulary import VisualVocabulary
+from classical.encoders._vocabulary import VisualVocabulary, kernel_threads
 from classical.utils.estimator_checks import image_estimator_checks
 from tests.naive import encoders as naive
 
@@ -17,16 +17,17 @@ STEPS = {"intra+power+l2": (True, True, True), "intra+l2": (True, False, True),
 TOLERANCE = {np.float64: 1e-10, np.float32: 1e-5}
 
 
-def _both(sets, words, normalize):
-    """Kernel and twin on the same ragged batch."""
+def _both(sets, words, normalize, soft=(False, 1, 0.0)):
+    """Kernel and twin on the same ragged batch; ``soft`` as the kernel takes it."""
     descriptors, offsets = _as_ragged(sets)
     words = np.ascontiguousarray(words, dtype=descriptors.dtype)
     flags = STEPS[normalize]
     ours = np.full((len(sets), words.size), np.nan)
-    vlad.vlad_batch(descriptors, offsets, words, assign.squared_norms(words), *flags,
-                    ours)
+    with kernel_threads(None):
+        vlad.vlad_batch(descriptors, offsets, words, assign.squared_norms(words),
+                        *soft, *flags, ours)
     twin = np.full_like(ours, np.nan)
-    naive.vlad_batch(descriptors, offsets, words, None, *flags, twin)
+    naive.vlad_batch(descriptors, offsets, words, None, *soft, *flags, twin)
     return ours, twin
 
 
@@ -48,6 +49,35 @@ def test_kernel_matches_twin(normalize, dtype, sizes, k, dim):
     for i, x in enumerate(sets):
         if len(x) == 0:
             assert_array_equal(ours[i], 0)
+
+
+@pytest.mark.parametrize("normalize", ["intra+power+l2", None])
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("sizes, k, dim", [((40, 300, 7), 6, 5), ((0, 2, 0), 4, 3),
+                                           ((600,), 16, 32)])
+@pytest.mark.parametrize("n_nearest, sigma", [(1, 1.0), (3, 0.5), (4, 2.0), (2, 0.0)])
+def test_soft_kernel_matches_twin(normalize, dtype, sizes, k, dim, n_nearest, sigma):
+    sets = _sets([len(sizes), k, dim], sizes, dim, dtype)
+    words = np.random.default_rng(k).normal(size=(k, dim))
+    ours, twin = _both(sets, words, normalize, (True, n_nearest, sigma))
+    tol = TOLERANCE[dtype]
+    assert_allclose(ours, twin, rtol=tol, atol=tol)
+    if n_nearest == 1:  # one word per descriptor: the hard encoding
+        assert_allclose(ours, _both(sets, words, normalize)[0], rtol=tol, atol=tol)
+
+
+def test_soft_residuals_are_weighted():
+    words = np.array([[0.0, 0.0], [2.0, 0.0], [50.0, 50.0]])
+    x = np.array([[1.0, 0.0], [0.0, 1.0]])
+    sigma = 1.0
+    # first descriptor: equidistant from words 0 and 1, half each
+    # second: squared distances 1 and 5, weights 1 : exp(-2)
+    w = np.exp(-2.0) / (1 + np.exp(-2.0))
+    expected = [[0.5 * 1 + (1 - w) * 0, 0.5 * 0 + (1 - w) * 1],
+                [0.5 * -1 + w * -2, 0.5 * 0 + w * 1], [0, 0]]
+    ours, twin = _both([x], words, None, (True, 2, sigma))
+    assert_allclose(ours[0], np.ravel(expected), atol=1e-12)
+    assert_allclose(ours, twin, atol=1e-12)
 
 
 def test_empty_word_gives_a_zero_block():
@@ -136,10 +166,33 @@ def test_encoder_with_a_given_vocabulary():
     assert_allclose(sums, expected)
 
 
+def test_soft_encoder_matches_twin_and_one_word_is_hard():
+    sets = _sets(15, (50, 0, 35), 6, np.float32)
+    hard = VLADEncoder(n_words=5, normalize=None, random_state=0).fit(sets)
+    soft = VLADEncoder(n_words=5, normalize=None, assignment="soft", n_nearest=3,
+                       vocabulary=hard.vocabulary_).fit(sets)
+    words = hard.vocabulary_.words_
+    descriptors, offsets = _as_ragged(sets)
+    expected_sigma = np.median(np.sqrt(naive.nearest_words(descriptors, words)[1]))
+    assert_allclose(soft.sigma_, expected_sigma, rtol=1e-5)
+    twin = np.empty((3, words.size))
+    naive.vlad_batch(descriptors, offsets, words, None, True, 3, soft.sigma_, False,
+                     False, False, twin)
+    assert_allclose(soft.transform(sets), twin, rtol=1e-5, atol=1e-5)
+    one = soft.set_params(n_nearest=1, sigma=0.3).fit(sets)
+    assert_allclose(one.transform(sets), hard.transform(sets), rtol=1e-12,
+                    atol=1e-12)
+
+
 def test_encoder_errors():
     sets = _sets(11, (10, 10), 4, np.float64)
     with pytest.raises(ValueError, match="normalize"):
         VLADEncoder(normalize="intra").fit(sets)
+    for params, match in (({"assignment": "fuzzy"}, "'assignment' parameter"),
+                          ({"n_nearest": 0}, "'n_nearest' parameter"),
+                          ({"sigma": -0.5}, "'sigma' parameter")):
+        with pytest.raises(ValueError, match=match):
+            VLADEncoder(n_words=2, **params).fit(sets)
     encoder = VLADEncoder(n_words=2, random_state=0).fit(sets)
     with pytest.raises(ValueError, match="fitted on length 4"):
         encoder.transform([np.zeros((3, 2))])
@@ -149,8 +202,11 @@ def test_encoder_errors():
 
 @pytest.mark.parametrize(
     "estimator, check, images, y",
-    list(image_estimator_checks(VLADEncoder(n_words=4, random_state=0),
-                                _sets(12, (30, 12, 0, 20, 9, 300), 6, np.float32))))
+    [*image_estimator_checks(VLADEncoder(n_words=4, random_state=0),
+                             _sets(12, (30, 12, 0, 20, 9, 300), 6, np.float32)),
+     *image_estimator_checks(VLADEncoder(n_words=4, assignment="soft", n_nearest=2,
+                                         random_state=0),
+                             _sets(12, (30, 12, 0, 20, 9, 300), 6, np.float32))])
 def test_encoder_image_checks(estimator, check, images, y):
     check(estimator, images, y)
 
@@ -164,6 +220,8 @@ def test_encoders_take_local_features_and_dense_sift_output():
     features = LocalFeatures.from_list(sets)
     encoder = VLADEncoder(n_words=3, random_state=0).fit(features)
     assert_array_equal(encoder.transform(features), encoder.transform(sets))
+    soft = VLADEncoder(n_words=3, assignment="soft", random_state=0).fit(features)
+    assert_array_equal(soft.transform(features), soft.transform(sets))
     extractor = getattr(descriptors_module, "DenseSIFTExtractor", None)
     if extractor is not None:
         rng = np.random.default_rng(14)

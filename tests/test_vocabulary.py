@@ -1,16 +1,13 @@
-"""Nearest-word kernel against its twin; VisualVocabulary and BagOfVisualWords."""
+"""Nearest-word kernel against its twin; ragged input; VisualVocabulary."""
 
 import numpy as np
 import pytest
 from numpy.testing import assert_allclose, assert_array_equal
 from sklearn.base import clone
-from sklearn.exceptions import NotFittedError
 
 from classical._kernels import assign
-from classical.encoders._bovw import BagOfVisualWords
 from classical.encoders._ragged import _as_ragged
-from classical.encoders._vocabulary import VisualVocabulary
-from classical.utils.estimator_checks import image_estimator_checks
+from classical.encoders._vocabulary import VisualVocabulary, kernel_threads
 from tests.naive import encoders as naive
 
 try:
@@ -22,7 +19,8 @@ except ImportError:  # pragma: no cover - older sklearn-compat
 def _kernel(descriptors, words):
     descriptors = np.ascontiguousarray(descriptors)
     words = np.ascontiguousarray(words, dtype=descriptors.dtype)
-    return assign.nearest_words(descriptors, words, assign.squared_norms(words))
+    with kernel_threads(None):
+        return assign.nearest_words(descriptors, words, assign.squared_norms(words))
 
 
 def _descriptor_sets(seed=0, sizes=(40, 25, 0, 1, 33), dim=6, dtype=np.float32):
@@ -209,69 +207,3 @@ def test_vocabulary_errors():
     fitted = VisualVocabulary(n_words=2, random_state=0).fit(np.eye(4))
     with pytest.raises(ValueError, match="4 features"):
         fitted.predict(np.zeros((2, 3)))
-
-
-# --- BagOfVisualWords -------------------------------------------------------------
-
-
-def _bovw_twin(sets, words):
-    counts = np.zeros((len(sets), len(words)))
-    for i, x in enumerate(sets):
-        if len(x):
-            counts[i] = np.bincount(naive.nearest_words(x, words)[0],
-                                    minlength=len(words))
-    return counts
-
-
-@pytest.mark.parametrize("normalize", ["l1", "l2", "power+l2", None])
-def test_bovw_matches_twin(normalize):
-    sets = _descriptor_sets(dtype=np.float64)
-    encoder = BagOfVisualWords(n_words=5, normalize=normalize, random_state=0)
-    histograms = encoder.fit_transform(sets)
-    counts = _bovw_twin(sets, encoder.vocabulary_.words_)
-    if normalize == "l1":
-        expected = counts / np.maximum(counts.sum(1, keepdims=True), 1)
-    elif normalize == "l2":
-        expected = counts / np.maximum(np.linalg.norm(counts, axis=1,
-                                                      keepdims=True), 1e-300)
-    elif normalize == "power+l2":
-        root = np.sqrt(counts)
-        expected = root / np.maximum(np.linalg.norm(root, axis=1, keepdims=True),
-                                     1e-300)
-    else:
-        expected = counts
-    assert histograms.shape == (5, 5) and histograms.dtype == np.float64
-    assert_allclose(histograms, expected, rtol=1e-12, atol=1e-15)
-    assert_array_equal(histograms[2], 0)  # the image without descriptors
-
-
-def test_bovw_uses_a_given_vocabulary_and_duck_input():
-    sets = _descriptor_sets()
-    vocabulary = VisualVocabulary(n_words=3, random_state=0).fit(sets)
-    encoder = BagOfVisualWords(vocabulary=vocabulary, normalize=None).fit(sets[:2])
-    assert encoder.vocabulary_ is vocabulary
-    counts = encoder.transform(DuckFeatures(sets))
-    assert_array_equal(counts.sum(axis=1), [len(x) for x in sets])
-    assert_array_equal(encoder.get_feature_names_out(), ["word0", "word1", "word2"])
-
-
-def test_bovw_errors():
-    sets = _descriptor_sets()
-    with pytest.raises(NotFittedError):
-        BagOfVisualWords(vocabulary=VisualVocabulary()).fit(sets)
-    with pytest.raises(ValueError, match="assignment"):
-        BagOfVisualWords(assignment="soft").fit(sets)
-    encoder = BagOfVisualWords(n_words=3, random_state=0).fit(sets)
-    with pytest.raises(ValueError, match="fitted on length 6"):
-        encoder.transform([np.zeros((2, 5))])
-    vocabulary = VisualVocabulary(n_words=2, random_state=0).fit(np.eye(4))
-    with pytest.raises(ValueError, match="vocabulary's words have length 4"):
-        BagOfVisualWords(vocabulary=vocabulary).fit(sets)
-
-
-@pytest.mark.parametrize(
-    "estimator, check, images, y",
-    list(image_estimator_checks(BagOfVisualWords(n_words=4, random_state=0),
-                                _descriptor_sets(sizes=(30, 12, 0, 20, 9, 16)))))
-def test_bovw_image_checks(estimator, check, images, y):
-    check(estimator, images, y)

@@ -2,12 +2,15 @@
 
 ``vlad_batch`` walks the images of a ragged batch (all descriptors in one
 ``(N, d)`` array, image ``i`` in rows ``offsets[i]:offsets[i + 1]``) with
-``prange``. For each image it assigns its descriptors to their nearest word
-four at a time with the loops of :mod:`.assign` (so no ``(N, K)`` matrix is
-formed for the batch, and no BLAS is called from the threads) and adds each
-residual ``x - c_k`` straight into the image's output row, which is laid out
-word by word: ``out[i, k * d:(k + 1) * d]`` is the sum of the residuals of the
-descriptors assigned to word ``k``, accumulated in float64.
+``prange``. For each image it takes its descriptors ``BLOCK`` at a time, gets
+their cross terms with the words from one BLAS product and assigns them with
+the vectorised search of :mod:`.assign` (so no ``(N, K)`` matrix is formed
+for the batch; the caller limits BLAS to one thread), and adds each residual
+``x - c_k`` straight into the image's output row, which is laid out word by
+word: ``out[i, k * d:(k + 1) * d]`` is the sum of the residuals of the
+descriptors assigned to word ``k``, accumulated in float64. With soft
+assignment each descriptor adds ``w_j (x - c_j)`` to each of its k nearest
+words, with the kernel-codebook weights ``w_j`` of :mod:`.assign`.
 
 The row is then normalised in this order, each step optional:
 
@@ -16,7 +19,7 @@ The row is then normalised in this order, each step optional:
 3. global L2: the row divided by its L2 norm.
 
 A zero block (an empty word) or a zero row (an image with no descriptors)
-stays zero. Ties go to the lowest word index, as in :mod:`.assign`.
+stays zero. Ties and weights follow the conventions of :mod:`.assign`.
 """
 
 import math
@@ -25,7 +28,14 @@ import numpy as np
 from numba import njit, prange
 
 from . import config
-from .assign import GROUP, best_word, cross_terms
+from .assign import (
+    BLOCK,
+    best_words,
+    cross_terms,
+    half_norms,
+    k_best_words,
+    soft_weights,
+)
 
 
 @njit(cache=config.CACHE, fastmath=config.FASTMATH)
@@ -63,21 +73,41 @@ def normalize_row(out, i, n_words, dim, intra, power, l2):
 
 
 @njit(cache=config.CACHE, fastmath=config.FASTMATH)
-def _accumulate_image(descriptors, start, stop, words, word_norms, out, i):
+def add_residual(descriptors, row, words, k, weight, out, i):
+    """``out[i, k * d:(k + 1) * d] += weight * (descriptors[row] - words[k])``."""
     dim = words.shape[1]
-    scores = np.empty((GROUP, words.shape[0]), descriptors.dtype)
-    for s in range(start, stop, GROUP):
-        cross_terms(descriptors, s, stop, words, scores)
-        for r in range(min(GROUP, stop - s)):
-            k = best_word(scores, r, word_norms)[0]
-            base = k * dim
-            for t in range(dim):
-                out[i, base + t] += (np.float64(descriptors[s + r, t])
-                                     - np.float64(words[k, t]))
+    base = k * dim
+    for t in range(dim):
+        out[i, base + t] += weight * (np.float64(descriptors[row, t])
+                                      - np.float64(words[k, t]))
+
+
+@njit(cache=config.CACHE, fastmath=config.FASTMATH)
+def _accumulate_image(descriptors, start, stop, words, word_norms, half, soft,
+                      n_nearest, sigma, out, i):
+    labels = np.empty(BLOCK, np.intp)
+    nearest = np.empty(n_nearest, np.intp)
+    values = np.empty(n_nearest)
+    weights = np.empty(n_nearest)
+    for s in range(start, stop, BLOCK):
+        e = min(s + BLOCK, stop)
+        scores = cross_terms(descriptors, s, e, words)
+        if soft:
+            for r in range(e - s):
+                k_best_words(scores, r, word_norms, nearest, values)
+                soft_weights(values, sigma, weights)
+                for j in range(n_nearest):
+                    add_residual(descriptors, s + r, words, nearest[j], weights[j],
+                                 out, i)
+        else:
+            best_words(scores, half, labels)
+            for r in range(e - s):
+                add_residual(descriptors, s + r, words, labels[r], 1.0, out, i)
 
 
 @njit(cache=config.CACHE, fastmath=config.FASTMATH, parallel=True)
-def vlad_batch(descriptors, offsets, words, word_norms, intra, power, l2, out):
+def vlad_batch(descriptors, offsets, words, word_norms, soft, n_nearest, sigma,
+               intra, power, l2, out):
     """Write the VLAD vector of each image of a ragged batch into ``out``.
 
     Parameters
@@ -86,16 +116,24 @@ def vlad_batch(descriptors, offsets, words, word_norms, intra, power, l2, out):
     offsets : ndarray of shape (n_images + 1,), int64, non-decreasing
     words : ndarray of shape (K, d), dtype of ``descriptors``, C-contiguous
     word_norms : ndarray of shape (K,), float64, ``squared_norms(words)``
+    soft : bool
+        False: each residual goes to the nearest word. True: to each of the
+        ``n_nearest`` nearest words, times the soft weight of that word.
+    n_nearest : int, 1 <= n_nearest <= K
+        Used only when ``soft``.
+    sigma : float, >= 0
+        Kernel width of the soft weights; used only when ``soft``.
     intra, power, l2 : bool
         The normalisation steps, applied in that order.
     out : ndarray of shape (n_images, K * d), float64, overwritten
     """
     n_words, dim = words.shape
+    half = half_norms(word_norms, descriptors)
     for i in prange(offsets.shape[0] - 1):
-        for t in range(n_words * dim):
-            out[i, t] = 0.0
+        out[i, :] = 0.0
         start = offsets[i]
         stop = offsets[i + 1]
         if stop > start:
-            _accumulate_image(descriptors, start, stop, words, word_norms, out, i)
+            _accumulate_image(descriptors, start, stop, words, word_norms, half, soft,
+                              n_nearest, sigma, out, i)
             normalize_row(out, i, n_words, dim, intra, power, l2)

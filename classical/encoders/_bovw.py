@@ -3,12 +3,18 @@
 import numpy as np
 from sklearn.utils._param_validation import StrOptions
 
+from .._kernels import assign
 from ..utils._docstring import N_JOBS_DOC, RANDOM_STATE_DOC, Substitution
 from ._power import power_normalize
 from ._vocabulary import (
     ENCODER_ATTRIBUTES_DOC,
     ENCODER_PARAMS_DOC,
+    SOFT_ATTRIBUTES_DOC,
+    SOFT_NOTES_DOC,
+    SOFT_PARAMS_DOC,
+    SOFT_REFERENCES_DOC,
     _VocabularyEncoder,
+    kernel_threads,
     nearest_words,
 )
 
@@ -26,24 +32,36 @@ def _normalize_rows(X, norm):
 
 @Substitution(random_state=RANDOM_STATE_DOC, n_jobs=N_JOBS_DOC,
               encoder_params=ENCODER_PARAMS_DOC,
-              encoder_attributes=ENCODER_ATTRIBUTES_DOC)
+              encoder_attributes=ENCODER_ATTRIBUTES_DOC, soft_params=SOFT_PARAMS_DOC,
+              soft_attributes=SOFT_ATTRIBUTES_DOC, soft_notes=SOFT_NOTES_DOC,
+              soft_references=SOFT_REFERENCES_DOC)
 class BagOfVisualWords(_VocabularyEncoder):
     """Histogram of visual words per image (bag of visual words).
 
-    Each descriptor of an image votes for its nearest word [1]_ [2]_; the
-    image is the normalised count of votes per word.
+    Each descriptor of an image votes for its nearest word [1]_ [2]_, or
+    spreads one vote over its nearest words (soft assignment [3]_ [4]_); the
+    image is the normalised count of votes per word, optionally weighted by
+    inverse document frequency [1]_.
 
     Parameters
     ----------
     n_words : int, default=256
         Number of visual words learnt by ``fit`` (ignored with
         ``vocabulary``).
-    assignment : {{'hard'}}, default='hard'
-        How descriptors vote: ``'hard'`` gives one vote to the nearest word.
+    assignment : {{'hard', 'soft'}}, default='hard'
+        How descriptors vote: ``'hard'`` gives one vote to the nearest word,
+        ``'soft'`` splits one vote over the ``n_nearest`` nearest words by a
+        Gaussian kernel of their distances (see Notes).
+    {soft_params}
+    tfidf : bool, default=False
+        Multiply the counts of word ``k`` by
+        ``idf_k = log(n_images / (1 + df_k)) + 1`` before normalisation,
+        where ``n_images`` is the number of images given to ``fit`` and
+        ``df_k`` the number of them in which word ``k`` has a non-zero count.
     normalize : {{'l2', 'l1', 'power+l2'}} or None, default='l2'
-        Row normalisation of the counts: ``'l1'`` gives frequencies,
-        ``'power+l2'`` the signed square root then L2 (Hellinger
-        geometry), None raw counts.
+        Row normalisation of the (weighted) counts: ``'l1'`` gives
+        frequencies, ``'power+l2'`` the signed square root then L2
+        (Hellinger geometry), None raw counts.
     {encoder_params}
     {random_state}
     {n_jobs}
@@ -51,6 +69,9 @@ class BagOfVisualWords(_VocabularyEncoder):
     Attributes
     ----------
     {encoder_attributes}
+    {soft_attributes}
+    idf_ : ndarray of shape (n_words,)
+        The inverse document frequencies; only with ``tfidf=True``.
     n_features_in_ : int
         Descriptor length.
 
@@ -63,6 +84,15 @@ class BagOfVisualWords(_VocabularyEncoder):
     -----
     An image without descriptors is encoded as a zero row.
 
+    {soft_notes}
+
+    The idf is always positive (at least ``1 - log 2``); the ``1 +`` in the
+    denominator keeps it finite for a word that no training image uses.
+    scikit-learn's :class:`~sklearn.feature_extraction.text.TfidfTransformer`
+    (``smooth_idf=True``) adds 1 to ``n_images`` as well; Sivic and
+    Zisserman [1]_ use ``log(n_images / df_k)``. With soft assignment a word
+    counts in ``df_k`` as soon as it gets any weight in the image.
+
     References
     ----------
     .. [1] J. Sivic and A. Zisserman, "Video Google: a text retrieval approach
@@ -71,6 +101,7 @@ class BagOfVisualWords(_VocabularyEncoder):
     .. [2] G. Csurka, C. Dance, L. Fan, J. Willamowski and C. Bray, "Visual
        categorization with bags of keypoints," ECCV Workshop on Statistical
        Learning in Computer Vision, 2004.
+    {soft_references}
 
     Examples
     --------
@@ -84,15 +115,18 @@ class BagOfVisualWords(_VocabularyEncoder):
 
     _parameter_constraints = {
         **_VocabularyEncoder._parameter_constraints,
-        "assignment": [StrOptions({"hard"})],
+        "tfidf": ["boolean"],
         "normalize": [StrOptions({"l1", "l2", "power+l2"}), None],
     }
 
-    def __init__(self, *, n_words=256, assignment="hard", normalize="l2",
-                 vocabulary=None, sample_size=100_000, max_iter=100,
-                 random_state=None, n_jobs=None):
+    def __init__(self, *, n_words=256, assignment="hard", n_nearest=5, sigma=None,
+                 tfidf=False, normalize="l2", vocabulary=None, sample_size=100_000,
+                 max_iter=100, random_state=None, n_jobs=None):
         self.n_words = n_words
         self.assignment = assignment
+        self.n_nearest = n_nearest
+        self.sigma = sigma
+        self.tfidf = tfidf
         self.normalize = normalize
         self.vocabulary = vocabulary
         self.sample_size = sample_size
@@ -100,14 +134,33 @@ class BagOfVisualWords(_VocabularyEncoder):
         self.random_state = random_state
         self.n_jobs = n_jobs
 
-    def _encode(self, descriptors, offsets, words):
+    def _counts(self, descriptors, offsets, words):
+        """Hard or soft word counts per image, float64."""
         n_images = len(offsets) - 1
         n_words = len(words)
+        soft, n_nearest, sigma = self._soft_arguments(words)
+        if soft:
+            counts = np.empty((n_images, n_words))
+            with kernel_threads(self.n_jobs):
+                assign.soft_counts(descriptors, offsets, words,
+                                   assign.squared_norms(words), n_nearest, sigma,
+                                   counts)
+            return counts
         labels = nearest_words(descriptors, words, n_jobs=self.n_jobs)
         images = np.repeat(np.arange(n_images), np.diff(offsets))
         counts = np.bincount(images * n_words + labels, minlength=n_images * n_words)
-        return _normalize_rows(counts.reshape(n_images, n_words).astype(np.float64),
-                               self.normalize)
+        return counts.reshape(n_images, n_words).astype(np.float64)
+
+    def _fit_encoding(self, descriptors, offsets, words):
+        if self.tfidf:
+            document_frequency = (self._counts(descriptors, offsets, words) > 0).sum(0)
+            self.idf_ = np.log((len(offsets) - 1) / (1.0 + document_frequency)) + 1.0
+
+    def _encode(self, descriptors, offsets, words):
+        counts = self._counts(descriptors, offsets, words)
+        if self.tfidf:
+            counts *= self.idf_
+        return _normalize_rows(counts, self.normalize)
 
     def get_feature_names_out(self, input_features=None):
         """Names of the output columns: ``word0``, ``word1``, ...

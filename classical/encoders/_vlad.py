@@ -4,13 +4,17 @@ import numpy as np
 from sklearn.utils._param_validation import StrOptions, validate_params
 
 from .._kernels import assign, vlad
-from ..parallel import numba_threads
 from ..utils._docstring import N_JOBS_DOC, RANDOM_STATE_DOC, Substitution
 from ._ragged import _as_ragged
 from ._vocabulary import (
     ENCODER_ATTRIBUTES_DOC,
     ENCODER_PARAMS_DOC,
+    SOFT_ATTRIBUTES_DOC,
+    SOFT_NOTES_DOC,
+    SOFT_PARAMS_DOC,
+    SOFT_REFERENCES_DOC,
     _VocabularyEncoder,
+    kernel_threads,
 )
 
 __all__ = ["VLADEncoder", "vlad_encode"]
@@ -24,13 +28,17 @@ REFERENCES_DOC = """.. [1] H. Jégou, M. Douze, C. Schmid and P. Pérez, "Aggreg
 NORMALIZE = {"intra+power+l2", "intra+l2", "power+l2", "l2"}
 
 
-def _vlad(descriptors, offsets, words, normalize, n_jobs):
-    """Run the fused kernel on a validated ragged batch."""
+def _vlad(descriptors, offsets, words, normalize, n_jobs, soft=(False, 1, 0.0)):
+    """Run the fused kernel on a validated ragged batch.
+
+    ``soft`` is ``(soft, n_nearest, sigma)`` as the kernel takes them.
+    """
     steps = normalize.split("+") if normalize else []
     out = np.empty((len(offsets) - 1, words.size))
-    with numba_threads(n_jobs):
+    with kernel_threads(n_jobs):
         vlad.vlad_batch(descriptors, offsets, words, assign.squared_norms(words),
-                        "intra" in steps, "power" in steps, "l2" in steps, out)
+                        *soft, "intra" in steps, "power" in steps, "l2" in steps,
+                        out)
     return out
 
 
@@ -115,20 +123,30 @@ default='intra+power+l2'
 
 @Substitution(random_state=RANDOM_STATE_DOC, n_jobs=N_JOBS_DOC,
               references=REFERENCES_DOC, encoder_params=ENCODER_PARAMS_DOC,
-              encoder_attributes=ENCODER_ATTRIBUTES_DOC)
+              encoder_attributes=ENCODER_ATTRIBUTES_DOC, soft_params=SOFT_PARAMS_DOC,
+              soft_attributes=SOFT_ATTRIBUTES_DOC, soft_notes=SOFT_NOTES_DOC,
+              soft_references=SOFT_REFERENCES_DOC)
 class VLADEncoder(_VocabularyEncoder):
     """VLAD encoding of each image's local descriptors.
 
     ``fit`` learns a :class:`VisualVocabulary` (unless ``vocabulary`` is
     given); ``transform`` runs :func:`vlad_encode` on every image, in one
     fused Numba kernel that assigns and accumulates image by image in
-    parallel.
+    parallel. With ``assignment='soft'`` each descriptor adds its residual
+    to each of its ``n_nearest`` nearest words, weighted (k-nearest soft
+    VLAD [5]_ [2]_).
 
     Parameters
     ----------
     n_words : int, default=256
         Number of visual words learnt by ``fit`` (ignored with
         ``vocabulary``).
+    assignment : {{'hard', 'soft'}}, default='hard'
+        ``'hard'`` adds each residual to the nearest word only; ``'soft'``
+        adds ``w_j (x - c_j)`` to each of the ``n_nearest`` nearest words
+        ``c_j``, with the weights ``w_j`` of
+        :class:`BagOfVisualWords` (see Notes).
+    {soft_params}
     normalize : {{'intra+power+l2', 'intra+l2', 'power+l2', 'l2'}} or None, \
 default='intra+power+l2'
         Normalisation steps, in the order written; see :func:`vlad_encode`.
@@ -139,6 +157,7 @@ default='intra+power+l2'
     Attributes
     ----------
     {encoder_attributes}
+    {soft_attributes}
     n_features_in_ : int
         Descriptor length ``d``; the output has ``n_words * d`` columns.
 
@@ -152,9 +171,22 @@ default='intra+power+l2'
     Normalisation order, empty words and empty images are as in
     :func:`vlad_encode`.
 
+    {soft_notes} Jégou et al. [5]_ report that such multiple assignment
+    helps little for VLAD; it is offered for comparison.
+
+    The cross terms ``x . c`` of each block of 256 descriptors come from one
+    single-threaded BLAS product per Numba thread (BLAS is held at one
+    thread during ``transform``); the nearest word is then chosen in the
+    descriptors' dtype, so for float32 input two words whose distances agree
+    to float32 rounding may be swapped relative to an exact computation.
+
     References
     ----------
     {references}
+    {soft_references}
+    .. [5] H. Jégou, F. Perronnin, M. Douze, J. Sánchez, P. Pérez and
+       C. Schmid, "Aggregating local image descriptors into compact codes,"
+       IEEE TPAMI 34(9), 2012, :DOI:`10.1109/TPAMI.2011.235`.
 
     Examples
     --------
@@ -171,9 +203,13 @@ default='intra+power+l2'
         "normalize": [StrOptions(NORMALIZE), None],
     }
 
-    def __init__(self, *, n_words=256, normalize="intra+power+l2", vocabulary=None,
-                 sample_size=100_000, max_iter=100, random_state=None, n_jobs=None):
+    def __init__(self, *, n_words=256, assignment="hard", n_nearest=5, sigma=None,
+                 normalize="intra+power+l2", vocabulary=None, sample_size=100_000,
+                 max_iter=100, random_state=None, n_jobs=None):
         self.n_words = n_words
+        self.assignment = assignment
+        self.n_nearest = n_nearest
+        self.sigma = sigma
         self.normalize = normalize
         self.vocabulary = vocabulary
         self.sample_size = sample_size
@@ -182,7 +218,8 @@ default='intra+power+l2'
         self.n_jobs = n_jobs
 
     def _encode(self, descriptors, offsets, words):
-        return _vlad(descriptors, offsets, words, self.normalize, self.n_jobs)
+        return _vlad(descriptors, offsets, words, self.normalize, self.n_jobs,
+                     self._soft_arguments(words))
 
     def get_feature_names_out(self, input_features=None):
         """Names of the output columns: ``word{k}_dim{j}``.

@@ -1,15 +1,18 @@
 """Visual vocabulary: k-means words learnt from a sample of local descriptors."""
 
+from contextlib import contextmanager
+from functools import lru_cache
 from numbers import Integral, Real
 
 import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.cluster import KMeans, kmeans_plusplus
 from sklearn.utils import check_random_state
-from sklearn.utils._param_validation import HasMethods, Interval
+from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 from sklearn_compat.base import _fit_context
 from sklearn_compat.utils.validation import validate_data
+from threadpoolctl import ThreadpoolController
 
 from .._kernels import assign
 from ..parallel import numba_threads
@@ -29,6 +32,55 @@ ENCODER_PARAMS_DOC = """vocabulary : VisualVocabulary or None, default=None
 ENCODER_ATTRIBUTES_DOC = """vocabulary_ : VisualVocabulary
         The fitted vocabulary (``vocabulary`` itself when given)."""
 
+SOFT_PARAMS_DOC = """n_nearest : int, default=5
+        With ``assignment='soft'``: the number of nearest words among which
+        each descriptor spreads its weight (all words when larger than
+        ``n_words``).
+    sigma : float or None, default=None
+        With ``assignment='soft'``: the width of the Gaussian kernel, in
+        descriptor units. None learns it in ``fit`` as the median distance of
+        the sampled training descriptors to their nearest word."""
+
+SOFT_ATTRIBUTES_DOC = """sigma_ : float
+        The kernel width used (``sigma``, or the learnt median); only with
+        ``assignment='soft'``."""
+
+SOFT_NOTES_DOC = """Soft assignment is the codeword-uncertainty kernel codebook of [3]_
+    restricted to the k nearest words (localised soft assignment [4]_): a
+    descriptor ``x`` gives word ``c_j``, among its ``n_nearest`` nearest, the
+    weight ``exp(-||x - c_j||^2 / (2 sigma^2))`` divided by the sum over
+    those words, so each descriptor weighs 1 in total. The weights are
+    computed in float64 from the squared distances minus the nearest one
+    (which leaves them unchanged and cannot underflow). A learnt
+    ``sigma_`` of 0 (every sampled descriptor equal to a word) gives all the
+    weight to the nearest word(s). ``n_nearest=1`` is hard assignment."""
+
+SOFT_REFERENCES_DOC = """.. [3] J. C. van Gemert, C. J. Veenman, A. W. M. Smeulders and
+       J.-M. Geusebroek, "Visual word ambiguity," IEEE TPAMI 32(7), 2010,
+       :DOI:`10.1109/TPAMI.2009.132`.
+    .. [4] L. Liu, L. Wang and X. Liu, "In defense of soft-assignment
+       coding," ICCV 2011, :DOI:`10.1109/ICCV.2011.6126534`."""
+
+
+@lru_cache(maxsize=1)
+def _blas_controller():
+    # Numba's np.dot calls SciPy's BLAS: load it before looking for libraries
+    import scipy.linalg.cython_blas  # noqa: F401
+
+    return ThreadpoolController()
+
+
+@contextmanager
+def kernel_threads(n_jobs):
+    """Run assignment kernels on ``n_jobs`` Numba threads with one-thread BLAS.
+
+    The kernels call BLAS from inside ``prange``; a multi-threaded BLAS there
+    would start its own threads in every Numba thread.
+    """
+    with numba_threads(n_jobs), _blas_controller().limit(limits=1,
+                                                          user_api="blas"):
+        yield
+
 
 def _is_ragged(X):
     """True for per-image descriptor sets rather than one 2-D array."""
@@ -41,8 +93,17 @@ def _is_ragged(X):
 def nearest_words(descriptors, words, *, n_jobs=None):
     """Index of the nearest word of each validated descriptor (kernel call)."""
     words = np.ascontiguousarray(words, dtype=descriptors.dtype)
-    with numba_threads(n_jobs):
+    with kernel_threads(n_jobs):
         return assign.nearest_words(descriptors, words, assign.squared_norms(words))[0]
+
+
+def _sample_rows(descriptors, sample_size, random_state):
+    """At most ``sample_size`` rows drawn without replacement, in order."""
+    if len(descriptors) <= sample_size:
+        return descriptors
+    rng = check_random_state(random_state)
+    return descriptors[np.sort(rng.choice(len(descriptors), sample_size,
+                                          replace=False))]
 
 
 @Substitution(random_state=RANDOM_STATE_DOC, n_jobs=N_JOBS_DOC)
@@ -169,9 +230,7 @@ shape (n_i, n_features)
                 f"to fit, got n_samples={n_samples}. Pass more descriptors or lower "
                 "n_words.")
         rng = check_random_state(self.random_state)
-        if n_samples > self.sample_size:
-            rows = np.sort(rng.choice(n_samples, self.sample_size, replace=False))
-            X = X[rows]
+        X = _sample_rows(X, self.sample_size, rng)
         init_size = 40 * self.n_words if self.init_size is None else self.init_size
         init_size = min(max(init_size, self.n_words), len(X))
         seeds = X[rng.choice(len(X), init_size, replace=False)]
@@ -207,11 +266,16 @@ class _VocabularyEncoder(TransformerMixin, BaseEstimator):
     """Shared ``fit``/``transform`` of encoders built on a visual vocabulary.
 
     Subclasses implement ``_encode(descriptors, offsets, words)`` returning an
-    ``(n_images, n_features)`` float64 array, and ``_n_features_out``.
+    ``(n_images, n_features)`` float64 array, and may implement
+    ``_fit_encoding(descriptors, offsets, words)`` to learn more in ``fit``.
+    They have the parameters ``assignment``, ``n_nearest`` and ``sigma``.
     """
 
     _parameter_constraints = {
         "n_words": [Interval(Integral, 1, None, closed="left")],
+        "assignment": [StrOptions({"hard", "soft"})],
+        "n_nearest": [Interval(Integral, 1, None, closed="left")],
+        "sigma": [Interval(Real, 0, None, closed="neither"), None],
         "vocabulary": [HasMethods(["fit", "predict"]), None],
         "sample_size": [Interval(Integral, 1, None, closed="left")],
         "max_iter": [Interval(Integral, 1, None, closed="left")],
@@ -251,7 +315,33 @@ class _VocabularyEncoder(TransformerMixin, BaseEstimator):
                 f"X has descriptors of length {descriptors.shape[1]}, but the "
                 f"vocabulary's words have length {self.n_features_in_}. Fit the "
                 "vocabulary on descriptors of the same kind.")
+        words = np.ascontiguousarray(self.vocabulary_.words_, dtype=descriptors.dtype)
+        if self.assignment == "soft":
+            if self.sigma is None:
+                if len(descriptors) == 0:
+                    raise ValueError(
+                        "sigma=None learns the kernel width from the descriptors "
+                        "given to fit, but X holds none. Pass descriptors or set "
+                        "sigma to a positive float.")
+                sample = _sample_rows(descriptors, self.sample_size,
+                                      self.random_state)
+                with kernel_threads(self.n_jobs):
+                    distances = assign.nearest_words(
+                        sample, words, assign.squared_norms(words))[1]
+                self.sigma_ = float(np.median(np.sqrt(distances)))
+            else:
+                self.sigma_ = float(self.sigma)
+        self._fit_encoding(descriptors, offsets, words)
         return self
+
+    def _fit_encoding(self, descriptors, offsets, words):
+        """Learn what the encoding needs beyond the words (nothing here)."""
+
+    def _soft_arguments(self, words):
+        """``(soft, n_nearest, sigma)`` for the kernels; n_nearest <= n_words."""
+        if self.assignment == "soft":
+            return True, min(self.n_nearest, len(words)), self.sigma_
+        return False, 1, 0.0
 
     def transform(self, X):
         """Encode each image's descriptor set as one vector.
