@@ -17,17 +17,18 @@ STEPS = {"intra+power+l2": (True, True, True), "intra+l2": (True, False, True),
 TOLERANCE = {np.float64: 1e-10, np.float32: 1e-5}
 
 
-def _both(sets, words, normalize, soft=(False, 1, 0.0)):
-    """Kernel and twin on the same ragged batch; ``soft`` as the kernel takes it."""
+def _both(sets, words, normalize, soft=None):
+    """Kernel and twin on the same ragged batch; ``soft`` is (n_nearest, sigma)."""
     descriptors, offsets = _as_ragged(sets)
     words = np.ascontiguousarray(words, dtype=descriptors.dtype)
     flags = STEPS[normalize]
+    name, extra = ("vlad_batch", ()) if soft is None else ("soft_vlad_batch", soft)
     ours = np.full((len(sets), words.size), np.nan)
     with kernel_threads(None):
-        vlad.vlad_batch(descriptors, offsets, words, assign.squared_norms(words),
-                        *soft, *flags, ours)
+        getattr(vlad, name)(descriptors, offsets, words, assign.squared_norms(words),
+                            *extra, *flags, ours)
     twin = np.full_like(ours, np.nan)
-    naive.vlad_batch(descriptors, offsets, words, None, *soft, *flags, twin)
+    getattr(naive, name)(descriptors, offsets, words, None, *extra, *flags, twin)
     return ours, twin
 
 
@@ -59,7 +60,7 @@ def test_kernel_matches_twin(normalize, dtype, sizes, k, dim):
 def test_soft_kernel_matches_twin(normalize, dtype, sizes, k, dim, n_nearest, sigma):
     sets = _sets([len(sizes), k, dim], sizes, dim, dtype)
     words = np.random.default_rng(k).normal(size=(k, dim))
-    ours, twin = _both(sets, words, normalize, (True, n_nearest, sigma))
+    ours, twin = _both(sets, words, normalize, (n_nearest, sigma))
     tol = TOLERANCE[dtype]
     assert_allclose(ours, twin, rtol=tol, atol=tol)
     if n_nearest == 1:  # one word per descriptor: the hard encoding
@@ -75,7 +76,7 @@ def test_soft_residuals_are_weighted():
     w = np.exp(-2.0) / (1 + np.exp(-2.0))
     expected = [[0.5 * 1 + (1 - w) * 0, 0.5 * 0 + (1 - w) * 1],
                 [0.5 * -1 + w * -2, 0.5 * 0 + w * 1], [0, 0]]
-    ours, twin = _both([x], words, None, (True, 2, sigma))
+    ours, twin = _both([x], words, None, (2, sigma))
     assert_allclose(ours[0], np.ravel(expected), atol=1e-12)
     assert_allclose(ours, twin, atol=1e-12)
 
@@ -176,8 +177,8 @@ def test_soft_encoder_matches_twin_and_one_word_is_hard():
     expected_sigma = np.median(np.sqrt(naive.nearest_words(descriptors, words)[1]))
     assert_allclose(soft.sigma_, expected_sigma, rtol=1e-5)
     twin = np.empty((3, words.size))
-    naive.vlad_batch(descriptors, offsets, words, None, True, 3, soft.sigma_, False,
-                     False, False, twin)
+    naive.soft_vlad_batch(descriptors, offsets, words, None, 3, soft.sigma_, False,
+                          False, False, twin)
     assert_allclose(soft.transform(sets), twin, rtol=1e-5, atol=1e-5)
     one = soft.set_params(n_nearest=1, sigma=0.3).fit(sets)
     assert_allclose(one.transform(sets), hard.transform(sets), rtol=1e-12,

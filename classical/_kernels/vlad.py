@@ -83,32 +83,36 @@ def add_residual(descriptors, row, words, k, weight, out, i):
 
 
 @njit(cache=config.CACHE, fastmath=config.FASTMATH)
-def _accumulate_image(descriptors, start, stop, words, word_norms, half, soft,
-                      n_nearest, sigma, out, i):
+def _hard_image(descriptors, start, stop, words, half, out, i):
     labels = np.empty(BLOCK, np.intp)
-    nearest = np.empty(n_nearest, np.intp)
+    for s in range(start, stop, BLOCK):
+        e = min(s + BLOCK, stop)
+        best_words(cross_terms(descriptors, s, e, words), half, labels)
+        for r in range(e - s):
+            add_residual(descriptors, s + r, words, labels[r], 1.0, out, i)
+
+
+@njit(cache=config.CACHE, fastmath=config.FASTMATH)
+def _soft_image(descriptors, start, stop, words, word_norms, n_nearest, sigma, out,
+                i):
+    labels = np.empty(n_nearest, np.intp)
     values = np.empty(n_nearest)
     weights = np.empty(n_nearest)
     for s in range(start, stop, BLOCK):
         e = min(s + BLOCK, stop)
         scores = cross_terms(descriptors, s, e, words)
-        if soft:
-            for r in range(e - s):
-                k_best_words(scores, r, word_norms, nearest, values)
-                soft_weights(values, sigma, weights)
-                for j in range(n_nearest):
-                    add_residual(descriptors, s + r, words, nearest[j], weights[j],
-                                 out, i)
-        else:
-            best_words(scores, half, labels)
-            for r in range(e - s):
-                add_residual(descriptors, s + r, words, labels[r], 1.0, out, i)
+        for r in range(e - s):
+            k_best_words(scores, r, word_norms, labels, values)
+            soft_weights(values, sigma, weights)
+            for j in range(n_nearest):
+                add_residual(descriptors, s + r, words, labels[j], weights[j], out, i)
 
 
 @njit(cache=config.CACHE, fastmath=config.FASTMATH, parallel=True)
-def vlad_batch(descriptors, offsets, words, word_norms, soft, n_nearest, sigma,
-               intra, power, l2, out):
+def vlad_batch(descriptors, offsets, words, word_norms, intra, power, l2, out):
     """Write the VLAD vector of each image of a ragged batch into ``out``.
+
+    Each residual goes to the nearest word.
 
     Parameters
     ----------
@@ -116,13 +120,6 @@ def vlad_batch(descriptors, offsets, words, word_norms, soft, n_nearest, sigma,
     offsets : ndarray of shape (n_images + 1,), int64, non-decreasing
     words : ndarray of shape (K, d), dtype of ``descriptors``, C-contiguous
     word_norms : ndarray of shape (K,), float64, ``squared_norms(words)``
-    soft : bool
-        False: each residual goes to the nearest word. True: to each of the
-        ``n_nearest`` nearest words, times the soft weight of that word.
-    n_nearest : int, 1 <= n_nearest <= K
-        Used only when ``soft``.
-    sigma : float, >= 0
-        Kernel width of the soft weights; used only when ``soft``.
     intra, power, l2 : bool
         The normalisation steps, applied in that order.
     out : ndarray of shape (n_images, K * d), float64, overwritten
@@ -131,9 +128,23 @@ def vlad_batch(descriptors, offsets, words, word_norms, soft, n_nearest, sigma,
     half = half_norms(word_norms, descriptors)
     for i in prange(offsets.shape[0] - 1):
         out[i, :] = 0.0
-        start = offsets[i]
-        stop = offsets[i + 1]
-        if stop > start:
-            _accumulate_image(descriptors, start, stop, words, word_norms, half, soft,
-                              n_nearest, sigma, out, i)
-            normalize_row(out, i, n_words, dim, intra, power, l2)
+        _hard_image(descriptors, offsets[i], offsets[i + 1], words, half, out, i)
+        normalize_row(out, i, n_words, dim, intra, power, l2)
+
+
+@njit(cache=config.CACHE, fastmath=config.FASTMATH, parallel=True)
+def soft_vlad_batch(descriptors, offsets, words, word_norms, n_nearest, sigma, intra,
+                    power, l2, out):
+    """:func:`vlad_batch` with soft assignment to the ``n_nearest`` nearest words.
+
+    Each descriptor adds ``w_j (x - c_j)`` to each of its ``n_nearest``
+    nearest words ``c_j``, ``w_j`` its kernel-codebook weights of width
+    ``sigma`` (``1 <= n_nearest <= K``, ``sigma >= 0``); the other
+    parameters are those of :func:`vlad_batch`.
+    """
+    n_words, dim = words.shape
+    for i in prange(offsets.shape[0] - 1):
+        out[i, :] = 0.0
+        _soft_image(descriptors, offsets[i], offsets[i + 1], words, word_norms,
+                    n_nearest, sigma, out, i)
+        normalize_row(out, i, n_words, dim, intra, power, l2)

@@ -31,14 +31,19 @@ NORMALIZE = {"intra+power+l2", "intra+l2", "power+l2", "l2"}
 def _vlad(descriptors, offsets, words, normalize, n_jobs, soft=(False, 1, 0.0)):
     """Run the fused kernel on a validated ragged batch.
 
-    ``soft`` is ``(soft, n_nearest, sigma)`` as the kernel takes them.
+    ``soft`` is ``(soft, n_nearest, sigma)``; the last two go to the soft
+    kernel.
     """
     steps = normalize.split("+") if normalize else []
+    flags = ("intra" in steps, "power" in steps, "l2" in steps)
     out = np.empty((len(offsets) - 1, words.size))
+    word_norms = assign.squared_norms(words)
     with kernel_threads(n_jobs):
-        vlad.vlad_batch(descriptors, offsets, words, assign.squared_norms(words),
-                        *soft, "intra" in steps, "power" in steps, "l2" in steps,
-                        out)
+        if soft[0]:
+            vlad.soft_vlad_batch(descriptors, offsets, words, word_norms, *soft[1:],
+                                 *flags, out)
+        else:
+            vlad.vlad_batch(descriptors, offsets, words, word_norms, *flags, out)
     return out
 
 

@@ -9,7 +9,7 @@ so they share no code or trick with the kernels.
 import numpy as np
 
 __all__ = ["squared_norms", "nearest_words", "nearest_k_words", "soft_counts",
-           "vlad_batch"]
+           "vlad_batch", "soft_vlad_batch"]
 
 
 def squared_norms(x):
@@ -81,8 +81,14 @@ def _vlad_one(x, words, soft, n_nearest, sigma, intra, power, l2):
     return vector
 
 
-def vlad_batch(descriptors, offsets, words, word_norms, soft, n_nearest, sigma, intra,
-               power, l2, out):
+def vlad_batch(descriptors, offsets, words, word_norms, intra, power, l2, out):
     for i in range(len(offsets) - 1):
-        out[i] = _vlad_one(descriptors[offsets[i]:offsets[i + 1]], words, soft,
+        out[i] = _vlad_one(descriptors[offsets[i]:offsets[i + 1]], words, False, 1,
+                           0.0, intra, power, l2)
+
+
+def soft_vlad_batch(descriptors, offsets, words, word_norms, n_nearest, sigma, intra,
+                    power, l2, out):
+    for i in range(len(offsets) - 1):
+        out[i] = _vlad_one(descriptors[offsets[i]:offsets[i + 1]], words, True,
                            n_nearest, sigma, intra, power, l2)
