@@ -176,8 +176,10 @@ default='intra+power+l2'
     Normalisation order, empty words and empty images are as in
     :func:`vlad_encode`.
 
-    {soft_notes} Jégou et al. [5]_ report that such multiple assignment
-    helps little for VLAD; it is offered for comparison.
+    {soft_notes} The residual sum of word ``k`` is then
+    ``sum_x w_k(x) (x - c_k)``, as with VLFeat's ``vl_vlad`` given soft
+    assignments; see [5]_ and [2]_ for VLAD with hard and multiple
+    assignment.
 
     The cross terms ``x . c`` of each block of 256 descriptors come from one
     single-threaded BLAS product per Numba thread (BLAS is held at one
