@@ -234,6 +234,30 @@ def test_dominant_bin_agrees_with_opencv(degrees):
     assert ours_bin == round(degrees / 45) % 8
 
 
+@pytest.mark.parametrize("step, bin_sizes", [(4, 4), (6, (6, 4, 3))])
+def test_descriptors_agree_with_opencv_bins_of_the_same_width(step, bin_sizes):
+    # OpenCV's spatial bin is 3 * size / 2 pixels wide: keypoints of size
+    # 2 * bin_size / 3 at our centres describe nearly the same 4 x 4 bins (its
+    # Gaussian window and rotatable grid differ), so the descriptors nearly
+    # agree; keypoints half or twice that size agree less
+    smooth = gaussian_filter(np.random.default_rng(12).random((64, 64)), 2)
+    image = np.clip((smooth - 0.5) * 1000 + 128, 0, 255).astype(np.uint8)
+    ours, positions, scales = dense_sift(image, step=step, bin_size=bin_sizes)
+    flip = (8 - np.arange(8)) % 8  # OpenCV measures angles with y pointing up
+    agreement = {}
+    for factor in (0.5, 1.0, 2.0):
+        keypoints = [cv2.KeyPoint(float(x), float(y), factor * 2 * float(s) / 3)
+                     for (x, y), s in zip(positions, scales)]
+        kept, theirs = cv2.SIFT_create().compute(image, keypoints)
+        assert len(kept) == len(ours)
+        theirs = theirs.reshape(-1, 4, 4, 8)[..., flip].reshape(len(ours), 128)
+        theirs /= np.linalg.norm(theirs, axis=1, keepdims=True)
+        agreement[factor] = np.sum(ours * theirs, axis=1)
+    for s in np.unique(scales):
+        assert agreement[1.0][scales == s].mean() > 0.85
+    assert agreement[1.0].mean() > max(agreement[0.5].mean(), agreement[2.0].mean())
+
+
 # --- errors ------------------------------------------------------------------------
 
 

@@ -12,16 +12,18 @@ NumPy twins in ``tests/naive/dsift.py`` spell out:
   between bins ``floor(t)`` and ``floor(t) + 1`` (mod 8) with weights
   ``1 - frac(t)`` and ``frac(t)``.
 * A patch of ``4 * bin_size`` pixels per side starts at ``(row, col) =
-  (step * i, step * j)``. Pixel offset ``o`` in the patch lies at ``u = (o +
-  0.5) / bin_size - 0.5`` in bin units (bin ``k`` is centred at ``u = k``)
-  and votes into bin ``k`` with the triangular weight ``max(0, 1 - |u - k|)``,
-  separably along rows and columns.
-
-* Several bin sizes share one grid of patch centres: size ``k`` (patch side
-  ``P_k``) starts its patches at ``offsets[k] + step * i``, and patch ``(i,
-  j)`` of every size lands at row ``row0 + k * n_down * n_across + i *
-  n_across + j`` of ``out``. A colour image is described one channel plane
-  at a time, channel ``c`` into columns ``128 * c`` to ``128 * c + 127``.
+  (offsets[k] + step * i, offsets[k] + step * j)`` (see below). Pixel ``o``
+  of the patch (counted from its first row or column) lies at ``u = (o +
+  0.5) / bin_size - 0.5`` in bin units (bin ``b`` is centred at ``u = b``)
+  and votes into bin ``b`` with the triangular weight ``max(0, 1 - |u -
+  b|)``, separably along rows and columns.
+* Several bin sizes share one grid of ``n_down x n_across`` patch centres.
+  Size ``k`` has patches ``sides[k]`` pixels square (``4 * bin_size``) whose
+  top-left corners are at ``offsets[k] + step * i`` (rows) and ``offsets[k] +
+  step * j`` (columns); patch ``(i, j)`` of size ``k`` lands at row ``row0 + k
+  * n_down * n_across + i * n_across + j`` of ``out``. A colour image is
+  described one channel plane at a time, channel ``c`` into columns ``128 *
+  c`` to ``128 * c + 127``.
 
 ``spatial_tables`` precomputes, per size and patch offset, the lower of the two
 bins a pixel votes into (shifted by one, so that bins ``-1`` and ``4`` land in a
@@ -177,7 +179,7 @@ def _hist():
 
 
 @njit(cache=config.CACHE, fastmath=config.FASTMATH)
-def _patch_row(low, high, lower_bin, row, k, step, offsets, tables, sizes, n_across,
+def _patch_row(low, high, lower_bin, row, k, step, offsets, tables, sides, n_across,
                threshold, hist, row0, col0, out):
     """Describe the ``n_across`` patches of patch row ``row`` of size ``k``.
 
@@ -187,11 +189,11 @@ def _patch_row(low, high, lower_bin, row, k, step, offsets, tables, sizes, n_acr
     first = row0 + row * n_across
     for j in range(n_across):
         describe_patch(low, high, lower_bin, top, offsets[k] + j * step, tables[k],
-                       sizes[k], threshold, hist, out[first + j], col0)
+                       sides[k], threshold, hist, out[first + j], col0)
 
 
 @njit(cache=config.CACHE, fastmath=config.FASTMATH)
-def dense_sift_image(src, scale, step, offsets, tables, sizes, n_down, n_across,
+def dense_sift_image(src, scale, step, offsets, tables, sides, n_down, n_across,
                      threshold, row0, col0, out):
     """Dense SIFT of one ``(H, W)`` plane into ``out`` of shape (n_rows, D).
 
@@ -203,28 +205,28 @@ def dense_sift_image(src, scale, step, offsets, tables, sizes, n_down, n_across,
     orientation_votes(src, scale, low, high, lower_bin)
     hist = _hist()
     n_grid = n_down * n_across
-    for k in range(sizes.shape[0]):
+    for k in range(sides.shape[0]):
         for i in range(n_down):
-            _patch_row(low, high, lower_bin, i, k, step, offsets, tables, sizes,
+            _patch_row(low, high, lower_bin, i, k, step, offsets, tables, sides,
                        n_across, threshold, hist, row0 + k * n_grid, col0, out)
 
 
 @njit(cache=config.CACHE, fastmath=config.FASTMATH, parallel=True)
-def dense_sift_image_parallel(src, scale, step, offsets, tables, sizes, n_down,
+def dense_sift_image_parallel(src, scale, step, offsets, tables, sides, n_down,
                               n_across, threshold, row0, col0, out):
     """:func:`dense_sift_image` in parallel over image rows, then patch rows."""
     low, high, lower_bin = _vote_arrays(src)
     for r in prange(src.shape[0]):
         _votes_row(src, r, scale, low, high, lower_bin)
     n_grid = n_down * n_across
-    for task in prange(sizes.shape[0] * n_down):
+    for task in prange(sides.shape[0] * n_down):
         k = task // n_down
         _patch_row(low, high, lower_bin, task - k * n_down, k, step, offsets, tables,
-                   sizes, n_across, threshold, _hist(), row0 + k * n_grid, col0, out)
+                   sides, n_across, threshold, _hist(), row0 + k * n_grid, col0, out)
 
 
 @njit(cache=config.CACHE, fastmath=config.FASTMATH, parallel=True)
-def dense_sift_batch(planes, n_channels, scale, step, offsets, tables, sizes, n_down,
+def dense_sift_batch(planes, n_channels, scale, step, offsets, tables, sides, n_down,
                      n_across, threshold, row0, out):
     """Dense SIFT of each plane of an ``(n * n_channels, H, W)`` stack.
 
@@ -233,6 +235,6 @@ def dense_sift_batch(planes, n_channels, scale, step, offsets, tables, sizes, n_
     """
     for q in prange(planes.shape[0]):
         image = q // n_channels
-        dense_sift_image(planes[q], scale, step, offsets, tables, sizes, n_down,
+        dense_sift_image(planes[q], scale, step, offsets, tables, sides, n_down,
                          n_across, threshold, row0,
                          DIMS * (q - image * n_channels), out[image])

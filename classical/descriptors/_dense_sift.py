@@ -197,7 +197,7 @@ class _Setup:
         self.tables = _kernels.spatial_tables(self.sizes)
         self.offsets = np.array([(self.patch - 4 * s) // 2 for s in self.sizes],
                                 np.int64)
-        self.size_array = np.array([4 * s for s in self.sizes], np.int64)
+        self.sides = np.array([4 * s for s in self.sizes], np.int64)
 
     def grid_shape(self, shape):
         """Patches down and across the grid of an image of ``shape``."""
@@ -241,22 +241,22 @@ class _Setup:
         if out is None:
             out = np.empty((len(stack), n_grid * len(self.sizes), self.dims),
                            np.float32)
-        if self.magnification is None:
+        if self.magnification is None:  # one pass describes every size
             calls = [(planes, slice(None), 0)]
-        else:
-            calls = [(self.smooth(planes, k), slice(k, k + 1), k * n_grid)
-                     for k in range(len(self.sizes))]
-        for planes, sizes, row0 in calls:
-            planes = np.ascontiguousarray(planes)
-            geometry = (scale, self.step, self.offsets[sizes], self.tables[sizes],
-                        self.size_array[sizes], n_down, n_across, self.threshold,
+        else:  # one smoothed copy and pass per size, made when needed
+            calls = ((self.smooth(planes, k), slice(k, k + 1), k * n_grid)
+                     for k in range(len(self.sizes)))
+        for described, which, row0 in calls:
+            described = np.ascontiguousarray(described)
+            geometry = (scale, self.step, self.offsets[which], self.tables[which],
+                        self.sides[which], n_down, n_across, self.threshold,
                         row0)
-            if len(stack) == 1 and _is_large(planes.shape[1:]):
-                for c, plane in enumerate(planes):
+            if len(stack) == 1 and _is_large(described.shape[1:]):
+                for c, plane in enumerate(described):
                     _kernels.dense_sift_image_parallel(
                         plane, *geometry, _kernels.DIMS * c, out[0])
             else:
-                _kernels.dense_sift_batch(planes, self.n_channels, *geometry, out)
+                _kernels.dense_sift_batch(described, self.n_channels, *geometry, out)
         return out
 
     def smooth(self, planes, k):
