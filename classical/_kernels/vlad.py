@@ -12,7 +12,9 @@ descriptors assigned to word ``k``, accumulated in float64. With soft
 assignment each descriptor adds ``w_j (x - c_j)`` to each of its k nearest
 words, with the kernel-codebook weights ``w_j`` of :mod:`.assign`.
 
-The row is then normalised in this order, each step optional:
+The row is then normalised in this order, each step optional (only the
+blocks of words that received a descriptor are read, in two passes; see
+:func:`normalize_used`):
 
 1. intra-normalisation: each word's block divided by its L2 norm;
 2. signed square root: ``sign(v) * sqrt(|v|)`` entry by entry;
@@ -73,28 +75,68 @@ def normalize_row(out, i, n_words, dim, intra, power, l2):
 
 
 @njit(cache=config.CACHE, fastmath=config.FASTMATH)
-def add_residual(descriptors, row, words, k, weight, out, i):
-    """``out[i, k * d:(k + 1) * d] += weight * (descriptors[row] - words[k])``."""
-    dim = words.shape[1]
-    base = k * dim
-    for t in range(dim):
-        out[i, base + t] += weight * (np.float64(descriptors[row, t])
-                                      - np.float64(words[k, t]))
+def normalize_used(row, used, dim, intra, power, l2):
+    """Normalise a VLAD row in place, reading only the blocks of used words.
+
+    Same result as :func:`normalize_row` when every block ``k`` with
+    ``used[k]`` False is zero, in two passes over the used blocks instead of
+    three over the row: the first sums each block's squares and absolute
+    values, from which the scale of the block (intra) and the squared norm
+    of the whole row after the signed square root are known (a block scaled
+    by ``s`` then square-rooted has squared norm ``s * sum |v|``); the second
+    writes the final values.
+    """
+    n_words = used.shape[0]
+    scales = np.ones(n_words)
+    total = 0.0
+    for k in range(n_words):
+        if used[k]:
+            squares = 0.0
+            absolute = 0.0
+            for t in range(k * dim, (k + 1) * dim):
+                squares += row[t] * row[t]
+                absolute += abs(row[t])
+            if intra and squares > 0.0:
+                scales[k] = 1.0 / math.sqrt(squares)
+            total += absolute * scales[k] if power else squares * scales[k] ** 2
+    final = 1.0 / math.sqrt(total) if l2 and total > 0.0 else 1.0
+    for k in range(n_words):
+        if used[k]:
+            scale = scales[k]
+            if power:
+                for t in range(k * dim, (k + 1) * dim):
+                    root = math.sqrt(abs(row[t]) * scale) * final
+                    row[t] = root if row[t] >= 0.0 else -root
+            else:
+                scale *= final
+                for t in range(k * dim, (k + 1) * dim):
+                    row[t] *= scale
 
 
 @njit(cache=config.CACHE, fastmath=config.FASTMATH)
-def _hard_image(descriptors, start, stop, words, half, out, i):
+def add_residual(descriptors, i, words, k, weight, row, used):
+    """``row[k * d:(k + 1) * d] += weight * (descriptors[i] - words[k])``."""
+    dim = words.shape[1]
+    base = k * dim
+    used[k] = True
+    for t in range(dim):
+        row[base + t] += weight * (np.float64(descriptors[i, t])
+                                   - np.float64(words[k, t]))
+
+
+@njit(cache=config.CACHE, fastmath=config.FASTMATH)
+def _hard_image(descriptors, start, stop, words, half, row, used):
     labels = np.empty(BLOCK, np.intp)
     for s in range(start, stop, BLOCK):
         e = min(s + BLOCK, stop)
         best_words(cross_terms(descriptors, s, e, words), half, labels)
         for r in range(e - s):
-            add_residual(descriptors, s + r, words, labels[r], 1.0, out, i)
+            add_residual(descriptors, s + r, words, labels[r], 1.0, row, used)
 
 
 @njit(cache=config.CACHE, fastmath=config.FASTMATH)
-def _soft_image(descriptors, start, stop, words, word_norms, n_nearest, sigma, out,
-                i):
+def _soft_image(descriptors, start, stop, words, word_norms, n_nearest, sigma, row,
+                used):
     labels = np.empty(n_nearest, np.intp)
     values = np.empty(n_nearest)
     weights = np.empty(n_nearest)
@@ -105,7 +147,8 @@ def _soft_image(descriptors, start, stop, words, word_norms, n_nearest, sigma, o
             k_best_words(scores, r, word_norms, labels, values)
             soft_weights(values, sigma, weights)
             for j in range(n_nearest):
-                add_residual(descriptors, s + r, words, labels[j], weights[j], out, i)
+                add_residual(descriptors, s + r, words, labels[j], weights[j], row,
+                             used)
 
 
 @njit(cache=config.CACHE, fastmath=config.FASTMATH, parallel=True)
@@ -124,12 +167,13 @@ def vlad_batch(descriptors, offsets, words, word_norms, intra, power, l2, out):
         The normalisation steps, applied in that order.
     out : ndarray of shape (n_images, K * d), float64, overwritten
     """
-    n_words, dim = words.shape
     half = half_norms(word_norms, descriptors)
     for i in prange(offsets.shape[0] - 1):
-        out[i, :] = 0.0
-        _hard_image(descriptors, offsets[i], offsets[i + 1], words, half, out, i)
-        normalize_row(out, i, n_words, dim, intra, power, l2)
+        row = out[i]
+        row[:] = 0.0
+        used = np.zeros(words.shape[0], np.bool_)
+        _hard_image(descriptors, offsets[i], offsets[i + 1], words, half, row, used)
+        normalize_used(row, used, words.shape[1], intra, power, l2)
 
 
 @njit(cache=config.CACHE, fastmath=config.FASTMATH, parallel=True)
@@ -142,9 +186,10 @@ def soft_vlad_batch(descriptors, offsets, words, word_norms, n_nearest, sigma, i
     ``sigma`` (``1 <= n_nearest <= K``, ``sigma >= 0``); the other
     parameters are those of :func:`vlad_batch`.
     """
-    n_words, dim = words.shape
     for i in prange(offsets.shape[0] - 1):
-        out[i, :] = 0.0
+        row = out[i]
+        row[:] = 0.0
+        used = np.zeros(words.shape[0], np.bool_)
         _soft_image(descriptors, offsets[i], offsets[i + 1], words, word_norms,
-                    n_nearest, sigma, out, i)
-        normalize_row(out, i, n_words, dim, intra, power, l2)
+                    n_nearest, sigma, row, used)
+        normalize_used(row, used, words.shape[1], intra, power, l2)

@@ -4,6 +4,7 @@ from contextlib import contextmanager
 from functools import lru_cache
 from numbers import Integral, Real
 
+import numba
 import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.cluster import KMeans, kmeans_plusplus
@@ -70,15 +71,22 @@ def _blas_controller():
     return ThreadpoolController()
 
 
+PRANGE_CHUNK = 8
+"""Iterations (images or blocks of descriptors) a Numba thread takes at a time."""
+
+
 @contextmanager
 def kernel_threads(n_jobs):
     """Run assignment kernels on ``n_jobs`` Numba threads with one-thread BLAS.
 
     The kernels call BLAS from inside ``prange``; a multi-threaded BLAS there
-    would start its own threads in every Numba thread.
+    would start its own threads in every Numba thread. Threads take
+    ``PRANGE_CHUNK`` iterations at a time rather than an equal share fixed in
+    advance, so one thread slowed by other processes on the machine does not
+    hold the others back.
     """
-    with numba_threads(n_jobs), _blas_controller().limit(limits=1,
-                                                          user_api="blas"):
+    with numba_threads(n_jobs), numba.parallel_chunksize(PRANGE_CHUNK), \
+            _blas_controller().limit(limits=1, user_api="blas"):
         yield
 
 
