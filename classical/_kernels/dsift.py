@@ -24,6 +24,12 @@ NumPy twins in ``tests/naive/dsift.py`` spell out:
   * n_down * n_across + i * n_across + j`` of ``out``. A colour image is
   described one channel plane at a time, channel ``c`` into columns ``128 *
   c`` to ``128 * c + 127``.
+* The spatial weights are separable, so histograms are built in two passes
+  per size: ``row_sums`` sums each image row once per patch column with the
+  column weights (an 8-orientation vector per column bin), then
+  ``describe_patch`` sums a patch's rows with the row weights. Vertically
+  overlapping patches share the row sums; the arithmetic is that of the
+  direct 2-D sum, in another order.
 
 ``spatial_tables`` precomputes, per size and patch offset, the lower of the two
 bins a pixel votes into (shifted by one, so that bins ``-1`` and ``4`` land in a
@@ -104,43 +110,63 @@ def orientation_votes(src, scale, low, high, lower_bin):
 
 
 @njit(cache=config.CACHE, fastmath=config.FASTMATH)
-def describe_patch(low, high, lower_bin, top, left, table, size, threshold, hist,
-                   out, col0):
-    """Histogram, threshold and normalise the patch at ``(top, left)`` into ``out``.
+def row_sums(low, high, lower_bin, r, left0, step, table, side, n_across, rx,
+             totals):
+    """Along row ``r``, the column-weighted votes of every patch column.
 
-    The patch is ``size`` pixels square, ``table`` its ``(3, >= size)``
-    spatial table. ``hist`` is a ``(6, 6, 8)`` float32 scratch array (the
-    4 x 4 bins with a one-bin border); the 128 values, ordered ``(bin row,
-    bin column, orientation)``, go to ``out[col0:col0 + 128]``.
+    For patch column ``j`` (starting at column ``left0 + j * step``) writes
+    ``rx[r, j, b, k]``, the sum over the row's ``side`` pixels of the patch of
+    the column weight of spatial bin ``b - 1`` times the pixel's vote for
+    orientation ``k`` (``b`` in ``[0, 6)``: bins -1 and 4 are padding), and
+    ``totals[r, j]``, the sum of their gradient magnitudes.
+    """
+    for j in range(n_across):
+        acc = rx[r, j]
+        acc[:] = 0.0
+        total = 0.0
+        left = left0 + j * step
+        for o in range(side):
+            c = left + o
+            bx = int(table[0, o])
+            wx0 = table[1, o]
+            wx1 = table[2, o]
+            m0 = low[r, c]
+            m1 = high[r, c]
+            total += m0 + m1
+            k0 = lower_bin[r, c]
+            k1 = k0 + 1 if k0 < N_ORIENTATIONS - 1 else 0
+            acc[bx, k0] += wx0 * m0
+            acc[bx, k1] += wx0 * m1
+            acc[bx + 1, k0] += wx1 * m0
+            acc[bx + 1, k1] += wx1 * m1
+        totals[r, j] = total
+
+
+@njit(cache=config.CACHE, fastmath=config.FASTMATH)
+def describe_patch(rx, totals, top, j, table, side, threshold, hist, out, col0):
+    """Histogram, threshold and normalise patch column ``j`` from row ``top``.
+
+    Sums the row sums of :func:`row_sums` over the patch's ``side`` rows with
+    the row weights of ``table``. ``hist`` is a ``(6, 6, 8)`` float32
+    scratch array (the 4 x 4 bins with a one-bin border); the 128 values,
+    ordered ``(bin row, bin column, orientation)``, go to ``out[col0:col0 +
+    128]``.
     """
     hist[:] = 0.0
     total = 0.0
-    for i in range(size):
-        by = int(table[0, i])
-        wy0 = table[1, i]
-        wy1 = table[2, i]
-        for j in range(size):
-            bx = int(table[0, j])
-            wx0 = table[1, j]
-            wx1 = table[2, j]
-            m0 = low[top + i, left + j]
-            m1 = high[top + i, left + j]
-            total += m0 + m1
-            k0 = lower_bin[top + i, left + j]
-            k1 = k0 + 1 if k0 < N_ORIENTATIONS - 1 else 0
-            w = wy0 * wx0
-            hist[by, bx, k0] += w * m0
-            hist[by, bx, k1] += w * m1
-            w = wy0 * wx1
-            hist[by, bx + 1, k0] += w * m0
-            hist[by, bx + 1, k1] += w * m1
-            w = wy1 * wx0
-            hist[by + 1, bx, k0] += w * m0
-            hist[by + 1, bx, k1] += w * m1
-            w = wy1 * wx1
-            hist[by + 1, bx + 1, k0] += w * m0
-            hist[by + 1, bx + 1, k1] += w * m1
-    if total < threshold * size * size:
+    for o in range(side):
+        r = top + o
+        by = int(table[0, o])
+        wy0 = table[1, o]
+        wy1 = table[2, o]
+        total += totals[r, j]
+        row = rx[r, j]
+        for bx in range(1, N_SPATIAL + 1):
+            for k in range(N_ORIENTATIONS):
+                value = row[bx, k]
+                hist[by, bx, k] += wy0 * value
+                hist[by + 1, bx, k] += wy1 * value
+    if total < threshold * side * side:
         out[col0:col0 + DIMS] = 0.0
         return
     n = col0
@@ -174,13 +200,19 @@ def _vote_arrays(src):
 
 
 @njit(cache=config.CACHE, fastmath=config.FASTMATH)
+def _sum_arrays(n_rows, n_across):
+    return (np.empty((n_rows, n_across, N_SPATIAL + 2, N_ORIENTATIONS), np.float32),
+            np.empty((n_rows, n_across), np.float32))
+
+
+@njit(cache=config.CACHE, fastmath=config.FASTMATH)
 def _hist():
     return np.empty((N_SPATIAL + 2, N_SPATIAL + 2, N_ORIENTATIONS), np.float32)
 
 
 @njit(cache=config.CACHE, fastmath=config.FASTMATH)
-def _patch_row(low, high, lower_bin, row, k, step, offsets, tables, sides, n_across,
-               threshold, hist, row0, col0, out):
+def _patch_row(rx, totals, row, k, step, offsets, tables, sides, n_across, threshold,
+               hist, row0, col0, out):
     """Describe the ``n_across`` patches of patch row ``row`` of size ``k``.
 
     They go to rows ``row0 + row * n_across`` onwards of ``out``.
@@ -188,8 +220,14 @@ def _patch_row(low, high, lower_bin, row, k, step, offsets, tables, sides, n_acr
     top = offsets[k] + row * step
     first = row0 + row * n_across
     for j in range(n_across):
-        describe_patch(low, high, lower_bin, top, offsets[k] + j * step, tables[k],
-                       sides[k], threshold, hist, out[first + j], col0)
+        describe_patch(rx, totals, top, j, tables[k], sides[k], threshold, hist,
+                       out[first + j], col0)
+
+
+@njit(cache=config.CACHE, fastmath=config.FASTMATH)
+def _rows_used(offsets, k, step, n_down, sides):
+    """First and one-past-last image row that the patches of size ``k`` cover."""
+    return offsets[k], offsets[k] + step * (n_down - 1) + sides[k]
 
 
 @njit(cache=config.CACHE, fastmath=config.FASTMATH)
@@ -203,12 +241,17 @@ def dense_sift_image(src, scale, step, offsets, tables, sides, n_down, n_across,
     """
     low, high, lower_bin = _vote_arrays(src)
     orientation_votes(src, scale, low, high, lower_bin)
+    rx, totals = _sum_arrays(src.shape[0], n_across)
     hist = _hist()
     n_grid = n_down * n_across
     for k in range(sides.shape[0]):
+        first, last = _rows_used(offsets, k, step, n_down, sides)
+        for r in range(first, last):
+            row_sums(low, high, lower_bin, r, offsets[k], step, tables[k], sides[k],
+                     n_across, rx, totals)
         for i in range(n_down):
-            _patch_row(low, high, lower_bin, i, k, step, offsets, tables, sides,
-                       n_across, threshold, hist, row0 + k * n_grid, col0, out)
+            _patch_row(rx, totals, i, k, step, offsets, tables, sides, n_across,
+                       threshold, hist, row0 + k * n_grid, col0, out)
 
 
 @njit(cache=config.CACHE, fastmath=config.FASTMATH, parallel=True)
@@ -218,11 +261,16 @@ def dense_sift_image_parallel(src, scale, step, offsets, tables, sides, n_down,
     low, high, lower_bin = _vote_arrays(src)
     for r in prange(src.shape[0]):
         _votes_row(src, r, scale, low, high, lower_bin)
+    rx, totals = _sum_arrays(src.shape[0], n_across)
     n_grid = n_down * n_across
-    for task in prange(sides.shape[0] * n_down):
-        k = task // n_down
-        _patch_row(low, high, lower_bin, task - k * n_down, k, step, offsets, tables,
-                   sides, n_across, threshold, _hist(), row0 + k * n_grid, col0, out)
+    for k in range(sides.shape[0]):
+        first, last = _rows_used(offsets, k, step, n_down, sides)
+        for r in prange(first, last):
+            row_sums(low, high, lower_bin, r, offsets[k], step, tables[k], sides[k],
+                     n_across, rx, totals)
+        for i in prange(n_down):
+            _patch_row(rx, totals, i, k, step, offsets, tables, sides, n_across,
+                       threshold, _hist(), row0 + k * n_grid, col0, out)
 
 
 @njit(cache=config.CACHE, fastmath=config.FASTMATH, parallel=True)
