@@ -154,7 +154,8 @@ def test_convert_color_opponent():
     float_image = image[..., :3] / 65535.0
     np.testing.assert_allclose(convert_color(float_image, "opponent"), ours,
                                atol=1e-12)
-    with pytest.raises(ValueError, match=r"must be a colour image of shape \(H, W, 3\)"):
+    with pytest.raises(ValueError,
+                       match=r"must be a colour image of shape \(H, W, 3\)"):
         convert_color(image[..., 0], "opponent")
 
 

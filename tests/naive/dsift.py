@@ -115,7 +115,8 @@ def color_planes(image, color_space):
     o1 = (red - green) / np.sqrt(2)
     o2 = (red + green - 2 * blue) / np.sqrt(6)
     o3 = (red + green + blue) / np.sqrt(3)
-    return [(o1 + 1 / np.sqrt(2)) / np.sqrt(2), (o2 + 2 / np.sqrt(6)) / (4 / np.sqrt(6)),
+    return [(o1 + 1 / np.sqrt(2)) / np.sqrt(2),
+            (o2 + 2 / np.sqrt(6)) / (4 / np.sqrt(6)),
             o3 / np.sqrt(3)]
 
 
