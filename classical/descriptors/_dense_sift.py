@@ -108,11 +108,16 @@ _NOTES = """Geometry (``x`` is the column, ``y`` the row, both in pixels, pixel
     that aligns sizes is ``2 (M - s)`` pixels rather than VLFeat's ``1.5 (M
     - s)``; smaller sizes are not extended to the right and bottom borders
     beyond the grid of the largest (every size has the same number of
-    descriptors); the smoothing sigma is ``s / magnification``, where
-    ``vl_phow`` takes ``sqrt((s / magnification) ** 2 - 0.25)`` to allow
-    for a nominal half-pixel blur of the input; the contrast threshold
-    applies to the mean gradient magnitude rather than the norm of the
-    unnormalised descriptor. Compared with Lowe's SIFT [2]_: no Gaussian
+    descriptors); the smoothing sigma ``s / magnification`` and the order
+    (size after size, channels side by side) are ``vl_phow``'s. The
+    contrast threshold applies to the mean gradient magnitude rather than
+    the norm of the unnormalised descriptor, and to each channel on its
+    own, where ``vl_phow`` zeroes all channels of a descriptor by one
+    contrast (intensity, V, or the mean of R, G and B). ``vl_phow`` turns
+    colour into grey with BT.601 weights (ours: BT.709) and defines its
+    opponent channels with the intensity as the first channel and a small
+    multiple of it added to the other two; ours are those of van de Sande
+    et al. [4]_. Compared with Lowe's SIFT [2]_: no Gaussian
     window over the patch, no rotation to a dominant orientation and no
     scale space."""
 
