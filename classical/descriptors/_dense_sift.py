@@ -53,9 +53,10 @@ _NOTES = """Geometry (``x`` is the column, ``y`` the row, both in pixels, pixel
       touches the top-left corner and its centre is ``x = y = (P - 1) / 2``
       (7.5 for ``bin_size=4``);
     * order: size after size, in the order ``bin_size`` lists them; within a
-      size, row of patches after row of patches (``x`` fastest). Descriptor
-      ``k * n_grid + i * n_across + j`` of an image is grid point ``(i, j)``
-      at size ``bin_size[k]``;
+      size, row of patches after row of patches (``x`` fastest). With
+      ``n_down x n_across`` grid points (``n_grid`` in all), descriptor ``k *
+      n_grid + i * n_across + j`` of an image is grid point ``(i, j)`` at
+      size ``bin_size[k]``;
     * ``positions`` holds each patch centre as ``(x, y)``; ``scales`` holds
       the bin size of each descriptor (the width of a spatial bin, VLFeat's
       frame scale);
