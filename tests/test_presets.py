@@ -23,7 +23,8 @@ def small_split():
 
 def test_list_pipelines_names_the_required_presets():
     required = {"hog-svm", "lbp-knn", "color-rf", "global-svm", "global-mlc",
-                "rules-vegetation"}
+                "rules-vegetation", "sift-bovw-svm", "dsift-vlad-svm",
+                "dsift-fisher-svm", "phow-svm", "scene-best"}
     presets = classical.list_pipelines()
     assert required <= set(presets)
     assert all(isinstance(text, str) and text for text in presets.values())
