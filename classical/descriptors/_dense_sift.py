@@ -1,7 +1,6 @@
 """Dense SIFT on a regular grid: :func:`dense_sift` and :class:`DenseSIFTExtractor`."""
 
 import operator
-from collections import defaultdict
 from numbers import Integral, Real
 
 import numba
@@ -18,7 +17,7 @@ from ..parallel import numba_threads
 from ..preprocess._color import convert_color, to_grayscale
 from ..utils._docstring import N_JOBS_DOC, Substitution
 from ..utils._validation import check_image, check_image_batch, intensity_range
-from ._local_features import LocalFeatures
+from ._local_features import _describe_on_grids
 
 __all__ = ["dense_sift", "DenseSIFTExtractor"]
 
@@ -482,30 +481,8 @@ class DenseSIFTExtractor(TransformerMixin, BaseEstimator):
         check_is_fitted(self, "n_dims_")
         setup = self._setup()
         images = self._validate_images(X, setup)
-        grids = {}
-        for image in images:
-            if image.shape[:2] not in grids:
-                grids[image.shape[:2]] = setup.grid(image.shape)
-        counts = [len(grids[image.shape[:2]][1]) for image in images]
-        offsets = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
-        descriptors = np.empty((offsets[-1], setup.dims), np.float32)
         with numba_threads(self.n_jobs):
-            if isinstance(images, np.ndarray):  # one stack: straight into place
-                setup.describe(images,
-                               out=descriptors.reshape(len(images), counts[0], -1))
-            else:
-                groups = defaultdict(list)
-                for index, image in enumerate(images):
-                    groups[(image.shape, image.dtype.str)].append(index)
-                for indices in groups.values():
-                    out = setup.describe(np.stack([images[i] for i in indices]))
-                    for i, rows in zip(indices, out):
-                        descriptors[offsets[i]:offsets[i + 1]] = rows
-        return LocalFeatures(
-            descriptors, offsets,
-            np.concatenate([grids[image.shape[:2]][0] for image in images]),
-            np.concatenate([grids[image.shape[:2]][1] for image in images]),
-            [image.shape[:2] for image in images])
+            return _describe_on_grids(images, setup.grid, setup.describe, setup.dims)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

@@ -5,7 +5,6 @@
 their descriptors can be joined patch by patch or encoded like SIFT.
 """
 
-from collections import defaultdict
 from numbers import Integral
 
 import numpy as np
@@ -37,7 +36,7 @@ from ._lbp import (
     _sampling_geometry,
     _weights_for_shape,
 )
-from ._local_features import LocalFeatures
+from ._local_features import _describe_on_grids
 
 __all__ = ["dense_lbp", "dense_color_moments", "DenseLBPExtractor",
            "DenseColorExtractor"]
@@ -398,30 +397,10 @@ class _DensePatchExtractor(TransformerMixin, BaseEstimator):
         check_is_fitted(self, "n_dims_")
         images = self._validate_images(X)
         self._check_dims(images)
-        grids = {}
-        for image in images:
-            if image.shape[:2] not in grids:
-                grids[image.shape[:2]] = _patch_grid(image.shape, self.step,
-                                                     self.patch_size)
-        counts = [len(grids[image.shape[:2]][1]) for image in images]
-        offsets = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
-        descriptors = np.empty((offsets[-1], self.n_dims_), np.float32)
         with numba_threads(self.n_jobs):
-            if isinstance(images, np.ndarray):
-                descriptors[:] = self._describe(images).reshape(-1, self.n_dims_)
-            else:
-                groups = defaultdict(list)
-                for index, image in enumerate(images):
-                    groups[(image.shape, image.dtype.str)].append(index)
-                for indices in groups.values():
-                    out = self._describe(np.stack([images[i] for i in indices]))
-                    for i, rows in zip(indices, out):
-                        descriptors[offsets[i]:offsets[i + 1]] = rows
-        return LocalFeatures(
-            descriptors, offsets,
-            np.concatenate([grids[image.shape[:2]][0] for image in images]),
-            np.concatenate([grids[image.shape[:2]][1] for image in images]),
-            [image.shape[:2] for image in images])
+            return _describe_on_grids(
+                images, lambda shape: _patch_grid(shape, self.step, self.patch_size),
+                lambda stack, out: self._describe(stack), self.n_dims_)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
