@@ -47,8 +47,10 @@ polynomial of degree 11 for ``(4 / pi) atan(x)`` on ``[0, 1]``
 (:data:`ATAN_BINS`, fitted by linear programming on 8,001 points, constrained
 so that ``p(1) = 1`` exactly in float32). Its largest error, measured on
 10**6 points in float32, is ``2.42e-6`` orientation bins (``1.1e-4``
-degrees); the float32 division ``min / max`` adds at most a few ``1e-7``
-bins. Angles on a bin centre (multiples of 45 degrees with ``|g_x| = |g_y|``
+degrees); float32 rounding of the division ``min / max`` and of the octant
+arithmetic (``8 - t``: half an ulp of 8 is ``2.4e-7``) adds a few ``1e-7``
+bins, so ``t`` is within ``3e-6`` bins of the exact angle (the tests check
+this bound). Angles on a bin centre (multiples of 45 degrees with ``|g_x| = |g_y|``
 or a zero component) are exact. Plain loops over pixels, with no calls to
 ``atan2``, let LLVM vectorise them.
 

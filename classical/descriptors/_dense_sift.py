@@ -69,7 +69,9 @@ _NOTES = """Geometry (``x`` is the column, ``y`` the row, both in pixels, pixel
     ``uint8``, 65535 for ``uint16``; float images are taken as they are);
     gradients are those of :func:`numpy.gradient` (central differences
     halved, one-sided on the border); each pixel's gradient magnitude is
-    split linearly between the two orientation bins nearest its angle, and
+    split linearly between the two orientation bins nearest its angle
+    (computed in float32 with a polynomial in place of ``atan2``, within
+    ``3e-6`` of a bin of the exact angle), and
     between the (up to) 2 x 2 nearest spatial bins with the triangular
     weight ``max(0, 1 - |u - k|)``, ``u`` the pixel centre's distance from
     the first bin centre in bins. A patch whose mean gradient magnitude is

@@ -7,6 +7,9 @@ triangular weight ``max(0, 1 - circular distance)``, the spatial weights as a
 ``einsum``. :func:`dense_sift` adds the public function's colour conversion
 (scikit-image's HSV, the opponent formulas) and Gaussian smoothing (an explicit
 sampled kernel over an edge-padded image). They share no code with the library.
+They compute in float64 with exact :func:`numpy.arctan2`, where the kernels use
+float32 and a polynomial within 3e-6 orientation bins of it; the tests compare
+them with a tolerance that covers both.
 """
 
 import numpy as np
