@@ -7,6 +7,7 @@ from sklearn.mixture import GaussianMixture
 
 from classical.encoders._fisher import FisherVectorEncoder, _fisher, fisher_vector
 from classical.encoders._ragged import _as_ragged
+from classical.encoders._vocabulary import VisualVocabulary
 from classical.utils.estimator_checks import image_estimator_checks
 from tests.naive import fisher as naive
 
@@ -141,12 +142,23 @@ def test_gmm_is_deterministic_and_matches_sklearn():
     for name in ("means_", "variances_", "weights_"):
         assert_array_equal(getattr(first, name), getattr(second, name))
     assert_allclose(first.weights_.sum(), 1.0)
-    # all descriptors used when sample_size exceeds them: same fit as sklearn's
+    # all descriptors used when sample_size exceeds them: sklearn's EM started
+    # from the k-means clusters of a VisualVocabulary fitted with the same seed
+    X = np.concatenate(sets)
     rng = np.random.RandomState(3)
-    gmm = GaussianMixture(2, covariance_type="diag", random_state=rng)
-    gmm.fit(np.concatenate(sets))
+    words = VisualVocabulary(n_words=2, sample_size=len(X), random_state=rng).fit(X)
+    labels = words.predict(X)
+    start = {
+        "weights_init": np.bincount(labels) / len(X),
+        "means_init": words.words_,
+        "precisions_init": np.stack([1 / (X[labels == k].var(axis=0) + 1e-6)
+                                     for k in range(2)]),
+    }
+    gmm = GaussianMixture(2, covariance_type="diag", random_state=rng,
+                          init_params="random_from_data", **start).fit(X)
     assert_allclose(first.means_, gmm.means_)
     assert_allclose(first.variances_, gmm.covariances_)
+    assert_allclose(first.weights_, gmm.weights_)
     sampled = FisherVectorEncoder(n_components=2, sample_size=40,
                                   random_state=3).fit(sets)
     assert sampled.means_.shape == (2, 4)

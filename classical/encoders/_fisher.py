@@ -3,6 +3,7 @@
 from numbers import Integral
 
 import numpy as np
+from scipy.sparse import csr_matrix
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.mixture import GaussianMixture
 from sklearn.utils import check_random_state
@@ -14,6 +15,7 @@ from .._kernels import fisher
 from ..parallel import numba_threads
 from ..utils._docstring import N_JOBS_DOC, RANDOM_STATE_DOC, Substitution
 from ._ragged import _as_ragged
+from ._vocabulary import VisualVocabulary
 
 __all__ = ["FisherVectorEncoder", "fisher_vector"]
 
@@ -186,8 +188,11 @@ class FisherVectorEncoder(TransformerMixin, BaseEstimator):
     Notes
     -----
     Formulas, block layout, normalisation order and empty images are as in
-    :func:`fisher_vector`. The mixture is fitted in float64 with one
-    k-means initialisation and scikit-learn's default ``reg_covar``.
+    :func:`fisher_vector`. The mixture is fitted in float64 with
+    scikit-learn's default ``reg_covar``, and EM starts from the clusters of a
+    :class:`VisualVocabulary` on the same sample (their sizes, means and
+    variances) rather than from scikit-learn's own k-means, which is several
+    times slower on 100,000 descriptors.
 
     References
     ----------
@@ -248,14 +253,33 @@ class FisherVectorEncoder(TransformerMixin, BaseEstimator):
         if n_samples > self.sample_size:
             rows = np.sort(rng.choice(n_samples, self.sample_size, replace=False))
             descriptors = descriptors[rows]
+        descriptors = descriptors.astype(np.float64)
         gmm = GaussianMixture(n_components=self.n_components, covariance_type="diag",
-                              random_state=rng)
-        gmm.fit(descriptors.astype(np.float64))
+                              init_params="random_from_data", random_state=rng,
+                              **self._kmeans_start(descriptors, rng))
+        gmm.fit(descriptors)
         self.means_ = np.ascontiguousarray(gmm.means_)
         self.variances_ = np.ascontiguousarray(gmm.covariances_)
         self.weights_ = np.ascontiguousarray(gmm.weights_ / gmm.weights_.sum())
         self.n_features_in_ = descriptors.shape[1]
         return self
+
+    def _kmeans_start(self, descriptors, rng):
+        """Weights, means and precisions of the k-means clusters, to start EM."""
+        vocabulary = VisualVocabulary(
+            n_words=self.n_components, sample_size=len(descriptors),
+            random_state=rng, n_jobs=self.n_jobs).fit(descriptors)
+        labels = vocabulary.predict(descriptors)
+        counts = np.bincount(labels, minlength=self.n_components)
+        members = csr_matrix((np.ones(len(labels)), (labels, np.arange(len(labels)))),
+                             shape=(self.n_components, len(labels)))
+        means = vocabulary.words_.astype(np.float64)
+        variances = (members @ descriptors ** 2) / np.maximum(counts, 1)[:, None] \
+            - means ** 2
+        variances = np.maximum(variances, 0.0) + 1e-6  # GaussianMixture's reg_covar
+        weights = np.maximum(counts, 1) / np.maximum(counts, 1).sum()
+        return {"weights_init": weights, "means_init": means,
+                "precisions_init": 1.0 / variances}
 
     def transform(self, X):
         """Encode each image's descriptor set as one Fisher vector.
