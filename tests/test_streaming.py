@@ -64,6 +64,22 @@ def test_batches_bound_what_the_extractor_sees():
     assert sum(_CountingExtractor.calls) == 20  # fit once, transform once
 
 
+def test_fit_describes_at_most_max_fit_images():
+    _CountingExtractor.calls = []
+    images = _images(10)
+    encoder = LocalFeatureEncoder(extractor=_CountingExtractor(step=6),
+                                  encoder=BagOfVisualWords(n_words=3, random_state=0),
+                                  batch_size=4, max_fit_images=6, sample_size=60,
+                                  random_state=0).fit(images)
+    assert _CountingExtractor.calls == [4, 2]
+    assert encoder.n_images_fit_ == 6 and encoder.n_descriptors_fit_ == 60
+    stacked = LocalFeatureEncoder(extractor=DenseSIFTExtractor(step=6),
+                                  encoder=BagOfVisualWords(n_words=3, random_state=0),
+                                  max_fit_images=6, random_state=0)
+    assert_allclose(stacked.fit(np.stack(images)).transform(images),
+                    stacked.fit(images).transform(images))
+
+
 def test_sample_keeps_at_most_the_cap_per_image():
     images = _images(5)
     features = DenseSIFTExtractor(step=6).fit_transform(images)

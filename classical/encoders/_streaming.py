@@ -15,10 +15,14 @@ from ..utils._docstring import RANDOM_STATE_DOC, VERBOSE_DOC, Substitution
 __all__ = ["LocalFeatureEncoder"]
 
 
-def _batches(X, batch_size):
-    """Consecutive slices of the image sequence ``X``, as (start, images)."""
-    for start in range(0, len(X), batch_size):
-        yield start, X[start:start + batch_size]
+def _batches(X, batch_size, indices=None):
+    """Consecutive batches of ``X`` (or of ``X[indices]``), as (start, images)."""
+    if indices is None:
+        for start in range(0, len(X), batch_size):
+            yield start, X[start:start + batch_size]
+        return
+    for start in range(0, len(indices), batch_size):
+        yield start, [X[i] for i in indices[start:start + batch_size]]
 
 
 def _subsample(features, per_image, rng):
@@ -67,8 +71,11 @@ LocalFeatures`; cloned by ``fit``.
         Images described at a time.
     sample_size : int, default=200_000
         Roughly how many descriptors ``fit`` keeps to fit ``reducer`` and
-        ``encoder``: at most ``ceil(sample_size / n_images)`` random ones per
-        image, so that every image is represented.
+        ``encoder``: at most ``ceil(sample_size / n_fit_images)`` random ones
+        per image described, so that every such image is represented.
+    max_fit_images : int or None, default=1000
+        ``fit`` describes at most this many training images, drawn at random
+        (all of them when None or when there are fewer).
     {random_state}
     {verbose}
 
@@ -82,6 +89,8 @@ LocalFeatures`; cloned by ``fit``.
         The fitted clone of ``encoder``.
     n_descriptors_fit_ : int
         Number of descriptors the reducer and encoder were fitted on.
+    n_images_fit_ : int
+        Number of training images they were drawn from.
 
     See Also
     --------
@@ -89,12 +98,13 @@ LocalFeatures`; cloned by ``fit``.
 
     Notes
     -----
-    ``fit`` reads the images once (to draw the sample) and ``transform``
-    once more, so ``fit_transform`` describes every image twice; the
-    descriptors of the whole set are never held at once. Encoder statistics
-    fitted on the sample (words, mixtures, PCA axes, tf-idf weights) are
-    therefore estimated from the per-image subsample rather than from every
-    descriptor.
+    ``fit`` describes up to ``max_fit_images`` images (to draw the sample)
+    and ``transform`` every image, so ``fit_transform`` describes some images
+    twice; the descriptors of the whole set are never held at once. Encoder
+    statistics fitted on the sample (words, mixtures, PCA axes, tf-idf
+    weights) are therefore estimated from a subsample of images and of their
+    descriptors, as VLFeat's ``phow_caltech101`` recipe fits its vocabulary
+    on descriptors sampled from a subset of the training images.
 
     Examples
     --------
@@ -117,17 +127,20 @@ LocalFeatures`; cloned by ``fit``.
         "reducer": [HasMethods(["fit", "transform"]), None],
         "batch_size": [Interval(Integral, 1, None, closed="left")],
         "sample_size": [Interval(Integral, 1, None, closed="left")],
+        "max_fit_images": [Interval(Integral, 1, None, closed="left"), None],
         "random_state": ["random_state"],
         "verbose": ["boolean"],
     }
 
     def __init__(self, *, extractor, encoder, reducer=None, batch_size=256,
-                 sample_size=200_000, random_state=None, verbose=False):
+                 sample_size=200_000, max_fit_images=1000, random_state=None,
+                 verbose=False):
         self.extractor = extractor
         self.encoder = encoder
         self.reducer = reducer
         self.batch_size = batch_size
         self.sample_size = sample_size
+        self.max_fit_images = max_fit_images
         self.random_state = random_state
         self.verbose = verbose
 
@@ -142,9 +155,10 @@ LocalFeatures`; cloned by ``fit``.
             raise ValueError("X holds no images; pass at least one image.")
         return X
 
-    def _progress(self, X, desc):
-        return tqdm(_batches(X, self.batch_size), desc=desc,
-                    total=-(-len(X) // self.batch_size), disable=not self.verbose,
+    def _progress(self, X, desc, indices=None):
+        n_images = len(X) if indices is None else len(indices)
+        return tqdm(_batches(X, self.batch_size, indices), desc=desc,
+                    total=-(-n_images // self.batch_size), disable=not self.verbose,
                     leave=False)
 
     @_fit_context(prefer_skip_nested_validation=False)
@@ -165,10 +179,13 @@ LocalFeatures`; cloned by ``fit``.
         """
         X = self._check_batch(X)
         rng = check_random_state(self.random_state)
-        per_image = -(-self.sample_size // len(X))
+        indices = np.arange(len(X))
+        if self.max_fit_images is not None and len(X) > self.max_fit_images:
+            indices = np.sort(rng.choice(len(X), self.max_fit_images, replace=False))
+        per_image = -(-self.sample_size // len(indices))
         self.extractor_ = clone(self.extractor)
         samples = []
-        for start, images in self._progress(X, "sampling descriptors"):
+        for start, images in self._progress(X, "sampling descriptors", indices):
             if start == 0:
                 self.extractor_.fit(images)
             samples.append(_subsample(self.extractor_.transform(images), per_image,
@@ -180,6 +197,7 @@ LocalFeatures`; cloned by ``fit``.
                 "is nothing to fit a vocabulary on. Check the images or lower the "
                 "extractor's thresholds.")
         self.n_descriptors_fit_ = sample.n_descriptors
+        self.n_images_fit_ = len(indices)
         self.reducer_ = None
         if self.reducer is not None:
             self.reducer_ = clone(self.reducer)
