@@ -18,16 +18,13 @@ def shared_dataset(name):
     return folder
 
 
-@pytest.fixture
-def eurosat_dir():
-    return shared_dataset("eurosat_rgb")
+def _dataset_fixture(name):
+    """A fixture giving the folder of one shared dataset (skipping if absent)."""
+    return pytest.fixture(lambda: shared_dataset(name))
 
 
-@pytest.fixture
-def statlog_dir():
-    return shared_dataset("statlog_landsat")
-
-
-@pytest.fixture
-def brodatz_dir():
-    return shared_dataset("textures_brodatz")
+eurosat_dir = _dataset_fixture("eurosat_rgb")
+statlog_dir = _dataset_fixture("statlog_landsat")
+brodatz_dir = _dataset_fixture("textures_brodatz")
+ucmerced_dir = _dataset_fixture("ucmerced")
+caltech_dir = _dataset_fixture("caltech101_subset10")

@@ -11,18 +11,6 @@ from benchmarks.accuracy import __main__ as accuracy
 from benchmarks.accuracy import datasets
 from classical.datasets import ImageDataset, load_folder
 
-from .conftest import shared_dataset
-
-
-@pytest.fixture
-def ucmerced_dir():
-    return shared_dataset("ucmerced")
-
-
-@pytest.fixture
-def caltech_dir():
-    return shared_dataset("caltech101_subset10")
-
 
 def _labels(counts):
     return np.repeat([f"c{i}" for i in range(len(counts))], counts)
