@@ -262,8 +262,11 @@ class _Setup:
                 for c, plane in enumerate(described):
                     _kernels.dense_sift_image_parallel(
                         plane, *geometry, _kernels.DIMS * c, out[0])
-            else:
-                _kernels.dense_sift_batch(described, self.n_channels, *geometry, out)
+            else:  # planes handed out one at a time, so that a thread slowed
+                # down by other processes takes fewer of them
+                with numba.parallel_chunksize(1):
+                    _kernels.dense_sift_batch(described, self.n_channels, *geometry,
+                                              out)
         return out
 
     def smooth(self, planes, k):
