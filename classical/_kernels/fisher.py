@@ -6,11 +6,19 @@
 
 * the log-likelihood of every diagonal Gaussian plus its log weight,
   ``log_norms[k] - 0.5 * sum_j ((x_j - mu_kj) * inv_sigmas[k, j]) ** 2``,
-  with ``log_norms[k] = log w_k - 0.5 * sum_j log(2 pi sigma_kj ** 2)``;
+  with ``log_norms[k] = log w_k - 0.5 * sum_j log(2 pi sigma_kj ** 2)``; the
+  square is expanded so that the terms in ``x`` and ``x ** 2`` of a block of
+  descriptors come from two BLAS products;
 * the posteriors ``gamma_k`` by a stable log-sum-exp (the largest term is
   subtracted before ``exp``, so no posterior underflows to a 0/0);
-* and adds ``gamma_k * z`` and ``gamma_k * (z ** 2 - 1)``, with
-  ``z = (x - mu_k) / sigma_k``, into the image's output row.
+* and the image's posterior-weighted sums ``S0_k = sum gamma_k``,
+  ``S1_k = sum gamma_k x`` and ``S2_k = sum gamma_k x ** 2`` (two more BLAS
+  products), from which ``sum gamma_k z = (S1_k - S0_k mu_k) / sigma_k`` and
+  ``sum gamma_k (z ** 2 - 1) = (S2_k - 2 mu_k S1_k + mu_k ** 2 S0_k) /
+  sigma_k ** 2 - S0_k``, with ``z = (x - mu_k) / sigma_k``.
+
+The kernels call BLAS from inside ``prange``: run them with BLAS held at one
+thread (``classical.encoders._vocabulary.kernel_threads``).
 
 The row holds the mean gradients of all components first, then the variance
 gradients: ``out[i, k * d:(k + 1) * d]`` belongs to the mean of component
@@ -28,33 +36,51 @@ from numba import njit, prange
 from . import config
 from .vlad import normalize_row
 
+BLOCK = 512
+"""Descriptors handled per BLAS call; bounds each thread's scratch memory."""
+
 
 @njit(cache=config.CACHE, fastmath=config.FASTMATH)
-def _accumulate_image(descriptors, start, stop, means, inv_sigmas, log_norms, out, i,
-                      log_p, z):
-    n_components, dim = means.shape
-    var_base = n_components * dim
-    for s in range(start, stop):
-        top = -np.inf
-        for k in range(n_components):
-            quad = 0.0
+def _image_statistics(descriptors, start, stop, inv_var_t, scaled_means_t, shifts,
+                      s0, s1, s2):
+    """Zeroth, first and second order posterior-weighted sums of one image.
+
+    ``s0[k] = sum_s gamma_sk``, ``s1[k] = sum_s gamma_sk x_s`` and
+    ``s2[k] = sum_s gamma_sk x_s ** 2``, block by block: the quadratic terms
+    of all log-densities come from two BLAS products, and so do ``s1`` and
+    ``s2``.
+    """
+    n_components = s0.shape[0]
+    dim = descriptors.shape[1]
+    s0[:] = 0.0
+    s1[:] = 0.0
+    s2[:] = 0.0
+    for first in range(start, stop, BLOCK):
+        rows = min(BLOCK, stop - first)
+        x = np.empty((rows, dim))
+        x2 = np.empty((rows, dim))
+        for r in range(rows):
             for t in range(dim):
-                z[k, t] = ((np.float64(descriptors[s, t]) - means[k, t])
-                           * inv_sigmas[k, t])
-                quad += z[k, t] * z[k, t]
-            log_p[k] = log_norms[k] - 0.5 * quad
-            if log_p[k] > top:
-                top = log_p[k]
-        total = 0.0
-        for k in range(n_components):
-            log_p[k] = math.exp(log_p[k] - top)
-            total += log_p[k]
-        for k in range(n_components):
-            gamma = log_p[k] / total
-            base = k * dim
-            for t in range(dim):
-                out[i, base + t] += gamma * z[k, t]
-                out[i, var_base + base + t] += gamma * (z[k, t] * z[k, t] - 1.0)
+                value = np.float64(descriptors[first + r, t])
+                x[r, t] = value
+                x2[r, t] = value * value
+        # log p_k(x) + log w_k = shifts[k] - 0.5 * (x^2 . a_k - 2 x . b_k)
+        gamma = np.dot(x2, inv_var_t) - 2.0 * np.dot(x, scaled_means_t)
+        for r in range(rows):
+            top = -np.inf
+            for k in range(n_components):
+                gamma[r, k] = shifts[k] - 0.5 * gamma[r, k]
+                if gamma[r, k] > top:
+                    top = gamma[r, k]
+            total = 0.0
+            for k in range(n_components):
+                gamma[r, k] = math.exp(gamma[r, k] - top)
+                total += gamma[r, k]
+            for k in range(n_components):
+                gamma[r, k] /= total
+                s0[k] += gamma[r, k]
+        s1 += np.dot(gamma.T, x)
+        s2 += np.dot(gamma.T, x2)
 
 
 @njit(cache=config.CACHE, fastmath=config.FASTMATH, parallel=True)
@@ -76,23 +102,31 @@ def fisher_batch(descriptors, offsets, means, inv_sigmas, log_norms, weights, po
     out : ndarray of shape (n_images, 2 * K * d), float64, overwritten
     """
     n_components, dim = means.shape
+    inv_var = inv_sigmas * inv_sigmas
+    inv_var_t = np.ascontiguousarray(inv_var.T)
+    scaled_means_t = np.ascontiguousarray((means * inv_var).T)
+    shifts = log_norms - 0.5 * (means * means * inv_var).sum(axis=1)
     for i in prange(offsets.shape[0] - 1):
-        for t in range(2 * n_components * dim):
-            out[i, t] = 0.0
         start = offsets[i]
         stop = offsets[i + 1]
-        if stop > start:
-            log_p = np.empty(n_components)
-            z = np.empty((n_components, dim))
-            _accumulate_image(descriptors, start, stop, means, inv_sigmas, log_norms,
-                              out, i, log_p, z)
-            n = np.float64(stop - start)
-            for k in range(n_components):
-                scale_mean = 1.0 / (n * math.sqrt(weights[k]))
-                scale_var = 1.0 / (n * math.sqrt(2.0 * weights[k]))
-                base = k * dim
-                var_base = (n_components + k) * dim
-                for t in range(dim):
-                    out[i, base + t] *= scale_mean
-                    out[i, var_base + t] *= scale_var
-            normalize_row(out, i, 2 * n_components, dim, False, power, l2)
+        if stop == start:
+            out[i, :] = 0.0
+            continue
+        s0 = np.empty(n_components)
+        s1 = np.empty((n_components, dim))
+        s2 = np.empty((n_components, dim))
+        _image_statistics(descriptors, start, stop, inv_var_t, scaled_means_t, shifts,
+                          s0, s1, s2)
+        n = np.float64(stop - start)
+        for k in range(n_components):
+            scale_mean = 1.0 / (n * math.sqrt(weights[k]))
+            scale_var = 1.0 / (n * math.sqrt(2.0 * weights[k]))
+            base = k * dim
+            var_base = (n_components + k) * dim
+            for t in range(dim):
+                mu = means[k, t]
+                centred = s1[k, t] - s0[k] * mu
+                out[i, base + t] = scale_mean * centred * inv_sigmas[k, t]
+                squares = s2[k, t] - 2.0 * mu * s1[k, t] + mu * mu * s0[k]
+                out[i, var_base + t] = scale_var * (squares * inv_var[k, t] - s0[k])
+        normalize_row(out, i, 2 * n_components, dim, False, power, l2)

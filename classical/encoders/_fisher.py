@@ -12,10 +12,9 @@ from sklearn.utils.validation import check_is_fitted
 from sklearn_compat.base import _fit_context
 
 from .._kernels import fisher
-from ..parallel import numba_threads
 from ..utils._docstring import N_JOBS_DOC, RANDOM_STATE_DOC, Substitution
 from ._ragged import _as_ragged
-from ._vocabulary import VisualVocabulary
+from ._vocabulary import VisualVocabulary, kernel_threads
 
 __all__ = ["FisherVectorEncoder", "fisher_vector"]
 
@@ -31,7 +30,7 @@ def _fisher(descriptors, offsets, means, variances, weights, normalize, n_jobs):
     steps = normalize.split("+") if normalize else []
     log_norms = np.log(weights) - 0.5 * np.log(2 * np.pi * variances).sum(axis=1)
     out = np.empty((len(offsets) - 1, 2 * means.size))
-    with numba_threads(n_jobs):
+    with kernel_threads(n_jobs):
         fisher.fisher_batch(descriptors, offsets, means, 1.0 / np.sqrt(variances),
                             log_norms, weights, "power" in steps, "l2" in steps, out)
     return out
