@@ -67,7 +67,7 @@ LocalFeatures`; cloned by ``fit``.
     reducer : estimator or None, default=None
         Turns a ``LocalFeatures`` into another (e.g. PCA of the descriptors);
         cloned and fitted on the descriptor sample before the encoder.
-    batch_size : int, default=256
+    batch_size : int, default=64
         Images described at a time.
     sample_size : int, default=200_000
         Roughly how many descriptors ``fit`` keeps to fit ``reducer`` and
@@ -132,7 +132,7 @@ LocalFeatures`; cloned by ``fit``.
         "verbose": ["boolean"],
     }
 
-    def __init__(self, *, extractor, encoder, reducer=None, batch_size=256,
+    def __init__(self, *, extractor, encoder, reducer=None, batch_size=64,
                  sample_size=200_000, max_fit_images=1000, random_state=None,
                  verbose=False):
         self.extractor = extractor
