@@ -9,6 +9,7 @@ from sklearn.calibration import CalibratedClassifierCV
 from sklearn.decomposition import PCA
 from sklearn.ensemble import RandomForestClassifier
 from sklearn.kernel_approximation import AdditiveChi2Sampler
+from sklearn.linear_model import LogisticRegression
 from sklearn.neighbors import KNeighborsClassifier
 from sklearn.pipeline import FeatureUnion, Pipeline
 from sklearn.preprocessing import Normalizer, StandardScaler
@@ -18,6 +19,7 @@ from .classifiers import GaussianMLClassifier, RuleClassifier
 from .descriptors import (
     ColorHistogramExtractor,
     ColorMomentsExtractor,
+    DenseLBPExtractor,
     DenseSIFTExtractor,
     HOGExtractor,
     LBPExtractor,
@@ -261,38 +263,51 @@ def _phow_svm():
 
 
 @_preset("scene-best",
-         "Fisher vectors of dense grey SIFT and of dense opponent-colour SIFT + "
-         "the global-svm colour/texture features, each block L2-normalised -> "
-         "linear SVM")
+         "Fisher vectors of dense grey SIFT, opponent-colour SIFT and two colour "
+         "LBP patch histograms + the global-svm features, each block "
+         "L2-normalised -> logistic regression")
 def _scene_best():
-    """Local and global evidence in one linear model (a sum of three kernels).
+    """Local and global evidence in one linear model (a sum of five kernels).
 
-    Two Fisher vector blocks (unit L2 norm each): dense grey SIFT as in
-    ``dsift-fisher-svm``, and dense SIFT of each opponent colour channel
-    (van de Sande et al.'s OpponentSIFT, 384 values, RootSIFT + PCA to 80);
-    and the ``global-svm`` features, standardised and scaled to unit L2 norm.
-    The linear SVM on their concatenation is a sum of the three blocks'
-    linear kernels, with equal weights. Chosen on the UC Merced training split
-    by 5-fold cross-validation (``benchmarks/accuracy``): the global block
-    with weight 1 beat weights 0.5, 1.5, 2 and 3 next to the grey Fisher
-    vectors.
+    Four Fisher vector blocks (unit L2 norm each, 64 Gaussians): dense grey
+    SIFT as in ``dsift-fisher-svm``; dense SIFT of each opponent colour
+    channel (van de Sande et al.'s OpponentSIFT, RootSIFT + PCA to 80); and
+    16 x 16-pixel patch histograms of LBP codes in each RGB channel at two
+    scales (non-rotation-invariant uniform P=8, R=1 and uniform P=16, R=2,
+    square-rooted + PCA to 48), in the spirit of Huang et al.'s multi-scale
+    LBP Fisher vectors for aerial scenes; and the ``global-svm`` features,
+    standardised and scaled to unit L2 norm. A multinomial logistic
+    regression on their concatenation weighs them equally.
+
+    Chosen on UC Merced (see ``benchmarks/accuracy``): in 5-fold
+    cross-validation on the training split, the five blocks with logistic
+    regression (C = 100) scored 0.918 and the grey, opponent and global blocks
+    with a linear SVM 0.923, the same within the folds' spread; logistic
+    regression trains in seconds rather than minutes and gives
+    probabilities without a calibration fit.
     """
-    grey = _encoded(_gray_dense_sift(),
-                    FisherVectorEncoder(n_components=64, random_state=0),
-                    reducer=_root_pca())
-    opponent = _encoded(DenseSIFTExtractor(step=4, bin_size=4, color_space="opponent"),
-                        FisherVectorEncoder(n_components=64, random_state=0),
-                        reducer=_root_pca(80))
+    def fisher(extractor, n_components):
+        return _encoded(extractor, FisherVectorEncoder(n_components=64, random_state=0),
+                        reducer=_root_pca(n_components))
+
+    def lbp(**params):
+        return DenseLBPExtractor(step=4, patch_size=16, per_channel=True, **params)
+
     global_features = Pipeline([
         ("features", _global_features()),
         ("scale", StandardScaler()),
         ("unit", Normalizer()),
     ])
     return Pipeline([
-        ("features", FeatureUnion([("grey_fisher", grey),
-                                   ("opponent_fisher", opponent),
-                                   ("global", global_features)])),
-        ("svm", _linear_svm()),
+        ("features", FeatureUnion([
+            ("grey_sift", fisher(_gray_dense_sift(), 64)),
+            ("opponent_sift", fisher(DenseSIFTExtractor(step=4, bin_size=4,
+                                                        color_space="opponent"), 80)),
+            ("lbp_8_1", fisher(lbp(P=8, R=1, method="nri_uniform"), 48)),
+            ("lbp_16_2", fisher(lbp(P=16, R=2, method="uniform"), 48)),
+            ("global", global_features),
+        ])),
+        ("logistic", LogisticRegression(C=100.0, max_iter=300)),
     ])
 
 
