@@ -150,7 +150,7 @@ def test_gmm_is_deterministic_and_matches_sklearn():
     labels = words.predict(X)
     start = {
         "weights_init": np.bincount(labels) / len(X),
-        "means_init": words.words_,
+        "means_init": np.stack([X[labels == k].mean(axis=0) for k in range(2)]),
         "precisions_init": np.stack([1 / (X[labels == k].var(axis=0) + 1e-6)
                                      for k in range(2)]),
     }
@@ -183,3 +183,16 @@ def test_encoder_errors():
                                 _sets(9, (30, 12, 0, 20, 9, 300), 6, np.float32))))
 def test_encoder_image_checks(estimator, check, images, y):
     check(estimator, images, y)
+
+
+def test_far_from_origin_keeps_precision():
+    # descriptors and means offset by 1e5 standard deviations: the expanded
+    # squares are taken about the mixture's mean, so nothing cancels
+    k, dim = 4, 6
+    sets = _sets(3, (50, 80, 30), dim, np.float64)
+    means, variances, weights = _gmm(k, k, dim)
+    shift = 1e5 * np.sqrt(variances.max())
+    near = _fisher(*_as_ragged(sets), means, variances, weights, None, None)
+    far = _fisher(*_as_ragged([x + shift for x in sets]), means + shift, variances,
+                  weights, None, None)
+    assert_allclose(far, near, rtol=1e-6, atol=1e-8)

@@ -87,3 +87,13 @@ def test_n_jobs_and_verbose_reach_only_the_library_steps():
     assert all(e.n_jobs == 2 and e.verbose is True for e in extractors)
     assert params["features__lbp_lab__verbose"] is False  # sklearn's Pipeline
     assert params["svm__estimator__verbose"] is False
+
+
+def test_scene_best_takes_grey_images(small_split):
+    from classical.preprocess import to_grayscale
+
+    X_train, y_train, X_test, _ = small_split
+    grey_train = [to_grayscale(image) for image in X_train]
+    model = classical.make_pipeline("scene-best").fit(grey_train, y_train)
+    assert model.predict([to_grayscale(image) for image in X_test]).shape == (
+        len(X_test),)

@@ -17,7 +17,10 @@
   ``sum gamma_k (z ** 2 - 1) = (S2_k - 2 mu_k S1_k + mu_k ** 2 S0_k) /
   sigma_k ** 2 - S0_k``, with ``z = (x - mu_k) / sigma_k``.
 
-The kernels call BLAS from inside ``prange``: run them with BLAS held at one
+Descriptors and means are taken about the mixture's mean ``sum_k w_k mu_k``
+first (the gradients do not change), so that the expanded squares keep their
+precision when descriptors lie far from the origin. The kernels call BLAS from
+inside ``prange``: run them with BLAS held at one
 thread (``classical.encoders._vocabulary.kernel_threads``).
 
 The row holds the mean gradients of all components first, then the variance
@@ -41,12 +44,13 @@ BLOCK = 512
 
 
 @njit(cache=config.CACHE, fastmath=config.FASTMATH)
-def _image_statistics(descriptors, start, stop, inv_var_t, scaled_means_t, shifts,
-                      s0, s1, s2):
+def _image_statistics(descriptors, start, stop, centre, inv_var_t, scaled_means_t,
+                      shifts, s0, s1, s2):
     """Zeroth, first and second order posterior-weighted sums of one image.
 
     ``s0[k] = sum_s gamma_sk``, ``s1[k] = sum_s gamma_sk x_s`` and
-    ``s2[k] = sum_s gamma_sk x_s ** 2``, block by block: the quadratic terms
+    ``s2[k] = sum_s gamma_sk x_s ** 2`` of the descriptors ``x_s`` less
+    ``centre``, block by block: the quadratic terms
     of all log-densities come from two BLAS products, and so do ``s1`` and
     ``s2``.
     """
@@ -61,7 +65,7 @@ def _image_statistics(descriptors, start, stop, inv_var_t, scaled_means_t, shift
         x2 = np.empty((rows, dim))
         for r in range(rows):
             for t in range(dim):
-                value = np.float64(descriptors[first + r, t])
+                value = np.float64(descriptors[first + r, t]) - centre[t]
                 x[r, t] = value
                 x2[r, t] = value * value
         # log p_k(x) + log w_k = shifts[k] - 0.5 * (x^2 . a_k - 2 x . b_k)
@@ -102,10 +106,14 @@ def fisher_batch(descriptors, offsets, means, inv_sigmas, log_norms, weights, po
     out : ndarray of shape (n_images, 2 * K * d), float64, overwritten
     """
     n_components, dim = means.shape
+    # everything is computed about the mixture's mean, so that the expanded
+    # squares do not cancel when descriptors lie far from the origin
+    centre = np.dot(weights / weights.sum(), means)
+    centred = means - centre
     inv_var = inv_sigmas * inv_sigmas
     inv_var_t = np.ascontiguousarray(inv_var.T)
-    scaled_means_t = np.ascontiguousarray((means * inv_var).T)
-    shifts = log_norms - 0.5 * (means * means * inv_var).sum(axis=1)
+    scaled_means_t = np.ascontiguousarray((centred * inv_var).T)
+    shifts = log_norms - 0.5 * (centred * centred * inv_var).sum(axis=1)
     for i in prange(offsets.shape[0] - 1):
         start = offsets[i]
         stop = offsets[i + 1]
@@ -115,8 +123,8 @@ def fisher_batch(descriptors, offsets, means, inv_sigmas, log_norms, weights, po
         s0 = np.empty(n_components)
         s1 = np.empty((n_components, dim))
         s2 = np.empty((n_components, dim))
-        _image_statistics(descriptors, start, stop, inv_var_t, scaled_means_t, shifts,
-                          s0, s1, s2)
+        _image_statistics(descriptors, start, stop, centre, inv_var_t, scaled_means_t,
+                          shifts, s0, s1, s2)
         n = np.float64(stop - start)
         for k in range(n_components):
             scale_mean = 1.0 / (n * math.sqrt(weights[k]))
@@ -124,9 +132,9 @@ def fisher_batch(descriptors, offsets, means, inv_sigmas, log_norms, weights, po
             base = k * dim
             var_base = (n_components + k) * dim
             for t in range(dim):
-                mu = means[k, t]
-                centred = s1[k, t] - s0[k] * mu
-                out[i, base + t] = scale_mean * centred * inv_sigmas[k, t]
+                mu = centred[k, t]
+                first_order = s1[k, t] - s0[k] * mu
+                out[i, base + t] = scale_mean * first_order * inv_sigmas[k, t]
                 squares = s2[k, t] - 2.0 * mu * s1[k, t] + mu * mu * s0[k]
                 out[i, var_base + t] = scale_var * (squares * inv_var[k, t] - s0[k])
         normalize_row(out, i, 2 * n_components, dim, False, power, l2)

@@ -272,9 +272,10 @@ class FisherVectorEncoder(TransformerMixin, BaseEstimator):
         counts = np.bincount(labels, minlength=self.n_components)
         members = csr_matrix((np.ones(len(labels)), (labels, np.arange(len(labels)))),
                              shape=(self.n_components, len(labels)))
-        means = vocabulary.words_.astype(np.float64)
-        variances = (members @ descriptors ** 2) / np.maximum(counts, 1)[:, None] \
-            - means ** 2
+        sizes = np.maximum(counts, 1)[:, None]
+        means = np.where(counts[:, None] > 0, (members @ descriptors) / sizes,
+                         vocabulary.words_)
+        variances = (members @ descriptors ** 2) / sizes - means ** 2
         variances = np.maximum(variances, 0.0) + 1e-6  # GaussianMixture's reg_covar
         weights = np.maximum(counts, 1) / np.maximum(counts, 1).sum()
         return {"weights_init": weights, "means_init": means,

@@ -194,8 +194,9 @@ LocalFeatures`; cloned by ``fit``.
         if sample.n_descriptors == 0:
             raise ValueError(
                 "The extractor found no descriptors in any training image; there "
-                "is nothing to fit a vocabulary on. Check the images or lower the "
-                "extractor's thresholds.")
+                "is nothing to fit a vocabulary on. The images may be flat or "
+                "smaller than one patch: check them, or use a smaller patch "
+                "(bin_size, patch_size) or a lower contrast threshold.")
         self.n_descriptors_fit_ = sample.n_descriptors
         self.n_images_fit_ = len(indices)
         self.reducer_ = None

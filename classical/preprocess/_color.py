@@ -178,9 +178,8 @@ def convert_color(image, color_space):
     each is one rounding away from the exact value. scikit-image scales the
     channels first, so results differ by a few units in the last place.
 
-    The opponent channels are rescaled so that every channel shares the
-    ``[0, 1]`` range of the other spaces; the scaling changes no direction
-    in colour space, only the length of each axis.
+    The opponent channels are shifted and rescaled, each by its own factor,
+    so that every channel shares the ``[0, 1]`` range of the other spaces.
 
     References
     ----------
