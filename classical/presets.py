@@ -290,14 +290,8 @@ def _scene_best():
         return _encoded(extractor, FisherVectorEncoder(n_components=64, random_state=0),
                         reducer=_root_pca(n_components))
 
-    def in_rgb(extractor):
-        """Grey images repeated into three channels; colour images unchanged."""
-        return Pipeline([("rgb", ConvertColor(color_space="rgb")),
-                         ("describe", extractor)])
-
     def lbp(**params):
-        return in_rgb(DenseLBPExtractor(step=4, patch_size=16, per_channel=True,
-                                        **params))
+        return DenseLBPExtractor(step=4, patch_size=16, per_channel=True, **params)
 
     global_features = Pipeline([
         ("features", _global_features()),
@@ -305,10 +299,11 @@ def _scene_best():
         ("unit", Normalizer()),
     ])
     return Pipeline([
+        ("rgb", ConvertColor(color_space="rgb")),  # grey images: three equal channels
         ("features", FeatureUnion([
             ("grey_sift", fisher(_gray_dense_sift(), 64)),
-            ("opponent_sift", fisher(in_rgb(DenseSIFTExtractor(
-                step=4, bin_size=4, color_space="opponent")), 80)),
+            ("opponent_sift", fisher(DenseSIFTExtractor(step=4, bin_size=4,
+                                                        color_space="opponent"), 80)),
             ("lbp_8_1", fisher(lbp(P=8, R=1, method="nri_uniform"), 48)),
             ("lbp_16_2", fisher(lbp(P=16, R=2, method="uniform"), 48)),
             ("global", global_features),
