@@ -12,7 +12,7 @@ from sklearn_compat.base import _fit_context
 from sklearn_compat.utils.validation import validate_data
 
 from ..encoders._ragged import _as_ragged
-from ..encoders._vocabulary import _is_ragged
+from ..encoders._vocabulary import _is_ragged, _sample_rows
 from ..utils._docstring import RANDOM_STATE_DOC, Substitution
 from ._local_features import LocalFeatures
 
@@ -182,9 +182,7 @@ shape (n_descriptors, d)
                 f"sample_size={self.sample_size} are used); got n_samples={n_sample}. "
                 "Pass more descriptors, or lower n_components.")
         rng = check_random_state(self.random_state)
-        if n > self.sample_size:
-            descriptors = descriptors[np.sort(rng.choice(n, self.sample_size,
-                                                         replace=False))]
+        descriptors = _sample_rows(descriptors, self.sample_size, rng)
         sample = _root(descriptors) if self.root else descriptors.astype(np.float64)
         self.pca_ = PCA(n_components=self.n_components, whiten=self.whiten,
                         random_state=rng).fit(sample)

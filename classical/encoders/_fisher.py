@@ -14,7 +14,7 @@ from sklearn_compat.base import _fit_context
 from .._kernels import fisher
 from ..utils._docstring import N_JOBS_DOC, RANDOM_STATE_DOC, Substitution
 from ._ragged import _as_ragged
-from ._vocabulary import VisualVocabulary, kernel_threads
+from ._vocabulary import VisualVocabulary, _sample_rows, kernel_threads
 
 __all__ = ["FisherVectorEncoder", "fisher_vector"]
 
@@ -249,10 +249,8 @@ class FisherVectorEncoder(TransformerMixin, BaseEstimator):
                 f"{self.n_components} descriptors to fit, got {n_samples}. Pass "
                 "more descriptors or lower n_components.")
         rng = check_random_state(self.random_state)
-        if n_samples > self.sample_size:
-            rows = np.sort(rng.choice(n_samples, self.sample_size, replace=False))
-            descriptors = descriptors[rows]
-        descriptors = descriptors.astype(np.float64)
+        sample = _sample_rows(descriptors, self.sample_size, rng)
+        descriptors = sample.astype(np.float64)
         gmm = GaussianMixture(n_components=self.n_components, covariance_type="diag",
                               init_params="random_from_data", random_state=rng,
                               **self._kmeans_start(descriptors, rng))
