@@ -160,7 +160,7 @@ def test_loader_reads_grey_as_three_equal_channels(tmp_path):
     assert all("_r3c" in path for path in test.paths)
 
 
-# --- the shipped datasets (skipped when /work/shared/data is absent) ----------
+# --- the shipped datasets (skipped when ../shared/data is absent) -------------
 
 def test_eurosat_split_is_the_previous_protocol(eurosat_dir):
     paths, labels = datasets.list_class_files(eurosat_dir)

@@ -20,10 +20,11 @@ collection and glibc's ``malloc_trim``), sampled during fit and predict
 (:func:`benchmarks._timing.peak_extra_bytes`; it sees this process only, so
 the plain EuroSAT script's process-pool workers are not counted).
 
-Data: ``/work/shared/data`` (or ``$CLASSICAL_SHARED_DATA``). Images are loaded
-as RGB uint8 at their native sizes; grey files are replicated to three
-channels. In every image dataset, classes are sorted by folder name and files
-sorted by name within a class, and that listing is what the seeds act on.
+Data: ``../shared/data`` beside the repository (or
+``$CLASSICAL_SHARED_DATA``). Images are loaded as RGB uint8 at their native
+sizes; grey files are replicated to three channels. In every image dataset,
+classes are sorted by folder name and files sorted by name within a class, and
+that listing is what the seeds act on.
 
 Protocols
 ---------
