@@ -43,12 +43,12 @@ class GaussianMLClassifier(ClassifierMixin, BaseEstimator):
 
     Parameters
     ----------
-    priors : {{'equal', 'empirical'}} or dict, default='equal'
+    priors : {'equal', 'empirical'} or dict, default='equal'
         Prior probability of each class. ``'equal'`` gives every class
         ``1 / n_classes`` (pure maximum likelihood); ``'empirical'`` uses the
         class proportions of the training labels; a dict maps every class of
         ``y`` to a positive weight, and the weights are divided by their sum
-        (so ``{{'water': 1, 'forest': 3}}`` means priors 0.25 and 0.75).
+        (so ``{'water': 1, 'forest': 3}`` means priors 0.25 and 0.75).
     reg_param : float in [0, 1], default=0.01
         Shrinkage of each class covariance toward a multiple of the identity
         with the same trace: ``(1 - reg_param) * S + reg_param * trace(S) /
@@ -60,7 +60,7 @@ class GaussianMLClassifier(ClassifierMixin, BaseEstimator):
         Turns on the reject option: samples that fail the test chosen by
         ``reject_method`` get ``unknown_label`` instead of a class. ``None``
         assigns every sample to a class.
-    reject_method : {{'chi2', 'posterior'}}, default='chi2'
+    reject_method : {'chi2', 'posterior'}, default='chi2'
         The reject test. ``'chi2'`` (typicality) treats ``reject_threshold``
         as a significance level ``alpha``: a sample is rejected when its
         squared Mahalanobis distance to the winning class exceeds the

@@ -318,7 +318,7 @@ class RuleClassifier(ClassifierMixin, BaseEstimator):
     feature_names : list of str or None, default=None
         Name of each column of ``X``, as used in the rules. ``None`` takes the
         column names of a DataFrame passed to :meth:`fit`, else
-        ``x0 ... x{{n_features - 1}}``.
+        ``x0 ... x{n_features - 1}``.
     max_depth : int, default=3
         Depth of the tree the rules are learned from (``rules=None`` only),
         hence the most conditions in a learned rule.

@@ -229,10 +229,10 @@ def load_folder(path, *, size=None, color="rgb", on_error="warn", n_jobs=None,
     size : int or tuple of (int, int) or None, default=None
         Resize every image to ``(height, width)`` on load (an int ``n`` means
         ``(n, n)``); ``None`` keeps each image's own size.
-    color : {{'rgb', 'gray'}}, default='rgb'
+    color : {'rgb', 'gray'}, default='rgb'
         ``'rgb'`` gives (H, W, 3) arrays in red, green, blue order (gray files
         are replicated); ``'gray'`` gives (H, W) arrays (ITU-R 601 luma).
-    on_error : {{'warn', 'raise', 'ignore'}}, default='warn'
+    on_error : {'warn', 'raise', 'ignore'}, default='warn'
         What to do when some files cannot be decoded, after trying them all:
         ``'warn'`` skips them and emits one :class:`ImageLoadWarning` naming
         each path and reason; ``'raise'`` raises one :class:`ImageLoadError`
@@ -303,9 +303,9 @@ def load_images(paths, *, size=None, color="rgb", on_error="warn", n_jobs=None,
     size : int or tuple of (int, int) or None, default=None
         Resize every image to ``(height, width)`` on load; ``None`` keeps each
         image's own size.
-    color : {{'rgb', 'gray'}}, default='rgb'
+    color : {'rgb', 'gray'}, default='rgb'
         As in :func:`load_folder`.
-    on_error : {{'warn', 'raise', 'ignore'}}, default='warn'
+    on_error : {'warn', 'raise', 'ignore'}, default='warn'
         As in :func:`load_folder`; a missing file is reported the same way.
     {n_jobs}
     {verbose}

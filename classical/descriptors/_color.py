@@ -238,7 +238,7 @@ class ColorHistogramExtractor(BaseImageExtractor):
 
     Parameters
     ----------
-    color_space : {{'hsv', 'rgb', 'lab'}}, default='hsv'
+    color_space : {'hsv', 'rgb', 'lab'}, default='hsv'
         Space the pixels are binned in.
     bins : int or tuple of (int, int, int), default=(8, 8, 8)
         Bins per channel; an int ``n`` means ``(n, n, n)``.
@@ -322,9 +322,9 @@ class ColorMomentsExtractor(BaseImageExtractor):
 
     Parameters
     ----------
-    color_space : {{'hsv', 'rgb', 'lab'}}, default='hsv'
+    color_space : {'hsv', 'rgb', 'lab'}, default='hsv'
         Space of the channels.
-    moments : {{1, 2, 3}}, default=3
+    moments : {1, 2, 3}, default=3
         Moments per channel: mean, then standard deviation, then the cube
         root of the third central moment.
     {n_jobs}

@@ -231,7 +231,7 @@ class HOGExtractor(BaseImageExtractor):
         Cell size in pixels, ``(rows, cols)``; an int means a square cell.
     cells_per_block : int or tuple of (int, int), default=(2, 2)
         Block size in cells, ``(rows, cols)``; an int means a square block.
-    block_norm : {{'L1', 'L1-sqrt', 'L2', 'L2-Hys'}}, default='L2-Hys'
+    block_norm : {'L1', 'L1-sqrt', 'L2', 'L2-Hys'}, default='L2-Hys'
         Block normalisation; see Notes.
     transform_sqrt : bool, default=False
         Take the square root of every value first (power-law compression).

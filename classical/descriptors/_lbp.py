@@ -419,7 +419,7 @@ class LBPExtractor(BaseImageExtractor):
         are concatenated in order.
     R : float or sequence of float, default=1
         Radius of each circle in pixels, greater than 0.
-    method : {{'default', 'ror', 'uniform', 'riu2', 'nri_uniform'}}, \
+    method : {'default', 'ror', 'uniform', 'riu2', 'nri_uniform'}, \
 default='uniform'
         The codes to count, as in :func:`local_binary_pattern`; ``'riu2'`` is
         an alias of ``'uniform'``. 'default' and 'ror' need ``P <= 16``.

@@ -269,7 +269,7 @@ class PixelRuleFeatures(BaseImageExtractor):
     --------
     >>> import numpy as np
     >>> from classical.descriptors import PixelRuleFeatures
-    >>> rules = PixelRuleFeatures(conditions={{"water": [("blue", ">", "green")]}})
+    >>> rules = PixelRuleFeatures(conditions={"water": [("blue", ">", "green")]})
     >>> names = rules.fit(np.zeros((1, 4, 4, 3), np.uint8)).get_feature_names_out()
     >>> list(names[-3:])
     ['water_fraction', 'mean_brightness', 'mean_saturation']

@@ -48,7 +48,7 @@ class BagOfVisualWords(_VocabularyEncoder):
     n_words : int, default=256
         Number of visual words learnt by ``fit`` (ignored with
         ``vocabulary``).
-    assignment : {{'hard', 'soft'}}, default='hard'
+    assignment : {'hard', 'soft'}, default='hard'
         How descriptors vote: ``'hard'`` gives one vote to the nearest word,
         ``'soft'`` splits one vote over the ``n_nearest`` nearest words by a
         Gaussian kernel of their distances (see Notes).
@@ -58,7 +58,7 @@ class BagOfVisualWords(_VocabularyEncoder):
         ``idf_k = log(n_images / (1 + df_k)) + 1`` before normalisation,
         where ``n_images`` is the number of images given to ``fit`` and
         ``df_k`` the number of them in which word ``k`` has a non-zero count.
-    normalize : {{'l2', 'l1', 'power+l2'}} or None, default='l2'
+    normalize : {'l2', 'l1', 'power+l2'} or None, default='l2'
         Row normalisation of the (weighted) counts: ``'l1'`` gives
         frequencies, ``'power+l2'`` the signed square root then L2
         (Hellinger geometry), None raw counts.

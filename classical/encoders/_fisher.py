@@ -92,7 +92,7 @@ def fisher_vector(descriptors, means, variances, weights, *, normalize="power+l2
         Diagonal variances ``sigma_k ** 2``, strictly positive.
     weights : array-like of shape (n_components,)
         Mixture weights ``w_k``, strictly positive, summing to 1.
-    normalize : {{'power+l2', 'power', 'l2'}} or None, default='power+l2'
+    normalize : {'power+l2', 'power', 'l2'} or None, default='power+l2'
         The normalisation steps, applied in the order written (see Notes).
 
     Returns
@@ -161,7 +161,7 @@ class FisherVectorEncoder(TransformerMixin, BaseEstimator):
     sample_size : int, default=100_000
         Descriptors drawn without replacement to fit the mixture; all of them
         when fewer are given.
-    normalize : {{'power+l2', 'power', 'l2'}} or None, default='power+l2'
+    normalize : {'power+l2', 'power', 'l2'} or None, default='power+l2'
         Normalisation steps, in the order written; see :func:`fisher_vector`.
     {random_state}
         Used for the sample and the mixture's k-means initialisation.

@@ -66,7 +66,7 @@ def vlad_encode(descriptors, words, *, normalize="intra+power+l2"):
         One image's descriptors; may be empty (``(0, d)``).
     words : array-like of shape (n_words, d)
         The visual words, e.g. ``VisualVocabulary().fit(...).words_``.
-    normalize : {{'intra+power+l2', 'intra+l2', 'power+l2', 'l2'}} or None, \
+    normalize : {'intra+power+l2', 'intra+l2', 'power+l2', 'l2'} or None, \
 default='intra+power+l2'
         The normalisation steps, applied in the order written (see Notes).
 
@@ -146,13 +146,13 @@ class VLADEncoder(_VocabularyEncoder):
     n_words : int, default=256
         Number of visual words learnt by ``fit`` (ignored with
         ``vocabulary``).
-    assignment : {{'hard', 'soft'}}, default='hard'
+    assignment : {'hard', 'soft'}, default='hard'
         ``'hard'`` adds each residual to the nearest word only; ``'soft'``
         adds ``w_j (x - c_j)`` to each of the ``n_nearest`` nearest words
         ``c_j``, with the weights ``w_j`` of
         :class:`BagOfVisualWords` (see Notes).
     {soft_params}
-    normalize : {{'intra+power+l2', 'intra+l2', 'power+l2', 'l2'}} or None, \
+    normalize : {'intra+power+l2', 'intra+l2', 'power+l2', 'l2'} or None, \
 default='intra+power+l2'
         Normalisation steps, in the order written; see :func:`vlad_encode`.
     {encoder_params}

@@ -1,23 +1,44 @@
-"""Docstring fragments written once and injected where they are needed."""
+"""Docstring fragments written once and injected where they are needed.
+
+The library's one templating mechanism: :class:`Substitution` replaces named
+``{placeholder}`` markers and nothing else, so a docstring keeps its literal
+braces (``{'l2', 'power+l2'}``) without doubling them.
+"""
 
 __all__ = ["Substitution", "N_JOBS_DOC", "RANDOM_STATE_DOC", "VERBOSE_DOC"]
 
 
 class Substitution:
-    """Fill ``{name}`` placeholders of a docstring from keyword arguments.
+    """Fill named ``{name}`` placeholders of a docstring.
+
+    Works as a decorator on a function or class. Only the placeholders named
+    in ``fragments`` are replaced; any other brace is left as written, and a
+    fragment whose placeholder a docstring lacks is simply not used (one set
+    of fragments can serve several objects).
 
     Parameters
     ----------
     **fragments : str
         The text for each placeholder.
+
+    Examples
+    --------
+    >>> @Substitution(size="an int")
+    ... def f():
+    ...     '''Take {size}; options {'a', 'b'}.'''
+    >>> f.__doc__
+    "Take an int; options {'a', 'b'}."
     """
 
     def __init__(self, **fragments):
         self.fragments = fragments
 
     def __call__(self, obj):
-        if obj.__doc__:
-            obj.__doc__ = obj.__doc__.format(**self.fragments)
+        doc = obj.__doc__
+        if doc:
+            for name, text in self.fragments.items():
+                doc = doc.replace("{" + name + "}", text)
+            obj.__doc__ = doc
         return obj
 
 
