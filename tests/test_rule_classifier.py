@@ -11,7 +11,7 @@ from sklearn.tree import DecisionTreeClassifier
 from sklearn.utils._param_validation import InvalidParameterError
 
 from classical.classifiers import RuleClassifier, parse_rule
-from classical.classifiers._rules import Condition, Feature, Rule, format_rule
+from classical.classifiers._rule_syntax import Condition, Feature, Rule, format_rule
 
 PIXEL_FEATURES = ["green_fraction", "exg_fraction", "bright_fraction",
                   "dark_fraction", "blue_fraction", "mean_brightness",
