@@ -116,14 +116,17 @@ COVERED_BY = {
     },
 }
 
-KERNEL_MODULES = sorted(name for _, name, _ in pkgutil.iter_modules(kernel_package.__path__)
-                        if name != "config")
+KERNEL_MODULES = sorted(
+    name for _, name, _ in pkgutil.iter_modules(kernel_package.__path__)
+    if name != "config")
 
 
 def _is_njit(decorator):
     """True for ``@njit``, ``@njit(...)``, ``@numba.njit(...)`` and ``@jit(...)``."""
     target = decorator.func if isinstance(decorator, ast.Call) else decorator
-    name = target.attr if isinstance(target, ast.Attribute) else getattr(target, "id", "")
+    if isinstance(target, ast.Attribute):
+        return target.attr in {"njit", "jit"}
+    name = getattr(target, "id", "")
     return name in {"njit", "jit"}
 
 
@@ -141,7 +144,7 @@ def _kernels_of(module_name):
 
 
 def _names_used_with_twin_module(twin_module):
-    """Identifiers and strings of the test modules that import tests.naive.<twin_module>."""
+    """Identifiers and strings of the test modules importing that twin module."""
     used = set()
     for path in TESTS.glob("test_*.py"):
         tree = ast.parse(path.read_text(encoding="utf-8"))
@@ -192,7 +195,8 @@ def test_registered_kernels_exist(module_name):
 def test_twins_exist_and_are_compared(module_name):
     twin_module, twins = TWINS[module_name]
     naive = importlib.import_module(f"tests.naive.{twin_module}")
-    missing = [twin for twin in twins.values() if not callable(getattr(naive, twin, None))]
+    missing = [twin for twin in twins.values()
+               if not callable(getattr(naive, twin, None))]
     assert not missing, f"tests/naive/{twin_module}.py lacks the twins {missing}"
     used = _names_used_with_twin_module(twin_module)
     untested = sorted({twin for twin in twins.values() if twin not in used})
