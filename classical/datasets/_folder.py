@@ -16,7 +16,7 @@ from ..utils._docstring import N_JOBS_DOC, VERBOSE_DOC, Substitution
 from ..utils._validation import check_positive_pair
 from ._read import IMAGE_EXTENSIONS, ImageLoadError, ImageLoadWarning, _try_read
 
-__all__ = ["ImageDataset", "load_folder", "load_images"]
+__all__ = ["ImageDataset", "list_image_files", "load_folder", "load_images"]
 
 logger = logging.getLogger("classical.datasets")
 
@@ -332,12 +332,41 @@ def load_images(paths, *, size=None, color="rgb", on_error="warn", n_jobs=None,
     --------
     load_folder : Load labelled images, one sub-folder per class.
     """
+    files = list_image_files(paths)
+    return _load(files, None, "given", size=size, color=color, on_error=on_error,
+                 n_jobs=n_jobs, verbose=verbose)
+
+
+@validate_params({"paths": ["array-like"]}, prefer_skip_nested_validation=True)
+def list_image_files(paths):
+    """List the image files that :func:`load_images` would read, without reading them.
+
+    Parameters
+    ----------
+    paths : list of str or path-like
+        Image files, and folders whose image files (directly inside, sorted
+        by name) are listed. A file named here is kept whatever its extension.
+
+    Returns
+    -------
+    files : list of str
+        The files, in the order given, each folder replaced by its images.
+
+    Raises
+    ------
+    ValueError
+        If the list is empty.
+
+    See Also
+    --------
+    load_images : Read the same files.
+    read_image : Read one of them, e.g. to go through many files in batches.
+    """
     files, ignored = [], []
     for path in map(os.fspath, paths):
         files += _images_in(path, ignored) if os.path.isdir(path) else [path]
-    _note_ignored("load_images", ignored)
+    _note_ignored("list_image_files", ignored)
     if not files:
         raise ValueError(f"No image files found in {list(paths)!r}. Pass image files "
                          "or folders holding .jpg, .png, .tif or .bmp files.")
-    return _load(files, None, "given", size=size, color=color, on_error=on_error,
-                 n_jobs=n_jobs, verbose=verbose)
+    return files
