@@ -347,3 +347,52 @@ def test_invalid_normalize_lists_options():
 def test_invalid_report_matrix(matrix, labels, error, match):
     with pytest.raises(error, match=match):
         Report(matrix, labels)
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_report_from_matrix_matches_sklearn_on_the_expanded_samples(seed):
+    # Report(matrix) hands scikit-learn one weighted sample per cell; the
+    # numbers must equal scikit-learn's on the samples the matrix counts.
+    rng = np.random.default_rng(seed)
+    matrix = rng.integers(0, 400, size=(6, 6)) * (rng.random((6, 6)) < 0.7)
+    matrix[4] = 0  # a label without reference samples
+    matrix[:, 5] = 0  # a label never predicted
+    matrix[0, 0] += 1
+    rows, columns = np.nonzero(matrix)
+    counts = matrix[rows, columns]
+    y_true, y_pred = np.repeat(rows, counts), np.repeat(columns, counts)
+    report = Report(matrix, list(range(6)))
+    assert_matches_sklearn(report, y_true, y_pred)
+
+
+@pytest.mark.parametrize(
+    "y_true, y_pred",
+    [([0, 0, 0], [1, 1, 1]),  # disjoint labels: kappa 0, defined
+     ([0, 0, 1], [0, 0, 0]),
+     ([2, 2], [2, 2])],  # one label throughout: undefined
+)
+def test_kappa_edge_cases_match_sklearn(y_true, y_pred):
+    report = evaluate(y_true, y_pred)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        expected = metrics.cohen_kappa_score(y_true, y_pred, labels=report.labels)
+    np.testing.assert_allclose(report.kappa, expected, rtol=1e-12)
+
+
+def test_plot_confusion_matches_confusion_matrix_display():
+    y_true, y_pred = _random_case("int")
+    report = evaluate(y_true, y_pred)
+    ax = report.plot_confusion(normalize="true", cmap="viridis")
+    display = metrics.ConfusionMatrixDisplay.from_predictions(
+        y_true, y_pred, labels=report.labels, normalize="true", cmap="viridis",
+        values_format=".2f")
+    try:
+        np.testing.assert_allclose(ax.images[0].get_array(),
+                                   display.im_.get_array(), rtol=1e-12)
+        assert [t.get_text() for t in ax.texts] == \
+            [t.get_text() for t in display.text_.ravel()]
+        assert ax.images[0].get_clim() == (0, 1.0)
+        assert ax.get_ylabel() == "Reference label"
+    finally:
+        plt.close(ax.figure)
+        plt.close(display.figure_)

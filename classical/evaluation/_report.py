@@ -1,42 +1,28 @@
-"""Accuracy assessment of a classification: metrics, confusion matrix, reports, plots.
+"""The :class:`Report` of a classification and its rendering as Markdown and JSON.
 
-:func:`evaluate` compares reference labels with predictions and returns a
-:class:`Report`. Everything in the report is computed from one confusion
-matrix, so a report can also be built directly from a matrix (for example one
-accumulated window by window over a raster): ``Report(matrix, labels)``.
-
-Conventions
------------
-- The confusion matrix has the reference ("true") labels in rows and the
-  predicted labels in columns, both in ``labels`` order; ``C[i, j]`` counts the
-  samples of class ``labels[i]`` predicted as ``labels[j]``.
-- Divisions by zero give 0 in per-class precision, recall and F1, as
-  scikit-learn's ``zero_division=0``. Producer's and user's accuracies are
-  NaN when undefined (no reference sample, or never predicted), because a
-  remote-sensing accuracy table must not show an undefined accuracy as 0.
-- Macro averages and balanced accuracy run over the *assessed* classes, the
-  labels with at least one reference sample. A label that occurs only in
-  ``y_pred`` (a reject label such as ``"unknown"`` or ``-1``) or only in a
-  user's ``labels`` is a column of the confusion matrix and its predictions
-  count as errors, but it is not averaged in as a class with recall 0. When
-  every label occurs in ``y_true`` (the usual case) the macro scores equal
-  scikit-learn's with the same ``labels``; otherwise they equal
-  scikit-learn's with ``labels`` restricted to the assessed classes, and the
-  balanced accuracy equals :func:`sklearn.metrics.balanced_accuracy_score`,
-  which drops such labels too.
+:func:`evaluate` counts labels into a confusion matrix and wraps it in a
+:class:`Report`; the report draws each score from :mod:`._metrics` on first
+access and renders them (:meth:`Report.to_markdown`, :meth:`Report.to_json`);
+plots are in :mod:`._plot`.
 """
 
 import json
-import numbers
 from functools import cached_property
 from pathlib import Path
 
 import numpy as np
 
-__all__ = ["Report", "evaluate"]
+from . import _plot
+from ._metrics import (
+    check_confusion_matrix,
+    cohen_kappa,
+    confusion_from_labels,
+    divide,
+    normalized_confusion,
+    per_class_scores,
+)
 
-_NORMALIZE_OPTIONS = (None, "true", "pred", "all")
-_MAX_LISTED = 10
+__all__ = ["Report", "evaluate"]
 
 
 def evaluate(y_true, y_pred, *, labels=None):
@@ -77,7 +63,9 @@ def evaluate(y_true, y_pred, *, labels=None):
     Notes
     -----
     Every number equals scikit-learn's (``sklearn.metrics`` with the same
-    ``labels`` and ``zero_division=0``) where scikit-learn computes it. Macro
+    ``labels`` and ``zero_division=0``) where scikit-learn computes it, and
+    scikit-learn computes the per-class scores, kappa and normalised
+    matrices from the confusion matrix. Macro
     averages and the balanced accuracy run over the classes that have
     reference samples, so a reject label that appears only in ``y_pred``
     lowers the accuracy and the user's side of the table but is not averaged
@@ -113,35 +101,7 @@ def evaluate(y_true, y_pred, *, labels=None):
     array([[1, 0],
            [1, 1]])
     """
-    y_true = _as_label_vector(y_true, "y_true")
-    y_pred = _as_label_vector(y_pred, "y_pred")
-    if y_true.shape[0] != y_pred.shape[0]:
-        raise ValueError(
-            "y_true and y_pred must have the same length; got "
-            f"{y_true.shape[0]} and {y_pred.shape[0]} samples. Pass one "
-            "prediction per reference label."
-        )
-    if y_true.shape[0] == 0:
-        raise ValueError(
-            "y_true and y_pred are empty; evaluate needs at least one sample."
-        )
-    true_values, true_codes = _encode(y_true)
-    pred_values, pred_codes = _encode(y_pred)
-    present = list(dict.fromkeys(true_values + pred_values))
-    _check_no_stringified_numbers(present)
-
-    if labels is None:
-        labels = _sorted_labels(present)
-    else:
-        labels = _check_labels(labels, present)
-    index = {label: i for i, label in enumerate(labels)}
-    true_index = np.array([index[v] for v in true_values], dtype=np.intp)
-    pred_index = np.array([index[v] for v in pred_values], dtype=np.intp)
-
-    n_labels = len(labels)
-    flat = true_index[true_codes] * n_labels + pred_index[pred_codes]
-    matrix = np.bincount(flat, minlength=n_labels * n_labels)
-    return Report(matrix.reshape(n_labels, n_labels), labels)
+    return Report(*confusion_from_labels(y_true, y_pred, labels))
 
 
 class Report:
@@ -188,36 +148,8 @@ class Report:
     """
 
     def __init__(self, confusion_matrix, labels):
-        matrix = np.asarray(confusion_matrix)
-        if matrix.ndim != 2 or matrix.shape[0] != matrix.shape[1] or matrix.size == 0:
-            raise ValueError(
-                "confusion_matrix must be a non-empty square 2-D array; got "
-                f"shape {matrix.shape}."
-            )
-        if not (np.issubdtype(matrix.dtype, np.integer) or matrix.dtype == np.bool_):
-            if not np.issubdtype(matrix.dtype, np.floating) or not np.all(
-                np.isfinite(matrix) & (matrix == np.round(matrix))
-            ):
-                raise TypeError(
-                    "confusion_matrix must hold whole-number counts; got dtype "
-                    f"{matrix.dtype}. Build it with np.bincount or evaluate()."
-                )
-        if np.any(matrix < 0):
-            raise ValueError("confusion_matrix must not contain negative counts.")
-        labels = [_native(label) for label in np.asarray(labels, dtype=object).ravel()]
-        if len(labels) != matrix.shape[0]:
-            raise ValueError(
-                f"labels must have one entry per row of confusion_matrix; got "
-                f"{len(labels)} labels for a {matrix.shape[0]}x{matrix.shape[1]} "
-                "matrix."
-            )
-        if matrix.sum() == 0:
-            raise ValueError(
-                "confusion_matrix is all zeros; there is nothing to assess."
-            )
-        self.labels = labels
-        self.confusion_matrix = matrix.astype(np.int64)
-        self.confusion_matrix.flags.writeable = False
+        self.confusion_matrix, self.labels = check_confusion_matrix(
+            confusion_matrix, labels)
 
     # ---------------------------------------------------------------- counts
     @property
@@ -246,25 +178,28 @@ class Report:
 
     # ------------------------------------------------------- per-class scores
     @cached_property
+    def _per_class(self):
+        return per_class_scores(self.confusion_matrix)
+
+    @property
     def precision(self):
-        return _divide(self._diagonal, self._predicted, 0.0)
+        return self._per_class[0]
 
-    @cached_property
+    @property
     def recall(self):
-        return _divide(self._diagonal, self.support, 0.0)
+        return self._per_class[1]
 
-    @cached_property
+    @property
     def f1(self):
-        # 2 tp / (2 tp + fp + fn), the form scikit-learn uses.
-        return _divide(2.0 * self._diagonal, self.support + self._predicted, 0.0)
+        return self._per_class[2]
 
     @cached_property
     def producers_accuracy(self):
-        return _divide(self._diagonal, self.support, np.nan)
+        return divide(self._diagonal, self.support, np.nan)
 
     @cached_property
     def users_accuracy(self):
-        return _divide(self._diagonal, self._predicted, np.nan)
+        return divide(self._diagonal, self._predicted, np.nan)
 
     # ---------------------------------------------------------------- summary
     @cached_property
@@ -277,15 +212,7 @@ class Report:
 
     @cached_property
     def kappa(self):
-        # Cohen's kappa written as scikit-learn's cohen_kappa_score does:
-        # 1 - (observed disagreement) / (disagreement expected by chance).
-        counts = self.confusion_matrix.astype(np.float64)
-        expected = np.outer(self.support, self._predicted) / counts.sum()
-        off_diagonal = ~np.eye(len(self.labels), dtype=bool)
-        chance = expected[off_diagonal].sum()
-        if chance == 0:
-            return float("nan")
-        return float(1.0 - counts[off_diagonal].sum() / chance)
+        return cohen_kappa(self.confusion_matrix)
 
     @cached_property
     def macro_precision(self):
@@ -331,18 +258,7 @@ class Report:
         matrix : ndarray of shape (n_labels, n_labels)
             Counts (int64), or proportions (float64) when normalised.
         """
-        _check_normalize(normalize)
-        counts = self.confusion_matrix
-        if normalize is None:
-            return counts.copy()
-        if normalize == "true":
-            totals = counts.sum(axis=1, keepdims=True)
-        elif normalize == "pred":
-            totals = counts.sum(axis=0, keepdims=True)
-        else:
-            totals = counts.sum()
-        totals = np.broadcast_to(totals, counts.shape)
-        return _divide(counts.astype(np.float64), totals, 0.0)
+        return normalized_confusion(self.confusion_matrix, normalize)
 
     def to_dict(self):
         """Return the report as plain Python types, ready for :func:`json.dumps`.
@@ -500,29 +416,13 @@ class Report:
         -------
         ax : matplotlib.axes.Axes
             The axes drawn on; the cells are its only image.
-        """
-        matrix = self.confusion(normalize)
-        if ax is None:
-            import matplotlib.pyplot as plt
 
-            size = 2.0 + 0.6 * len(self.labels)
-            _, ax = plt.subplots(figsize=(size + 1.0, size))
-        vmax = 1.0 if normalize is not None else max(int(matrix.max()), 1)
-        image = ax.imshow(matrix, cmap=cmap, vmin=0, vmax=vmax, interpolation="nearest")
-        ax.figure.colorbar(image, ax=ax)
-        names = [str(label) for label in self.labels]
-        ticks = np.arange(len(names))
-        ax.set_xticks(ticks, labels=names, rotation=45, ha="right")
-        ax.set_yticks(ticks, labels=names)
-        ax.set_xlabel("Predicted label")
-        ax.set_ylabel("Reference label")
-        if values:
-            text = "{:d}" if normalize is None else "{:.2f}"
-            for (i, j), value in np.ndenumerate(matrix):
-                background = image.cmap(image.norm(value))
-                ax.text(j, i, text.format(value), ha="center", va="center",
-                        color=_contrasting(background))
-        return ax
+        See Also
+        --------
+        sklearn.metrics.ConfusionMatrixDisplay : Which draws it.
+        """
+        return _plot.plot_confusion(self, normalize=normalize, ax=ax, cmap=cmap,
+                                    values=values)
 
     def save_confusion(self, path, *, dpi=150, **kwargs):
         """Draw the confusion matrix and save it to an image file.
@@ -543,19 +443,7 @@ class Report:
         path : pathlib.Path
             The file written.
         """
-        from matplotlib.figure import Figure
-
-        if "ax" in kwargs:
-            raise TypeError(
-                "save_confusion draws on its own figure and takes no 'ax'; use "
-                "plot_confusion(ax=...) and save that figure instead."
-            )
-        size = 2.0 + 0.6 * len(self.labels)
-        figure = Figure(figsize=(size + 1.0, size), layout="constrained")
-        self.plot_confusion(ax=figure.add_subplot(), **kwargs)
-        path = Path(path)
-        figure.savefig(path, dpi=dpi)
-        return path
+        return _plot.save_confusion(self, path, dpi=dpi, **kwargs)
 
     def __repr__(self):
         return (
@@ -565,124 +453,7 @@ class Report:
         )
 
 
-# --------------------------------------------------------------------- helpers
-def _as_label_vector(y, name):
-    array = np.asarray(y)
-    if array.ndim != 1:
-        raise ValueError(
-            f"{name} must be a 1-D array of labels of shape (n_samples,); got shape "
-            f"{array.shape}. Flatten class maps with np.ravel({name})."
-        )
-    if array.dtype.kind in "fc" and np.isnan(array).any():
-        raise ValueError(
-            f"{name} contains NaN; every sample needs a label. Drop unlabelled "
-            "samples or give them a reject label such as -1."
-        )
-    return array
-
-
-def _encode(array):
-    """Return the distinct values (plain Python) and each sample's index into them."""
-    try:
-        values, codes = np.unique(array, return_inverse=True)
-    except TypeError:  # object array mixing types that do not sort together
-        lookup = {}
-        codes = np.fromiter(
-            (lookup.setdefault(_native(v), len(lookup)) for v in array),
-            dtype=np.intp, count=array.shape[0],
-        )
-        return list(lookup), codes
-    values = [_native(v) for v in values]
-    if len(set(values)) != len(values):  # e.g. 1 and 1.0 in one object array
-        merged = {}
-        remap = np.array([merged.setdefault(v, len(merged)) for v in values],
-                         dtype=np.intp)
-        return list(merged), remap[codes.ravel()]
-    return values, codes.ravel()
-
-
-def _native(value):
-    return value.item() if isinstance(value, np.generic) else value
-
-
-def _is_number(value):
-    return isinstance(value, numbers.Number) and not isinstance(value, complex)
-
-
-def _sorted_labels(values):
-    try:
-        return sorted(values)
-    except TypeError:
-        # Numbers, then strings, then anything else by its text: a string
-        # reject label such as "unknown" lands after integer classes.
-        def key(value):
-            if _is_number(value):
-                return (0, value, "")
-            if isinstance(value, str):
-                return (1, 0, value)
-            return (2, 0, str(value))
-
-        return sorted(values, key=key)
-
-
-def _check_no_stringified_numbers(values):
-    numbers_as_text = {
-        str(v): v for v in values if _is_number(v) and not isinstance(v, bool)
-    }
-    clashes = [(s, numbers_as_text[s]) for s in values
-               if isinstance(s, str) and s in numbers_as_text]
-    if clashes:
-        text, number = clashes[0]
-        raise ValueError(
-            f"y_true and y_pred mix the string {text!r} with the number {number!r}; "
-            "one of them was probably converted to strings (np.array mixing numbers "
-            "and strings does this). Give both arrays the same label type."
-        )
-
-
-def _check_labels(labels, present):
-    given = np.asarray(labels, dtype=object)
-    if given.ndim != 1 or given.shape[0] == 0:
-        raise ValueError(
-            f"labels must be a non-empty 1-D sequence; got shape {given.shape}."
-        )
-    labels = [_native(v) for v in given]
-    if len(set(labels)) != len(labels):
-        seen, repeated = set(), []
-        for label in labels:
-            if label in seen:
-                repeated.append(label)
-            seen.add(label)
-        raise ValueError(f"labels must not repeat a label; repeated: {repeated}.")
-    known = set(labels)
-    missing = [v for v in present if v not in known]
-    if missing:
-        shown = _sorted_labels(missing)[:_MAX_LISTED]
-        extra = len(missing) - _MAX_LISTED
-        more = f" and {extra} more" if extra > 0 else ""
-        raise ValueError(
-            f"labels must contain every value of y_true and y_pred; missing "
-            f"{shown}{more}. Add them to labels (a reject label too), or pass "
-            "labels=None to use the sorted union."
-        )
-    return labels
-
-
-def _check_normalize(normalize):
-    if normalize not in _NORMALIZE_OPTIONS:
-        raise ValueError(
-            f"normalize must be one of {list(_NORMALIZE_OPTIONS)}; got {normalize!r}."
-        )
-
-
-def _divide(numerator, denominator, undefined):
-    numerator = np.asarray(numerator, dtype=np.float64)
-    denominator = np.asarray(denominator, dtype=np.float64)
-    out = np.full(np.broadcast_shapes(numerator.shape, denominator.shape), undefined)
-    np.divide(numerator, denominator, out=out, where=denominator != 0)
-    return out
-
-
+# --------------------------------------------------------------- rendering
 def _json_float(value):
     value = float(value)
     return None if np.isnan(value) else value
@@ -707,9 +478,3 @@ def _table(header, rows):
              "|" + "|".join(["---"] + ["---:"] * (len(header) - 1)) + "|"]
     lines += ["| " + " | ".join(row) + " |" for row in rows]
     return lines
-
-
-def _contrasting(rgba):
-    """Black or white, whichever reads better on the colour ``rgba``."""
-    red, green, blue = rgba[:3]
-    return "black" if 0.299 * red + 0.587 * green + 0.114 * blue > 0.5 else "white"
