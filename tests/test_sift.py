@@ -7,6 +7,7 @@ from numpy.testing import assert_allclose, assert_array_equal
 from sklearn.exceptions import NotFittedError
 
 from classical.datasets import load_sample
+from classical.preprocess import to_grayscale
 from classical.descriptors._local_features import LocalFeatures
 from classical.descriptors._sift import SIFTExtractor, sift
 
@@ -46,7 +47,7 @@ def _direct(grey, contrast_threshold=0.04, cap=None):
 @pytest.mark.parametrize("cap", [None, 5])
 def test_equals_direct_opencv_on_eurosat(eurosat_images, cap):
     for image in eurosat_images:
-        grey = cv2.cvtColor(image, cv2.COLOR_RGB2GRAY)
+        grey = to_grayscale(image)  # the library's grey convention (BT.709)
         descriptors, positions, scales = sift(image, max_keypoints=cap)
         expected = _direct(grey, cap=cap)
         assert descriptors.dtype == np.float32 and descriptors.shape[1] == 128

@@ -231,7 +231,8 @@ def load_folder(path, *, size=None, color="rgb", on_error="warn", n_jobs=None,
         ``(n, n)``); ``None`` keeps each image's own size.
     color : {'rgb', 'gray'}, default='rgb'
         ``'rgb'`` gives (H, W, 3) arrays in red, green, blue order (gray files
-        are replicated); ``'gray'`` gives (H, W) arrays (ITU-R 601 luma).
+        are replicated); ``'gray'`` gives (H, W) arrays (the luminance of
+        :func:`classical.preprocess.to_grayscale`).
     on_error : {'warn', 'raise', 'ignore'}, default='warn'
         What to do when some files cannot be decoded, after trying them all:
         ``'warn'`` skips them and emits one :class:`ImageLoadWarning` naming

@@ -9,6 +9,7 @@ from PIL import Image, UnidentifiedImageError
 from sklearn.utils._param_validation import StrOptions
 from sklearn_compat.utils._param_validation import validate_params
 
+from ..utils._color import rgb_to_gray
 from ..utils._validation import check_positive_pair
 
 __all__ = ["IMAGE_EXTENSIONS", "ImageLoadError", "ImageLoadWarning", "read_image"]
@@ -114,7 +115,7 @@ def _convert(array, color, size):
     if array.ndim == 3:
         array = array[:, :, 0] if array.shape[2] < 3 else array[:, :, :3]
     if color == "gray" and array.ndim == 3:
-        array = cv2.cvtColor(np.ascontiguousarray(array), cv2.COLOR_RGB2GRAY)
+        array = rgb_to_gray(array)
     if size is not None and array.shape[:2] != size:
         shrink = size[0] <= array.shape[0] and size[1] <= array.shape[1]
         interpolation = cv2.INTER_AREA if shrink else cv2.INTER_LINEAR
@@ -153,7 +154,8 @@ def read_image(path, *, size=None, color="rgb"):
         ``None`` keeps the stored size.
     color : {'rgb', 'gray'}, default='rgb'
         ``'rgb'`` returns three channels in red, green, blue order (a gray file
-        is replicated); ``'gray'`` returns one channel (ITU-R 601 luma).
+        is replicated); ``'gray'`` returns one channel (the luminance of
+        :func:`classical.preprocess.to_grayscale`).
 
     Returns
     -------

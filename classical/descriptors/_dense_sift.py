@@ -14,7 +14,7 @@ from sklearn_compat.utils._param_validation import validate_params
 
 from .._kernels import dsift as _kernels
 from ..parallel import numba_threads
-from ..preprocess._color import convert_color, to_grayscale
+from ..preprocess import convert_color, to_grayscale
 from ..utils._docstring import N_JOBS_DOC, Substitution
 from ..utils._validation import check_image, check_image_batch, intensity_range
 from ._local_features import _describe_on_grids

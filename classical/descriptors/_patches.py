@@ -17,7 +17,7 @@ from sklearn_compat.utils._param_validation import validate_params
 from .._kernels import color as color_kernels
 from .._kernels import patches as kernels
 from ..parallel import numba_threads
-from ..preprocess._color import GRAY_WEIGHTS, as_pixel_stack, conversion_args
+from ..utils._color import GRAY_WEIGHTS, as_pixel_stack, conversion_args
 from ..utils._docstring import N_JOBS_DOC, Substitution
 from ..utils._validation import check_image, check_image_batch
 from ._color import _MOMENTS_REFERENCE

@@ -12,6 +12,7 @@ from sklearn_compat.base import _fit_context
 from sklearn_compat.utils._param_validation import validate_params
 
 from ..parallel import resolve_n_jobs
+from ..utils._color import rgb_to_gray
 from ..utils._docstring import N_JOBS_DOC, Substitution
 from ..utils._validation import check_image, check_images, intensity_range
 from ._local_features import LocalFeatures
@@ -33,8 +34,9 @@ _NOTES = """Keypoints and descriptors are OpenCV's ``cv2.SIFT_create`` with
     image: ``uint8`` images are used as they are, other integer images are
     scaled by ``255 / max`` of their type, float images (taken to be in
     ``[0, 1]``) by 255, then rounded and clipped to ``[0, 255]``; colour
-    images are converted with ``cv2.cvtColor`` (``0.299 R + 0.587 G +
-    0.114 B``; a fourth channel is ignored).
+    images are reduced to the library's grey ``0.2125 R + 0.7154 G +
+    0.0721 B`` (that of :func:`classical.preprocess.to_grayscale`; a fourth
+    channel is ignored).
 
     ``max_keypoints`` keeps the keypoints of highest ``response`` (ties
     broken by OpenCV's order) and returns them in OpenCV's order; this is
@@ -66,10 +68,9 @@ def _grey_uint8(image):
         scaled = image.astype(np.float64) * (255.0 / intensity_range(image.dtype))
         image = np.clip(np.rint(scaled), 0, 255).astype(np.uint8)
     if image.ndim == 3:
-        code = cv2.COLOR_RGBA2GRAY if image.shape[2] == 4 else cv2.COLOR_RGB2GRAY
         if image.shape[2] == 2:  # grey + alpha
             return np.ascontiguousarray(image[:, :, 0])
-        return cv2.cvtColor(np.ascontiguousarray(image), code)
+        return np.ascontiguousarray(rgb_to_gray(image))
     return np.ascontiguousarray(image)
 
 

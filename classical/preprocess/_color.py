@@ -1,52 +1,27 @@
-"""Colour-space conversion and grayscale."""
+"""Colour-space conversion and grayscale.
 
-from functools import lru_cache
+One grey convention for the whole library: the luminance ``0.2125 R + 0.7154 G
++ 0.0721 B`` (ITU-R BT.709 primaries), the weights of
+:func:`skimage.color.rgb2gray`, computed in the image's own scale. It is the
+convention of scikit-image, the peer most of our tests compare against (LBP,
+HOG and dense SIFT of colour images agree with it to rounding only when the
+grey image is the same). OpenCV's ``COLOR_RGB2GRAY`` uses ITU-R BT.601
+weights (0.299, 0.587, 0.114) instead: every grey image the library makes
+(:func:`to_grayscale`, the luminance of :class:`~classical.descriptors.
+LBPExtractor` and of the dense extractors, SIFT's input, ``load_folder(...,
+color='gray')``) uses the BT.709 weights, held once in
+``classical.utils._color.GRAY_WEIGHTS``.
+"""
 
 import numpy as np
 from sklearn.utils._param_validation import StrOptions, validate_params
 
 from .._kernels import color as kernels
+from ..utils._color import SPACE_CODES, conversion_args, rgb_to_gray
 from ..utils._validation import check_image, intensity_range
 from ._base import BaseImageTransformer
 
 __all__ = ["convert_color", "to_grayscale", "ConvertColor", "Grayscale"]
-
-# Luminance weights of ITU-R BT.709, as in skimage.color.rgb2gray
-GRAY_WEIGHTS = np.array([0.2125, 0.7154, 0.0721])
-
-SPACE_CODES = {"rgb": kernels.RGB, "hsv": kernels.HSV, "lab": kernels.LAB}
-_NO_LUT = np.zeros(1)
-
-
-def _srgb_to_linear(c):
-    return np.where(c > 0.04045, ((c + 0.055) / 1.055) ** 2.4, c / 12.92)
-
-
-@lru_cache(maxsize=None)
-def _linear_lut(dtype_str):
-    dtype = np.dtype(dtype_str)
-    top = intensity_range(dtype)
-    return _srgb_to_linear(np.arange(int(top) + 1) * (1.0 / top))
-
-
-def conversion_args(dtype):
-    """Return ``(inv_top, lut, use_lut)`` for the colour kernels.
-
-    ``uint8`` and ``uint16`` images take linear RGB from a table indexed by
-    the raw value (computed with NumPy's ``power``, like scikit-image), other
-    dtypes compute it per pixel.
-    """
-    dtype = np.dtype(dtype)
-    inv_top = 1.0 / intensity_range(dtype)
-    if dtype in (np.dtype(np.uint8), np.dtype(np.uint16)):
-        return inv_top, _linear_lut(dtype.str), True
-    return inv_top, _NO_LUT, False
-
-
-def as_pixel_stack(stack):
-    """View a ``(n, H, W, C)`` stack as a C-contiguous ``(n, H * W, C)`` array."""
-    stack = np.ascontiguousarray(stack)
-    return stack.reshape(stack.shape[0], -1, stack.shape[-1])
 
 
 @validate_params({"image": ["array-like"]}, prefer_skip_nested_validation=True)
@@ -63,7 +38,8 @@ def to_grayscale(image):
     -------
     gray : ndarray of shape (H, W)
         ``0.2125 R + 0.7154 G + 0.0721 B`` (the weights of
-        :func:`skimage.color.rgb2gray`). Float input gives the same float
+        :func:`skimage.color.rgb2gray`, the library's one grey convention;
+        see the module notes). Float input gives the same float
         dtype; integer input gives the same integer dtype, rounded to the
         nearest integer; boolean input gives float64.
 
@@ -86,14 +62,7 @@ def _grayscale_checked(image):
             f"image must be grayscale (H, W) or colour (H, W, 3 or 4) to convert "
             f"to grayscale; got shape {image.shape}."
         )
-    rgb = image[..., :3]
-    if np.issubdtype(image.dtype, np.floating):
-        return rgb @ GRAY_WEIGHTS.astype(image.dtype)
-    gray = rgb.astype(np.float64) @ GRAY_WEIGHTS
-    if image.dtype == np.bool_:
-        return gray
-    info = np.iinfo(image.dtype)
-    return np.clip(np.rint(gray), info.min, info.max).astype(image.dtype)
+    return rgb_to_gray(image)
 
 
 def _convert_checked(image, color_space):
