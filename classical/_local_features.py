@@ -1,10 +1,49 @@
-"""Ragged batches of local descriptors: :class:`LocalFeatures`."""
+"""Local features, the value that travels from descriptors to encoders.
+
+:class:`LocalFeatures` holds the local descriptors of a batch of images as one
+ragged array; :func:`as_ragged`, :func:`is_ragged` and :func:`sample_rows` are
+the checks and the sampling that both :mod:`classical.descriptors` (which make
+and reduce local features) and :mod:`classical.encoders` (which summarise them)
+need. This module sits below both packages and imports neither, so they never
+import each other.
+
+Dtype policy: descriptors made by this library are float32
+(``DESCRIPTOR_DTYPE``), and so are their positions and scales. Every extractor
+writes into ``DESCRIPTOR_DTYPE`` buffers or converts with
+:func:`as_descriptors`, and :class:`LocalFeatures` converts whatever it is
+given, so a batch is float32 whatever made it (half the memory of float64 for
+the largest arrays of a pipeline). Encoders accept
+descriptor sets from elsewhere too: :func:`as_ragged` keeps float32 input as
+float32 and reads anything else as float64, never rounding a caller's float64
+data down.
+"""
 
 import operator
 
 import numpy as np
+from sklearn.utils import check_random_state
 
-__all__ = ["LocalFeatures"]
+__all__ = ["DESCRIPTOR_DTYPE", "LocalFeatures", "as_descriptors", "as_ragged",
+           "is_ragged", "sample_rows"]
+
+DESCRIPTOR_DTYPE = np.float32
+"""The dtype of every descriptor, position and scale this library makes."""
+
+
+def as_descriptors(array):
+    """``array`` as C-contiguous ``DESCRIPTOR_DTYPE`` (no copy if it already is).
+
+    Parameters
+    ----------
+    array : array-like
+        Descriptors, positions or scales.
+
+    Returns
+    -------
+    array : ndarray
+        C-contiguous, of dtype ``DESCRIPTOR_DTYPE``.
+    """
+    return np.ascontiguousarray(array, dtype=DESCRIPTOR_DTYPE)
 
 
 class LocalFeatures:
@@ -86,7 +125,7 @@ default=None
                 f"descriptors ({n}); got {offsets.tolist()[:5]}"
                 f"{'...' if offsets.size > 5 else ''} ending at {offsets[-1]}."
             )
-        self.descriptors = np.ascontiguousarray(descriptors, dtype=np.float32)
+        self.descriptors = as_descriptors(descriptors)
         self.offsets = np.ascontiguousarray(offsets, dtype=np.int64)
         self.positions = _per_descriptor(positions, (n, 2), "positions")
         self.scales = _per_descriptor(scales, (n,), "scales")
@@ -278,14 +317,14 @@ default=None
 
 def _per_descriptor(values, shape, name):
     if values is None:
-        return np.full(shape, np.nan, dtype=np.float32)
+        return np.full(shape, np.nan, dtype=DESCRIPTOR_DTYPE)
     array = np.asarray(values)
     if array.shape != shape:
         raise ValueError(
             f"{name} must have shape {shape} (one entry per descriptor); got shape "
             f"{array.shape}."
         )
-    return np.ascontiguousarray(array, dtype=np.float32)
+    return as_descriptors(array)
 
 
 def _image_shapes(values, n_images):
@@ -320,55 +359,131 @@ def _join(parts, counts, name):
     return np.concatenate(parts)
 
 
-def _describe_on_grids(images, grid, describe, n_dims):
-    """Describe validated images on per-shape grids into one :class:`LocalFeatures`.
+
+def _float_dtype(arrays):
+    """float32 when every set is float32, float64 otherwise (see the policy)."""
+    if arrays and all(a.dtype == np.float32 for a in arrays):
+        return np.float32
+    return np.float64
+
+
+def as_ragged(X, *, name="X"):
+    """Return ``(descriptors, offsets)`` for a batch of per-image descriptor sets.
 
     Parameters
     ----------
-    images : ndarray of shape (n, H, W[, C]) or list of ndarray
-        Validated images: one stack, or a list whose images may differ in
-        shape and dtype.
-    grid : callable
-        ``grid(shape)`` returns the ``(n_patches, 2)`` positions and the
-        ``(n_patches,)`` scales of an image of ``shape`` (called once per
-        distinct ``(H, W)``).
-    describe : callable
-        ``describe(stack, out)`` describes an ``(m, H, W[, C])`` stack of
-        images of one shape and dtype and returns an ``(m, n_patches,
-        n_dims)`` array; ``out`` is either None or a float32 array of that
-        shape to write into (returning it saves a copy).
-    n_dims : int
-        Length of one descriptor.
+    X : list of ndarray of shape (n_i, d), ndarray of shape (n_images, n, d) \
+or LocalFeatures
+        Descriptor sets, one per image; a set may be empty (``n_i == 0``).
+        Any object with ``descriptors`` (N, d) and ``offsets``
+        (n_images + 1,) is read as a :class:`LocalFeatures`.
+    name : str, default='X'
+        Argument name used in error messages.
 
     Returns
     -------
-    features : LocalFeatures
-        One image per input image, in input order, with each image's ``(H,
-        W)`` in ``image_shapes``. Images of one shape and dtype are described
-        together, a stack in one call straight into place.
+    descriptors : ndarray of shape (N, d), C-contiguous float32 or float64
+        float32 when the input is float32, float64 otherwise.
+    offsets : ndarray of shape (n_images + 1,), int64
+        Image ``i`` owns rows ``offsets[i]:offsets[i + 1]``.
     """
-    grids = {}
-    for image in images:
-        if image.shape[:2] not in grids:
-            grids[image.shape[:2]] = grid(image.shape)
-    counts = [len(grids[image.shape[:2]][1]) for image in images]
-    offsets = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
-    descriptors = np.empty((offsets[-1], n_dims), np.float32)
-    if isinstance(images, np.ndarray):
-        out = descriptors.reshape(len(images), counts[0], n_dims)
-        result = describe(images, out)
-        if result is not out:
-            out[...] = result
+    if hasattr(X, "descriptors") and hasattr(X, "offsets"):
+        descriptors = np.asarray(X.descriptors)
+        offsets = np.asarray(X.offsets)
+        if descriptors.ndim != 2 or offsets.ndim != 1 or offsets.size < 1:
+            raise ValueError(
+                f"{name}.descriptors must be 2-D (N, d) and {name}.offsets 1-D "
+                f"(n_images + 1,); got shapes {descriptors.shape} and "
+                f"{offsets.shape}.")
+        offsets = offsets.astype(np.int64)
+        if (offsets[0] != 0 or offsets[-1] != len(descriptors)
+                or np.any(np.diff(offsets) < 0)):
+            raise ValueError(
+                f"{name}.offsets must rise from 0 to len({name}.descriptors) = "
+                f"{len(descriptors)}; got {offsets[0]} ... {offsets[-1]}.")
+        arrays = [descriptors]
     else:
-        groups = {}
-        for index, image in enumerate(images):
-            groups.setdefault((image.shape, image.dtype.str), []).append(index)
-        for indices in groups.values():
-            result = describe(np.stack([images[i] for i in indices]), None)
-            for i, rows in zip(indices, result):
-                descriptors[offsets[i]:offsets[i + 1]] = rows
-    return LocalFeatures(
-        descriptors, offsets,
-        np.concatenate([grids[image.shape[:2]][0] for image in images]),
-        np.concatenate([grids[image.shape[:2]][1] for image in images]),
-        [image.shape[:2] for image in images])
+        if isinstance(X, np.ndarray) and X.ndim == 3:
+            X = list(X)
+        if isinstance(X, np.ndarray) or not isinstance(X, (list, tuple)):
+            raise TypeError(
+                f"{name} must be a list of per-image (n_i, d) descriptor arrays or "
+                f"an object with .descriptors and .offsets; got "
+                f"{type(X).__name__}. Wrap a single image's descriptors in a list.")
+        if len(X) == 0:
+            raise ValueError(f"{name} holds no images; pass at least one descriptor "
+                             "set.")
+        arrays = [np.asarray(a) for a in X]
+        shapes = {a.shape[1:] for a in arrays if a.ndim == 2}
+        if any(a.ndim != 2 for a in arrays) or len(shapes) != 1:
+            raise ValueError(
+                f"Every descriptor set in {name} must be a 2-D (n_i, d) array with "
+                f"the same d; got shapes {sorted({a.shape for a in arrays})[:4]}. "
+                "Reshape a lone descriptor to (1, d) and an empty set to (0, d).")
+        offsets = np.zeros(len(arrays) + 1, np.int64)
+        np.cumsum([len(a) for a in arrays], out=offsets[1:])
+    for a in arrays:
+        if not (np.issubdtype(a.dtype, np.number) or a.dtype == np.bool_) \
+                or np.iscomplexobj(a):
+            raise TypeError(f"Descriptors in {name} must be real numbers; got dtype "
+                            f"{a.dtype}. Convert them with .astype(np.float32).")
+    dtype = _float_dtype(arrays)
+    if len(arrays) == 1:
+        descriptors = np.ascontiguousarray(arrays[0], dtype=dtype)
+    else:
+        descriptors = np.ascontiguousarray(np.concatenate(arrays, axis=0), dtype=dtype)
+    if descriptors.shape[1] == 0:
+        raise ValueError(f"Descriptors in {name} have 0 dimensions; each needs d >= "
+                         "1 values.")
+    # min and max propagate NaN and reach any infinity, without a mask array
+    if descriptors.size and not (np.isfinite(descriptors.min())
+                                 and np.isfinite(descriptors.max())):
+        raise ValueError(f"Descriptors in {name} contain NaN or infinity; remove or "
+                         "replace them before encoding.")
+    return descriptors, offsets
+
+
+def is_ragged(X):
+    """Whether ``X`` holds per-image descriptor sets rather than one 2-D array.
+
+    Parameters
+    ----------
+    X : object
+        Anything given to ``fit`` or ``transform``.
+
+    Returns
+    -------
+    ragged : bool
+        True for an object with ``descriptors`` and ``offsets`` (such as
+        :class:`LocalFeatures`) and for a non-empty list or tuple of 2-D
+        arrays.
+    """
+    if hasattr(X, "descriptors") and hasattr(X, "offsets"):
+        return True
+    return (isinstance(X, (list, tuple)) and len(X) > 0
+            and all(isinstance(a, np.ndarray) and a.ndim == 2 for a in X))
+
+
+def sample_rows(descriptors, sample_size, random_state):
+    """At most ``sample_size`` rows drawn without replacement, in their order.
+
+    Parameters
+    ----------
+    descriptors : ndarray of shape (n_descriptors, d)
+        The rows to draw from.
+    sample_size : int
+        Largest number of rows to keep.
+    random_state : int, RandomState instance or None
+        Seed of the draw; no random number is drawn when every row is kept.
+
+    Returns
+    -------
+    sample : ndarray of shape (min(n_descriptors, sample_size), d)
+        ``descriptors`` itself when it has at most ``sample_size`` rows,
+        otherwise a copy of the drawn rows in increasing row order.
+    """
+    if len(descriptors) <= sample_size:
+        return descriptors
+    rng = check_random_state(random_state)
+    return descriptors[np.sort(rng.choice(len(descriptors), sample_size,
+                                          replace=False))]

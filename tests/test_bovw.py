@@ -7,7 +7,7 @@ from sklearn.exceptions import NotFittedError
 
 from classical._kernels import assign
 from classical.encoders._bovw import BagOfVisualWords
-from classical.encoders._ragged import _as_ragged
+from classical._local_features import as_ragged
 from classical.encoders._vocabulary import VisualVocabulary, kernel_threads
 from classical.utils.estimator_checks import image_estimator_checks
 from tests.naive import encoders as naive
@@ -24,12 +24,12 @@ class DuckFeatures:
     """Stands in for LocalFeatures: only ``descriptors`` and ``offsets``."""
 
     def __init__(self, sets):
-        self.descriptors, self.offsets = _as_ragged(sets)
+        self.descriptors, self.offsets = as_ragged(sets)
 
 
 def _soft_both(sets, words, n_nearest, sigma):
     """Soft-count kernel and twin on the same ragged batch."""
-    descriptors, offsets = _as_ragged(sets)
+    descriptors, offsets = as_ragged(sets)
     words = np.ascontiguousarray(words, dtype=descriptors.dtype)
     ours = np.full((len(sets), len(words)), np.nan)
     with kernel_threads(None):
@@ -167,7 +167,7 @@ def test_soft_bovw_learns_sigma_and_matches_twin(dtype):
     expected_sigma = np.median(np.sqrt(naive.nearest_words(stacked, words)[1]))
     assert_allclose(encoder.sigma_, expected_sigma, rtol=TOLERANCE[dtype])
     twin = np.empty((len(sets), 6))
-    descriptors, offsets = _as_ragged(sets)
+    descriptors, offsets = as_ragged(sets)
     naive.soft_counts(descriptors, offsets, words, None, 3, encoder.sigma_, twin)
     counts = encoder.transform(sets)
     assert_allclose(counts, twin, rtol=TOLERANCE[dtype], atol=TOLERANCE[dtype])

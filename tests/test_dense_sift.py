@@ -14,7 +14,7 @@ from sklearn.exceptions import NotFittedError
 from classical._kernels import dsift as kernels
 from classical.descriptors import _dense_sift as dense_sift_module
 from classical.descriptors._dense_sift import DenseSIFTExtractor, dense_sift
-from classical.descriptors._local_features import LocalFeatures
+from classical.descriptors import LocalFeatures
 from classical.parallel import numba_threads
 from classical.preprocess import to_grayscale
 from tests.naive import dsift as naive

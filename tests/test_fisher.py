@@ -6,7 +6,7 @@ from numpy.testing import assert_allclose, assert_array_equal
 from sklearn.mixture import GaussianMixture
 
 from classical.encoders._fisher import FisherVectorEncoder, _fisher, fisher_vector
-from classical.encoders._ragged import _as_ragged
+from classical._local_features import as_ragged
 from classical.encoders._vocabulary import VisualVocabulary
 from classical.utils.estimator_checks import image_estimator_checks
 from tests.naive import fisher as naive
@@ -30,7 +30,7 @@ def _sets(seed, sizes, dim, dtype):
 
 def _both(sets, gmm, normalize):
     """Kernel and twin on the same ragged batch."""
-    descriptors, offsets = _as_ragged(sets)
+    descriptors, offsets = as_ragged(sets)
     ours = _fisher(descriptors, offsets, *gmm, normalize, None)
     twin = np.full_like(ours, np.nan)
     naive.fisher_batch(descriptors, offsets, *gmm, *STEPS[normalize], twin)
@@ -120,7 +120,7 @@ def test_encoder_matches_fisher_vector_on_lists_and_duck_input():
     sets = _sets(6, (30, 0, 45, 1), 8, np.float32)
 
     class Duck:
-        descriptors, offsets = _as_ragged(sets)
+        descriptors, offsets = as_ragged(sets)
 
     encoder = FisherVectorEncoder(n_components=3, random_state=0).fit(sets)
     encoded = encoder.transform(sets)
@@ -192,7 +192,7 @@ def test_far_from_origin_keeps_precision():
     sets = _sets(3, (50, 80, 30), dim, np.float64)
     means, variances, weights = _gmm(k, k, dim)
     shift = 1e5 * np.sqrt(variances.max())
-    near = _fisher(*_as_ragged(sets), means, variances, weights, None, None)
-    far = _fisher(*_as_ragged([x + shift for x in sets]), means + shift, variances,
+    near = _fisher(*as_ragged(sets), means, variances, weights, None, None)
+    far = _fisher(*as_ragged([x + shift for x in sets]), means + shift, variances,
                   weights, None, None)
     assert_allclose(far, near, rtol=1e-6, atol=1e-8)

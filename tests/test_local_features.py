@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from numpy.testing import assert_array_equal
 
-from classical.descriptors._local_features import LocalFeatures
+from classical.descriptors import LocalFeatures
 
 
 def _parts(counts=(3, 0, 2, 4), d=5, seed=0):

@@ -9,7 +9,7 @@ from sklearn.base import clone
 from sklearn.decomposition import PCA
 from sklearn.exceptions import NotFittedError
 
-from classical.descriptors._local_features import LocalFeatures
+from classical.descriptors import LocalFeatures
 from classical.descriptors._local_pca import LocalPCA
 
 

@@ -6,7 +6,7 @@ from numpy.testing import assert_allclose
 from sklearn.base import clone
 from sklearn.exceptions import NotFittedError
 
-from classical.descriptors._local_features import LocalFeatures
+from classical.descriptors import LocalFeatures
 from classical.encoders._bovw import BagOfVisualWords
 from classical.encoders._pyramid import SpatialPyramid
 from classical.encoders._vlad import VLADEncoder

@@ -8,7 +8,7 @@ from sklearn.exceptions import NotFittedError
 
 from classical.datasets import load_sample
 from classical.preprocess import to_grayscale
-from classical.descriptors._local_features import LocalFeatures
+from classical.descriptors import LocalFeatures
 from classical.descriptors._sift import SIFTExtractor, sift
 
 

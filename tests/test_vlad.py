@@ -5,7 +5,7 @@ import pytest
 from numpy.testing import assert_allclose, assert_array_equal
 
 from classical._kernels import assign, vlad
-from classical.encoders._ragged import _as_ragged
+from classical._local_features import as_ragged
 from classical.encoders._vlad import VLADEncoder, vlad_encode
 from classical.encoders._vocabulary import VisualVocabulary, kernel_threads
 from classical.utils.estimator_checks import image_estimator_checks
@@ -19,7 +19,7 @@ TOLERANCE = {np.float64: 1e-10, np.float32: 1e-5}
 
 def _both(sets, words, normalize, soft=None):
     """Kernel and twin on the same ragged batch; ``soft`` is (n_nearest, sigma)."""
-    descriptors, offsets = _as_ragged(sets)
+    descriptors, offsets = as_ragged(sets)
     words = np.ascontiguousarray(words, dtype=descriptors.dtype)
     flags = STEPS[normalize]
     name, extra = ("vlad_batch", ()) if soft is None else ("soft_vlad_batch", soft)
@@ -142,7 +142,7 @@ def test_encoder_matches_vlad_encode_on_lists_and_duck_input():
     sets = _sets(9, (30, 0, 45, 1), 8, np.float32)
 
     class Duck:
-        descriptors, offsets = _as_ragged(sets)
+        descriptors, offsets = as_ragged(sets)
 
     encoder = VLADEncoder(n_words=5, random_state=0).fit(sets)
     encoded = encoder.transform(sets)
@@ -173,7 +173,7 @@ def test_soft_encoder_matches_twin_and_one_word_is_hard():
     soft = VLADEncoder(n_words=5, normalize=None, assignment="soft", n_nearest=3,
                        vocabulary=hard.vocabulary_).fit(sets)
     words = hard.vocabulary_.words_
-    descriptors, offsets = _as_ragged(sets)
+    descriptors, offsets = as_ragged(sets)
     expected_sigma = np.median(np.sqrt(naive.nearest_words(descriptors, words)[1]))
     assert_allclose(soft.sigma_, expected_sigma, rtol=1e-5)
     twin = np.empty((3, words.size))

@@ -6,7 +6,7 @@ from numpy.testing import assert_allclose, assert_array_equal
 from sklearn.base import clone
 
 from classical._kernels import assign
-from classical.encoders._ragged import _as_ragged
+from classical._local_features import as_ragged
 from classical.encoders._vocabulary import VisualVocabulary, kernel_threads
 from tests.naive import encoders as naive
 
@@ -32,7 +32,7 @@ class DuckFeatures:
     """Stands in for LocalFeatures: only ``descriptors`` and ``offsets``."""
 
     def __init__(self, sets):
-        self.descriptors, self.offsets = _as_ragged(sets)
+        self.descriptors, self.offsets = as_ragged(sets)
 
     def __len__(self):
         return len(self.offsets) - 1
@@ -95,10 +95,10 @@ def test_constant_and_zero_descriptors():
 
 def test_as_ragged_list_and_duck_agree():
     sets = _descriptor_sets()
-    descriptors, offsets = _as_ragged(sets)
+    descriptors, offsets = as_ragged(sets)
     assert descriptors.dtype == np.float32 and descriptors.flags.c_contiguous
     assert_array_equal(offsets, np.cumsum([0, 40, 25, 0, 1, 33]))
-    duck_descriptors, duck_offsets = _as_ragged(DuckFeatures(sets))
+    duck_descriptors, duck_offsets = as_ragged(DuckFeatures(sets))
     assert_array_equal(duck_descriptors, descriptors)
     assert_array_equal(duck_offsets, offsets)
 
@@ -106,12 +106,12 @@ def test_as_ragged_list_and_duck_agree():
 def test_as_ragged_dtypes_and_views():
     sets = [np.arange(12, dtype=np.uint8).reshape(4, 3),
             np.ones((6, 3), np.float32)[::2]]
-    descriptors, offsets = _as_ragged(sets)
+    descriptors, offsets = as_ragged(sets)
     assert descriptors.dtype == np.float64
     assert_array_equal(descriptors[:4], sets[0])
     assert_array_equal(offsets, [0, 4, 7])
     stacked = np.zeros((3, 5, 2), np.float32)
-    assert_array_equal(_as_ragged(stacked)[1], [0, 5, 10, 15])
+    assert_array_equal(as_ragged(stacked)[1], [0, 5, 10, 15])
 
 
 @pytest.mark.parametrize("bad, error, match", [
@@ -125,17 +125,17 @@ def test_as_ragged_dtypes_and_views():
 ])
 def test_as_ragged_errors(bad, error, match):
     with pytest.raises(error, match=match):
-        _as_ragged(bad)
+        as_ragged(bad)
 
 
 def test_as_ragged_bad_offsets():
     duck = DuckFeatures(_descriptor_sets())
     duck.offsets = duck.offsets[:-1]
     with pytest.raises(ValueError, match="offsets must rise"):
-        _as_ragged(duck)
+        as_ragged(duck)
     duck.offsets = np.zeros((2, 2))
     with pytest.raises(ValueError, match="must be 2-D"):
-        _as_ragged(duck)
+        as_ragged(duck)
 
 
 # --- VisualVocabulary -------------------------------------------------------------

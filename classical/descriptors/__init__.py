@@ -1,5 +1,6 @@
 """Image descriptors: one function per algorithm, one transformer per role."""
 
+from .._local_features import LocalFeatures
 from ._color import (
     ColorHistogramExtractor,
     ColorMomentsExtractor,
@@ -9,7 +10,6 @@ from ._color import (
 from ._dense_sift import DenseSIFTExtractor, dense_sift
 from ._hog import HOGExtractor, hog
 from ._lbp import LBPExtractor, lbp_histogram, local_binary_pattern
-from ._local_features import LocalFeatures
 from ._local_pca import LocalPCA
 from ._patches import (
     DenseColorExtractor,

@@ -17,7 +17,7 @@ from ..parallel import numba_threads
 from ..preprocess import convert_color, to_grayscale
 from ..utils._docstring import N_JOBS_DOC, Substitution
 from ..utils._validation import check_image, check_image_batch, intensity_range
-from ._local_features import _describe_on_grids
+from ._local_base import _describe_on_grids
 
 __all__ = ["dense_sift", "DenseSIFTExtractor"]
 

@@ -11,10 +11,8 @@ from sklearn.utils.validation import check_is_fitted
 from sklearn_compat.base import _fit_context
 from sklearn_compat.utils.validation import validate_data
 
-from ..encoders._ragged import _as_ragged
-from ..encoders._vocabulary import _is_ragged, _sample_rows
+from .._local_features import LocalFeatures, as_ragged, is_ragged, sample_rows
 from ..utils._docstring import RANDOM_STATE_DOC, Substitution
-from ._local_features import LocalFeatures
 
 __all__ = ["LocalPCA"]
 
@@ -138,8 +136,8 @@ class LocalPCA(TransformerMixin, BaseEstimator):
 
     def _descriptors(self, X, *, reset):
         """Stacked descriptors of ``X`` and its offsets (None for 2-D input)."""
-        if _is_ragged(X):
-            descriptors, offsets = _as_ragged(X)
+        if is_ragged(X):
+            descriptors, offsets = as_ragged(X)
             if reset:
                 self.n_features_in_ = descriptors.shape[1]
             elif descriptors.shape[1] != self.n_features_in_:
@@ -182,7 +180,7 @@ shape (n_descriptors, d)
                 f"sample_size={self.sample_size} are used); got n_samples={n_sample}. "
                 "Pass more descriptors, or lower n_components.")
         rng = check_random_state(self.random_state)
-        descriptors = _sample_rows(descriptors, self.sample_size, rng)
+        descriptors = sample_rows(descriptors, self.sample_size, rng)
         sample = _root(descriptors) if self.root else descriptors.astype(np.float64)
         self.pca_ = PCA(n_components=self.n_components, whiten=self.whiten,
                         random_state=rng).fit(sample)

@@ -36,7 +36,7 @@ from ._lbp import (
     _sampling_geometry,
     _weights_for_shape,
 )
-from ._local_features import _describe_on_grids
+from ._local_base import _describe_on_grids
 
 __all__ = ["dense_lbp", "dense_color_moments", "DenseLBPExtractor",
            "DenseColorExtractor"]

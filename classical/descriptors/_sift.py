@@ -11,11 +11,11 @@ from sklearn.utils.validation import check_is_fitted
 from sklearn_compat.base import _fit_context
 from sklearn_compat.utils._param_validation import validate_params
 
+from .._local_features import LocalFeatures
 from ..parallel import resolve_n_jobs
 from ..utils._color import rgb_to_gray
 from ..utils._docstring import N_JOBS_DOC, Substitution
 from ..utils._validation import check_image, check_images, intensity_range
-from ._local_features import LocalFeatures
 
 __all__ = ["sift", "SIFTExtractor"]
 

@@ -12,9 +12,9 @@ from sklearn.utils.validation import check_is_fitted
 from sklearn_compat.base import _fit_context
 
 from .._kernels import fisher
+from .._local_features import as_ragged, sample_rows
 from ..utils._docstring import N_JOBS_DOC, RANDOM_STATE_DOC, Substitution
-from ._ragged import _as_ragged
-from ._vocabulary import VisualVocabulary, _sample_rows, kernel_threads
+from ._vocabulary import VisualVocabulary, kernel_threads
 
 __all__ = ["FisherVectorEncoder", "fisher_vector"]
 
@@ -136,7 +136,7 @@ def fisher_vector(descriptors, means, variances, weights, *, normalize="power+l2
     ...               weights, normalize=None)
     array([1., 0., 0., 0.])
     """
-    descriptors, offsets = _as_ragged([np.asarray(descriptors)], name="descriptors")
+    descriptors, offsets = as_ragged([np.asarray(descriptors)], name="descriptors")
     means, variances, weights = _check_gmm(means, variances, weights,
                                            descriptors.shape[1])
     return _fisher(descriptors, offsets, means, variances, weights, normalize,
@@ -241,7 +241,7 @@ class FisherVectorEncoder(TransformerMixin, BaseEstimator):
         self : object
             The fitted encoder.
         """
-        descriptors = _as_ragged(X)[0]
+        descriptors = as_ragged(X)[0]
         n_samples = len(descriptors)
         if n_samples < self.n_components:
             raise ValueError(
@@ -249,7 +249,7 @@ class FisherVectorEncoder(TransformerMixin, BaseEstimator):
                 f"{self.n_components} descriptors to fit, got {n_samples}. Pass "
                 "more descriptors or lower n_components.")
         rng = check_random_state(self.random_state)
-        sample = _sample_rows(descriptors, self.sample_size, rng)
+        sample = sample_rows(descriptors, self.sample_size, rng)
         descriptors = sample.astype(np.float64)
         gmm = GaussianMixture(n_components=self.n_components, covariance_type="diag",
                               init_params="random_from_data", random_state=rng,
@@ -294,7 +294,7 @@ class FisherVectorEncoder(TransformerMixin, BaseEstimator):
             One encoding per image, float64.
         """
         check_is_fitted(self)
-        descriptors, offsets = _as_ragged(X)
+        descriptors, offsets = as_ragged(X)
         if descriptors.shape[1] != self.n_features_in_:
             raise ValueError(
                 f"X has descriptors of length {descriptors.shape[1]}, but "

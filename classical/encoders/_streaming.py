@@ -9,7 +9,7 @@ from sklearn.utils.validation import check_is_fitted, check_random_state
 from sklearn_compat.base import _fit_context
 from tqdm.auto import tqdm
 
-from ..descriptors._local_features import LocalFeatures
+from .._local_features import LocalFeatures
 from ..utils._docstring import RANDOM_STATE_DOC, VERBOSE_DOC, Substitution
 
 __all__ = ["LocalFeatureEncoder"]

@@ -4,8 +4,8 @@ import numpy as np
 from sklearn.utils._param_validation import StrOptions, validate_params
 
 from .._kernels import assign, vlad
+from .._local_features import as_ragged
 from ..utils._docstring import N_JOBS_DOC, RANDOM_STATE_DOC, Substitution
-from ._ragged import _as_ragged
 from ._vocabulary import (
     ENCODER_ATTRIBUTES_DOC,
     ENCODER_PARAMS_DOC,
@@ -114,7 +114,7 @@ default='intra+power+l2'
     if words.ndim != 2 or len(words) == 0:
         raise ValueError(f"words must be a non-empty 2-D (n_words, d) array; got "
                          f"shape {words.shape}.")
-    descriptors, offsets = _as_ragged([np.asarray(descriptors)], name="descriptors")
+    descriptors, offsets = as_ragged([np.asarray(descriptors)], name="descriptors")
     if descriptors.shape[1] != words.shape[1]:
         raise ValueError(
             f"descriptors have length {descriptors.shape[1]} but words have length "

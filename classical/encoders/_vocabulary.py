@@ -16,9 +16,9 @@ from sklearn_compat.utils.validation import validate_data
 from threadpoolctl import ThreadpoolController
 
 from .._kernels import assign
+from .._local_features import as_ragged, is_ragged, sample_rows
 from ..parallel import numba_threads
 from ..utils._docstring import N_JOBS_DOC, RANDOM_STATE_DOC, Substitution
-from ._ragged import _as_ragged
 
 __all__ = ["VisualVocabulary"]
 
@@ -90,28 +90,11 @@ def kernel_threads(n_jobs):
         yield
 
 
-def _is_ragged(X):
-    """True for per-image descriptor sets rather than one 2-D array."""
-    if hasattr(X, "descriptors") and hasattr(X, "offsets"):
-        return True
-    return (isinstance(X, (list, tuple)) and len(X) > 0
-            and all(isinstance(a, np.ndarray) and a.ndim == 2 for a in X))
-
-
 def nearest_words(descriptors, words, *, n_jobs=None):
     """Index of the nearest word of each validated descriptor (kernel call)."""
     words = np.ascontiguousarray(words, dtype=descriptors.dtype)
     with kernel_threads(n_jobs):
         return assign.nearest_words(descriptors, words, assign.squared_norms(words))[0]
-
-
-def _sample_rows(descriptors, sample_size, random_state):
-    """At most ``sample_size`` rows drawn without replacement, in order."""
-    if len(descriptors) <= sample_size:
-        return descriptors
-    rng = check_random_state(random_state)
-    return descriptors[np.sort(rng.choice(len(descriptors), sample_size,
-                                          replace=False))]
 
 
 @Substitution(random_state=RANDOM_STATE_DOC, n_jobs=N_JOBS_DOC)
@@ -226,8 +209,8 @@ shape (n_i, n_features)
         self : object
             The fitted vocabulary.
         """
-        if _is_ragged(X):
-            X = _as_ragged(X)[0]
+        if is_ragged(X):
+            X = as_ragged(X)[0]
             self.n_features_in_ = X.shape[1]
         else:
             X = validate_data(self, X, dtype=[np.float64, np.float32])
@@ -238,7 +221,7 @@ shape (n_i, n_features)
                 f"to fit, got n_samples={n_samples}. Pass more descriptors or lower "
                 "n_words.")
         rng = check_random_state(self.random_state)
-        X = _sample_rows(X, self.sample_size, rng)
+        X = sample_rows(X, self.sample_size, rng)
         init_size = 40 * self.n_words if self.init_size is None else self.init_size
         init_size = min(max(init_size, self.n_words), len(X))
         seeds = X[rng.choice(len(X), init_size, replace=False)]
@@ -308,7 +291,7 @@ class _VocabularyEncoder(TransformerMixin, BaseEstimator):
         self : object
             The fitted encoder.
         """
-        descriptors, offsets = _as_ragged(X)
+        descriptors, offsets = as_ragged(X)
         if self.vocabulary is None:
             self.vocabulary_ = VisualVocabulary(
                 n_words=self.n_words, sample_size=self.sample_size,
@@ -331,7 +314,7 @@ class _VocabularyEncoder(TransformerMixin, BaseEstimator):
                         "sigma=None learns the kernel width from the descriptors "
                         "given to fit, but X holds none. Pass descriptors or set "
                         "sigma to a positive float.")
-                sample = _sample_rows(descriptors, self.sample_size,
+                sample = sample_rows(descriptors, self.sample_size,
                                       self.random_state)
                 with kernel_threads(self.n_jobs):
                     distances = assign.nearest_words(
@@ -366,7 +349,7 @@ class _VocabularyEncoder(TransformerMixin, BaseEstimator):
             One encoding per image, float64.
         """
         check_is_fitted(self)
-        descriptors, offsets = _as_ragged(X)
+        descriptors, offsets = as_ragged(X)
         if descriptors.shape[1] != self.n_features_in_:
             raise ValueError(
                 f"X has descriptors of length {descriptors.shape[1]}, but "
