@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from classical.base import BaseImageExtractor
+from classical.descriptors._base import BaseImageExtractor
 from classical.utils._validation import check_image_batch, check_positive_pair
 
 

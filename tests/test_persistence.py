@@ -17,7 +17,7 @@ from sklearn.preprocessing import FunctionTransformer, StandardScaler
 from sklearn.svm import SVC
 
 import classical
-import classical.base
+import classical.descriptors._base
 from classical import _version, persistence
 from classical.persistence import (
     METADATA_MEMBER,
@@ -58,7 +58,7 @@ class _Payload:
         return (_record_unpickling, ())
 
 
-class TinyMeanExtractor(classical.base.BaseImageExtractor):
+class TinyMeanExtractor(classical.descriptors._base.BaseImageExtractor):
     """Mean intensity of each image: the smallest possible library extractor."""
 
     _uses_numba = False
@@ -87,9 +87,9 @@ def svc_pipeline(data):
 
 @pytest.fixture
 def library_extractor(monkeypatch):
-    """TinyMeanExtractor published as classical.base.TinyMeanExtractor."""
-    monkeypatch.setattr(TinyMeanExtractor, "__module__", "classical.base")
-    monkeypatch.setattr(classical.base, "TinyMeanExtractor", TinyMeanExtractor,
+    """TinyMeanExtractor published as classical.descriptors._base.TinyMeanExtractor."""
+    monkeypatch.setattr(TinyMeanExtractor, "__module__", "classical.descriptors._base")
+    monkeypatch.setattr(classical.descriptors._base, "TinyMeanExtractor", TinyMeanExtractor,
                         raising=False)
     return TinyMeanExtractor
 
@@ -161,7 +161,7 @@ def test_round_trip_of_a_library_estimator(tmp_path, library_extractor):
     y = np.arange(20) % 2
     model = make_pipeline(library_extractor(), SVC()).fit(images, y)
     found = sio.get_untrusted_types(data=sio.dumps(model))
-    assert found == ["classical.base.TinyMeanExtractor"]  # untrusted by skops
+    assert found == ["classical.descriptors._base.TinyMeanExtractor"]  # untrusted by skops
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # save must not warn: load trusts it
         path = save(model, tmp_path / "model.skops")
@@ -246,9 +246,9 @@ def test_untrusted_custom_type_is_named_and_never_built(tmp_path, data):
 @pytest.mark.parametrize(
     "forged",
     [
-        "classical.base.BaseEstimator",  # re-exported by classical.base, not ours
+        "classical.descriptors._base.BaseEstimator",  # re-exported by classical.descriptors._base, not ours
         "classical.no_such_module.Evil",
-        "classical.base.no_such_name",
+        "classical.descriptors._base.no_such_name",
         "classical.__main__.Evil",
     ],
 )
@@ -275,7 +275,7 @@ def test_library_module_that_cannot_import_is_reported(tmp_path, monkeypatch,
 
     monkeypatch.setattr(persistence, "import_module", missing_dependency)
     with pytest.raises(ModelFileError,
-                       match="classical.base cannot be imported.*torch"):
+                       match="classical.descriptors._base cannot be imported.*torch"):
         load(path)
 
 

@@ -78,7 +78,7 @@ def test_rule_preset_names_match_the_pixel_features():
 
 
 def test_n_jobs_and_verbose_reach_only_the_library_steps():
-    from classical.base import BaseImageExtractor
+    from classical.descriptors._base import BaseImageExtractor
 
     pipeline = classical.make_pipeline("global-svm", n_jobs=2, verbose=True)
     params = pipeline.get_params(deep=True)

@@ -8,7 +8,7 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn_compat.utils._param_validation import validate_params
 
 from .._kernels import hog as _kernels
-from ..base import BaseImageExtractor
+from ._base import BaseImageExtractor
 from ..utils._docstring import N_JOBS_DOC, VERBOSE_DOC, Substitution
 from ..utils._validation import check_image, check_positive_pair
 

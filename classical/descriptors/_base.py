@@ -18,8 +18,8 @@ from sklearn.utils.validation import check_is_fitted
 from sklearn_compat.base import _fit_context
 from tqdm.auto import tqdm
 
-from .parallel import map_batches, numba_threads
-from .utils._validation import check_image_batch
+from ..parallel import map_batches, numba_threads
+from ..utils._validation import check_image_batch
 
 __all__ = ["BaseImageExtractor"]
 
