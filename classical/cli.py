@@ -1,16 +1,32 @@
 """The ``classical`` command: train, evaluate and apply classifiers from the shell.
 
-Exit status: 0 on success, 1 when the work fails (one line on standard error;
-the traceback only with ``--debug``), 2 on a usage error.
+Exit status: 0 on success, 1 when the work fails (``classical: error: ...`` on
+standard error; the traceback only with ``--debug``), 2 on a usage error.
+``predict`` fails only when none of its inputs could be classified.
+
+Warnings raised while a command runs (unreadable files skipped, a model that
+did not converge, ...) are printed once each as ``classical: warning: ...``
+lines on standard error, with the option that acts on them, never as Python
+warnings with a source line.
 """
 
 import csv
 import sys
+import warnings
 from pathlib import Path
 
 import click
+from tqdm import tqdm
 
 DEFAULT_OUTPUT = "classical-output"
+#: Images read, described and classified at a time by ``predict`` and ``evaluate``.
+DEFAULT_BATCH_SIZE = 256
+
+_ON_ERROR = click.option(
+    "--on-error", type=click.Choice(["warn", "raise", "ignore"]), default="warn",
+    show_default=True,
+    help="Unreadable image files: skip them with a warning, stop with an error, "
+         "or skip them silently.")
 
 
 class _Context:
@@ -23,12 +39,173 @@ class _Context:
         if not self.quiet:
             click.echo(message)
 
+    def progress(self, total, desc):
+        """One bar for a stage of the command, counting images."""
+        return tqdm(total=total, desc=desc, unit="image", disable=self.quiet,
+                    mininterval=0.5, file=sys.stderr)
 
-def _configure(ctx, pipeline):
-    """Progress bars and threads for the library's own steps."""
+
+def _print_error_stream(message):
+    """Print on standard error without breaking a progress bar being drawn."""
+    tqdm.write(message, file=sys.stderr)
+
+
+class _Failure(click.ClickException):
+    """The command failed: printed as ``classical: error: ...``, exit status 1."""
+
+    def show(self, file=None):
+        _print_error_stream(f"classical: error: {self.format_message()}")
+
+
+def _unreadable_files(failures, outcome):
+    files = "file" if len(failures) == 1 else "files"
+    lines = "".join(f"\n  {path}: {reason}" for path, reason in failures)
+    return f"{len(failures)} image {files} could not be read{outcome}:{lines}"
+
+
+def _warning_text(message):
+    """The command-line wording of a warning raised by the library or its peers."""
+    from .datasets import ImageLoadWarning
+
+    if isinstance(message, ImageLoadWarning):
+        was = " and was skipped" if len(message.failures) == 1 else " and were skipped"
+        return (_unreadable_files(message.failures, was)
+                + "\nUse --on-error ignore to skip such files silently, or "
+                  "--on-error raise to stop on them.")
+    if type(message) is UserWarning:
+        return str(message)
+    return f"{type(message).__name__}: {message}"
+
+
+def _error_text(error):
+    """The command-line wording of an exception that ends a command."""
+    from .datasets import ImageLoadError
+
+    if isinstance(error, ImageLoadError) and error.failures:
+        return (_unreadable_files(error.failures, "")
+                + "\nFix or remove them, or use --on-error warn to skip them.")
+    return str(error)
+
+
+class _WarningPrinter:
+    """A ``warnings.showwarning`` that prints each distinct warning once."""
+
+    def __init__(self):
+        self.shown = set()
+
+    def __call__(self, message, category, filename, lineno, file=None, line=None):
+        text = _warning_text(message)
+        if text not in self.shown:
+            self.shown.add(text)
+            _print_error_stream(f"classical: warning: {text}")
+
+
+class _Group(click.Group):
+    """Runs each command with its warnings and failures worded for the shell."""
+
+    def invoke(self, ctx):
+        with warnings.catch_warnings():
+            warnings.showwarning = _WarningPrinter()
+            try:
+                return super().invoke(ctx)
+            except (click.ClickException, click.exceptions.Exit,
+                    click.exceptions.Abort):
+                raise
+            except Exception as error:
+                if ctx.params.get("debug"):
+                    raise
+                raise _Failure(_error_text(error)) from error
+
+
+def _is_ours(estimator):
+    return type(estimator).__module__.startswith("classical.")
+
+
+def _configure(ctx, model, *, progress):
+    """Threads for the library's steps; their own bars only when ``progress``.
+
+    With ``progress``, only the outermost of the library's steps draw a bar:
+    a step inside another (the extractor inside a local-feature encoder) would
+    draw a new bar for every batch of the outer one.
+    """
     from .presets import set_library_params
 
-    return set_library_params(pipeline, verbose=not ctx.quiet, n_jobs=ctx.n_jobs)
+    set_library_params(model, n_jobs=ctx.n_jobs, verbose=False)
+    if progress and not ctx.quiet:
+        params = model.get_params(deep=True)
+        steps = [f"{key}__" for key, value in params.items()
+                 if _is_ours(value) and f"{key}__verbose" in params]
+        if _is_ours(model) and "verbose" in params:
+            steps.append("")
+        model.set_params(**{
+            f"{step}verbose": True for step in steps
+            if not any(step != outer and step.startswith(outer) for outer in steps)})
+    return model
+
+
+def _batches(items, size):
+    for start in range(0, len(items), size):
+        yield items[start:start + size]
+
+
+class _BatchPredictor:
+    """Classifies batches of images with a fitted model, describing each batch once.
+
+    Parameters
+    ----------
+    model : estimator
+        A fitted classifier taking images, usually a pipeline whose last step
+        is the classifier.
+    probabilities : bool
+        Also give class probabilities when the classifier has ``predict_proba``.
+    """
+
+    def __init__(self, model, *, probabilities):
+        from sklearn.pipeline import Pipeline
+
+        if isinstance(model, Pipeline) and len(model) > 1:
+            self._describe, self._classifier = model[:-1].transform, model[-1]
+        else:
+            self._describe, self._classifier = None, model
+        self.classes = None
+        if probabilities and hasattr(self._classifier, "predict_proba"):
+            self.classes = list(self._classifier.classes_)
+
+    def __call__(self, images):
+        """Return ``(label, probabilities or None)`` for each image."""
+        features = images if self._describe is None else self._describe(images)
+        labels = self._classifier.predict(features)
+        if self.classes is None:
+            return [(label, None) for label in labels]
+        return list(zip(labels, self._classifier.predict_proba(features)))
+
+    def classify(self, images):
+        """Return ``(label, probabilities, error)`` for each image.
+
+        An image the model rejects with a ``ValueError`` (too small for a
+        descriptor, ...) gets the error instead of a label; the others of its
+        batch are classified.
+        """
+        try:
+            return [(*result, "") for result in self(images)]
+        except ValueError as error:
+            if len(images) == 1:
+                return [(None, None, f"{type(error).__name__}: {error}")]
+        return [result for image in images for result in self.classify([image])]
+
+
+def _predict_labels(ctx, model, images):
+    """Labels of loaded images, predicted in batches under one progress bar."""
+    import numpy as np
+
+    predictor = _BatchPredictor(_configure(ctx, model, progress=False),
+                                probabilities=False)
+    labels = []
+    with ctx.progress(len(images), "Predicting") as bar:
+        for batch in _batches(images, DEFAULT_BATCH_SIZE):
+            labels += [label for label, _ in predictor(batch)]
+            bar.update(len(batch))
+    return np.asarray(labels)
 
 
 def _fit_and_report(ctx, pipeline, dataset, *, test_size, seed):
@@ -40,11 +217,11 @@ def _fit_and_report(ctx, pipeline, dataset, *, test_size, seed):
     else:
         train, test = dataset, None
     ctx.say(f"Training on {len(train)} images of {len(dataset.class_names)} classes...")
-    pipeline.fit(train.images, train.labels)
+    _configure(ctx, pipeline, progress=True).fit(train.images, train.labels)
     if test is None:
         return pipeline, None
     ctx.say(f"Evaluating on {len(test)} held-out images...")
-    report = evaluate(test.labels, pipeline.predict(test.images),
+    report = evaluate(test.labels, _predict_labels(ctx, pipeline, test.images),
                       labels=dataset.class_names)
     ctx.say(report.to_markdown())
     return pipeline, report
@@ -69,13 +246,15 @@ def _save_model(ctx, model, path, pipeline_name):
     ctx.say(f"Model written to {path}")
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="classical-vision", prog_name="classical")
 @click.option("--quiet", "-q", is_flag=True,
-              help="Print nothing but errors and results.")
+              help="Print nothing but results, warnings and errors (no progress "
+                   "bars).")
 @click.option("--debug", is_flag=True, help="Show the full traceback on failure.")
 @click.option("--n-jobs", "-j", default=-1, show_default=True,
-              help="Threads for feature extraction (-1: all cores).")
+              help="Threads for reading images and extracting features (-1: all "
+                   "cores).")
 @click.pass_context
 def cli(click_ctx, quiet, debug, n_jobs):
     """Classical image classification: descriptors, encoders and classifiers."""
@@ -101,7 +280,7 @@ def demo(ctx, output, pipeline_name, seed):
     dataset = load_sample("eurosat")
     ctx.say(f"Bundled sample: EuroSAT RGB, {len(dataset)} images "
             "(Helber et al. 2019, MIT licence).")
-    pipeline = _configure(ctx, make_pipeline(pipeline_name))
+    pipeline = make_pipeline(pipeline_name)
     model, report = _fit_and_report(ctx, pipeline, dataset, test_size=0.2, seed=seed)
     folder = Path(output)
     folder.mkdir(parents=True, exist_ok=True)
@@ -123,14 +302,16 @@ def demo(ctx, output, pipeline_name, seed):
 @click.option("--seed", default=0, show_default=True, help="Seed of the split.")
 @click.option("--size", type=int, default=None,
               help="Resize every image to SIZE x SIZE on load.")
+@_ON_ERROR
 @click.pass_obj
-def train(ctx, data_dir, pipeline_name, model_path, test_size, seed, size):
+def train(ctx, data_dir, pipeline_name, model_path, test_size, seed, size, on_error):
     """Train a preset on DATA_DIR (one sub-folder per class) and save it."""
     from . import make_pipeline
     from .datasets import load_folder
 
-    pipeline = _configure(ctx, make_pipeline(pipeline_name))
-    dataset = load_folder(data_dir, size=size, verbose=not ctx.quiet)
+    pipeline = make_pipeline(pipeline_name)
+    dataset = load_folder(data_dir, size=size, on_error=on_error,
+                          n_jobs=ctx.n_jobs, verbose=not ctx.quiet)
     model, _ = _fit_and_report(ctx, pipeline, dataset, test_size=test_size, seed=seed)
     _save_model(ctx, model, model_path, pipeline_name)
 
@@ -142,63 +323,110 @@ def train(ctx, data_dir, pipeline_name, model_path, test_size, seed, size):
               help="Write the report here (.json for JSON, Markdown otherwise).")
 @click.option("--confusion", type=click.Path(dir_okay=False),
               help="Write a confusion-matrix PNG here.")
+@_ON_ERROR
 @click.pass_obj
-def evaluate_command(ctx, model_path, data_dir, report_path, confusion):
+def evaluate_command(ctx, model_path, data_dir, report_path, confusion, on_error):
     """Evaluate a saved MODEL on the labelled images in DATA_DIR."""
     from . import evaluate, load
     from .datasets import load_folder
 
-    model = _configure(ctx, load(model_path))
-    dataset = load_folder(data_dir, verbose=not ctx.quiet)
-    report = evaluate(dataset.labels, model.predict(dataset.images))
+    model = load(model_path)
+    dataset = load_folder(data_dir, on_error=on_error, n_jobs=ctx.n_jobs,
+                          verbose=not ctx.quiet)
+    report = evaluate(dataset.labels, _predict_labels(ctx, model, dataset.images))
     click.echo(report.to_markdown())
     is_json = report_path is not None and report_path.lower().endswith(".json")
     _write_report(ctx, report, markdown=None if is_json else report_path,
                   json_path=report_path if is_json else None, confusion=confusion)
 
 
+def _read(path):
+    """Return ``(image, "")``, or ``(None, reason)`` when ``path`` cannot be read."""
+    from .datasets import ImageLoadError, read_image
+
+    try:
+        return read_image(path), ""
+    except ImageLoadError as error:
+        return None, error.failures[0][1]
+
+
+def _predict_rows(predictor, paths, parallel):
+    """Read, classify and format one batch of files: one CSV row per path."""
+    from joblib import delayed
+
+    read = parallel(delayed(_read)(path) for path in paths)
+    images = [image for image, _ in read if image is not None]
+    results = iter(predictor.classify(images) if images else ())
+    n_columns = 0 if predictor.classes is None else len(predictor.classes)
+    rows = []
+    for path, (image, reason) in zip(paths, read):
+        label, probabilities, error = (
+            (None, None, reason) if image is None else next(results))
+        rows.append([
+            path, "" if label is None else label,
+            *([""] * n_columns if probabilities is None
+              else [f"{p:.4f}" for p in probabilities]),
+            error])
+    return rows
+
+
 @cli.command()
 @click.argument("model_path", type=click.Path(exists=True, dir_okay=False))
 @click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True))
 @click.option("--output", "-o", type=click.Path(dir_okay=False),
-              help="Write a CSV here instead of printing it.")
+              help="Write the CSV here instead of printing it.")
+@click.option("--batch-size", default=DEFAULT_BATCH_SIZE, show_default=True,
+              type=click.IntRange(min=1),
+              help="Images read and classified at a time; memory grows with it.")
 @click.pass_obj
-def predict(ctx, model_path, paths, output):
+def predict(ctx, model_path, paths, output, batch_size):
     """Classify image files (folders expand) with a saved MODEL.
 
-    Prints, or writes to a CSV, one row per file: path, label and the
-    probability of each class when the model gives them.
+    Prints, or writes to a CSV, one row per file in the order given (a
+    folder's images sorted by name): path, label, the probability of each
+    class (p_<class> columns, when the model gives them) and error, which is
+    empty when the file was classified and says why otherwise. Files are read
+    and classified BATCH_SIZE at a time, each batch's rows written before the
+    next is read. The exit status is 1 only when no file could be classified.
     """
-    from . import load
-    from .datasets import load_images
+    from joblib import Parallel
 
-    model = _configure(ctx, load(model_path))
-    loaded = load_images(paths, verbose=not ctx.quiet)
-    if len(loaded.images) == 0:
-        raise click.ClickException("none of the given files could be read as an image")
-    labels = model.predict(loaded.images)
+    from . import load
+    from .datasets import list_image_files
+
+    files = list_image_files(paths)
+    predictor = _BatchPredictor(_configure(ctx, load(model_path), progress=False),
+                                probabilities=True)
     header = ["path", "label"]
-    probabilities = None
-    if hasattr(model, "predict_proba"):
-        try:
-            probabilities = model.predict_proba(loaded.images)
-        except AttributeError:  # e.g. SVC without probability=True
-            probabilities = None
-    if probabilities is not None:
-        header += [f"p_{name}" for name in model.classes_]
+    if predictor.classes is not None:
+        header += [f"p_{name}" for name in predictor.classes]
+    n_failed = 0
     handle = open(output, "w", newline="") if output else sys.stdout
     try:
         writer = csv.writer(handle)
-        writer.writerow(header)
-        for row, (path, label) in enumerate(zip(loaded.paths, labels)):
-            values = [] if probabilities is None else [
-                f"{p:.4f}" for p in probabilities[row]]
-            writer.writerow([path, label, *values])
+        writer.writerow([*header, "error"])
+        handle.flush()
+        with ctx.progress(len(files), "Predicting") as bar, \
+                Parallel(n_jobs=ctx.n_jobs, prefer="threads") as parallel:
+            for batch in _batches(files, batch_size):
+                rows = _predict_rows(predictor, batch, parallel)
+                writer.writerows(rows)
+                handle.flush()
+                n_failed += sum(1 for row in rows if row[-1])
+                bar.update(len(batch))
     finally:
         if output:
             handle.close()
+    where = f" of {output}" if output else ""
+    if n_failed == len(files):
+        raise _Failure(f"none of the {len(files)} files could be classified; the "
+                       f"error column{where} gives the reason for each.")
+    if n_failed:
+        _print_error_stream(
+            f"classical: warning: {n_failed} of {len(files)} files could not be "
+            f"classified; the error column{where} gives the reason for each.")
     if output:
-        ctx.say(f"Predictions for {len(labels)} files written to {output}")
+        ctx.say(f"Predictions for {len(files)} files written to {output}")
 
 
 @cli.command()
@@ -212,24 +440,15 @@ def pipelines():
 
 def main(argv=None):
     """Run the command line; return the exit status instead of raising."""
-    debug = "--debug" in (sys.argv[1:] if argv is None else argv)
     try:
-        cli.main(args=argv, prog_name="classical", standalone_mode=False)
+        status = cli.main(args=argv, prog_name="classical", standalone_mode=False)
     except click.exceptions.Abort:
         click.echo("Aborted.", err=True)
         return 1
-    except click.UsageError as error:
-        error.show()
-        return 2
     except click.ClickException as error:
         error.show()
-        return 1
-    except Exception as error:  # one line, unless the user asked for the traceback
-        if debug:
-            raise
-        click.echo(f"error: {error}", err=True)
-        return 1
-    return 0
+        return error.exit_code
+    return status if isinstance(status, int) else 0
 
 
 if __name__ == "__main__":
