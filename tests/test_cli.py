@@ -279,8 +279,9 @@ def test_other_warnings_are_printed_once_without_source_line(trained_model, tmp_
 
     def load_with_warnings(path):
         for _ in range(3):
-            warnings.warn("this model was saved by an older version", UserWarning)
-        warnings.warn("lbfgs failed to converge", ConvergenceWarning)
+            warnings.warn("this model was saved by an older version", UserWarning,
+                          stacklevel=2)
+        warnings.warn("lbfgs failed to converge", ConvergenceWarning, stacklevel=2)
         return real_load(path)
 
     monkeypatch.setattr(classical, "load", load_with_warnings)
