@@ -1,8 +1,9 @@
 """Local features, the value that travels from descriptors to encoders.
 
 :class:`LocalFeatures` holds the local descriptors of a batch of images as one
-ragged array; :func:`as_ragged`, :func:`is_ragged` and :func:`sample_rows` are
-the checks and the sampling that both :mod:`classical.descriptors` (which make
+ragged array; :func:`as_ragged`, :func:`is_ragged`,
+:func:`check_descriptor_length` and :func:`sample_rows` are the checks and the
+sampling that both :mod:`classical.descriptors` (which make
 and reduce local features) and :mod:`classical.encoders` (which summarise them)
 need. This module sits below both packages and imports neither, so they never
 import each other.
@@ -24,7 +25,7 @@ import numpy as np
 from sklearn.utils import check_random_state
 
 __all__ = ["DESCRIPTOR_DTYPE", "LocalFeatures", "as_descriptors", "as_ragged",
-           "is_ragged", "sample_rows"]
+           "check_descriptor_length", "is_ragged", "sample_rows"]
 
 DESCRIPTOR_DTYPE = np.float32
 """The dtype of every descriptor, position and scale this library makes."""
@@ -487,3 +488,34 @@ def sample_rows(descriptors, sample_size, random_state):
     rng = check_random_state(random_state)
     return descriptors[np.sort(rng.choice(len(descriptors), sample_size,
                                           replace=False))]
+
+
+def check_descriptor_length(estimator, descriptors, *, reset):
+    """Record or check the descriptor length ``n_features_in_`` of ``estimator``.
+
+    The local-feature counterpart of what scikit-learn's ``validate_data``
+    does for 2-D input.
+
+    Parameters
+    ----------
+    estimator : estimator
+        The estimator being fitted or applied.
+    descriptors : ndarray of shape (n_descriptors, d)
+        Validated descriptors, e.g. from :func:`as_ragged`.
+    reset : bool
+        True in ``fit``: set ``estimator.n_features_in_ = d``. False
+        afterwards: check that ``d`` equals it.
+
+    Raises
+    ------
+    ValueError
+        If ``reset`` is False and ``d`` differs from ``n_features_in_``.
+    """
+    length = descriptors.shape[1]
+    if reset:
+        estimator.n_features_in_ = length
+    elif length != estimator.n_features_in_:
+        raise ValueError(
+            f"X has descriptors of length {length}, but {type(estimator).__name__} "
+            f"was fitted on length {estimator.n_features_in_}. Pass descriptors of "
+            "the kind it was fitted on (same extractor and parameters).")

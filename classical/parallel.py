@@ -1,50 +1,119 @@
-"""Where work runs: Numba threads inside a batch, joblib across batches.
+"""Where work runs: the one door for threads and workers.
 
-A kernel that loops with ``prange`` over a stacked batch uses Numba's thread
-pool; :func:`numba_threads` sizes that pool from ``n_jobs`` for the duration of
-one call. Python-level work (decoding files, per-image code that is not a
-kernel) goes through joblib. The two are never nested: inside a joblib worker
-the Numba pool is limited to one thread, so two cores never run four threads.
+Every thread the library starts is sized here, and nowhere else:
+
+* a kernel that loops with ``prange`` over a stacked batch uses Numba's thread
+  pool; :func:`limit_threads` sizes that pool from ``n_jobs`` for the duration
+  of one call, and with it, when asked, BLAS's pool (a kernel that calls BLAS
+  from inside ``prange`` needs BLAS on one thread, or every Numba thread
+  starts its own BLAS threads) and the chunk of iterations a Numba thread
+  takes at a time;
+* Python-level work (decoding files, per-image code that is not a kernel, an
+  OpenCV call per image) goes through :func:`map_batches`, on joblib workers
+  or threads. The two are never nested: inside a worker the Numba pool is
+  limited to one thread, so two cores never run four threads.
+
+``n_jobs`` means what it means in scikit-learn (:func:`resolve_n_jobs`), and
+no result depends on it.
+
+Dask plugs in here: a ``dask.distributed.Client`` given to (or active around)
+:func:`map_batches` will spread the batches over its workers instead of
+joblib's, each worker running :func:`limit_threads` for its own cores, so the
+estimators above need no change.
 """
 
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
+from functools import lru_cache
 
 import numba
 from joblib import Parallel, delayed, effective_n_jobs
 from tqdm.auto import tqdm
 
-__all__ = ["numba_threads", "resolve_n_jobs", "map_batches"]
+__all__ = ["limit_threads", "resolve_n_jobs", "map_batches"]
 
 
 def resolve_n_jobs(n_jobs):
     """Turn a scikit-learn style ``n_jobs`` into a positive thread count.
 
-    ``None`` means one job unless a joblib ``parallel_config`` says otherwise;
-    ``-1`` means all cores, ``-2`` all but one, and so on. The count never
-    exceeds the threads Numba was started with (``NUMBA_NUM_THREADS``).
+    Parameters
+    ----------
+    n_jobs : int or None
+        ``None`` means one job unless a :func:`joblib.parallel_config` says
+        otherwise; ``-1`` means all cores, ``-2`` all but one, and so on.
+
+    Returns
+    -------
+    n_threads : int
+        At least 1, and never more than the threads Numba was started with
+        (``NUMBA_NUM_THREADS``).
     """
     n = effective_n_jobs(n_jobs)
     return max(1, min(int(n), numba.config.NUMBA_NUM_THREADS))
 
 
+@lru_cache(maxsize=1)
+def _blas_controller():
+    """One threadpoolctl controller, made once (finding the libraries is slow)."""
+    # Numba's np.dot calls SciPy's BLAS: load it before looking for libraries
+    import scipy.linalg.cython_blas  # noqa: F401
+    from threadpoolctl import ThreadpoolController
+
+    return ThreadpoolController()
+
+
 @contextmanager
-def numba_threads(n_jobs):
-    """Run the enclosed Numba kernels on ``n_jobs`` threads, then restore."""
+def limit_threads(n_jobs, *, blas=None, chunksize=None):
+    """Run the enclosed kernels on ``n_jobs`` Numba threads, then restore.
+
+    Parameters
+    ----------
+    n_jobs : int or None
+        Numba threads, as :func:`resolve_n_jobs` reads it.
+    blas : int or None, default=None
+        Threads of every BLAS library (OpenBLAS, MKL, ...) while inside; None
+        leaves BLAS as it is. Use 1 around kernels that call BLAS inside
+        ``prange``, and around loops of many small matrix operations, where
+        threaded BLAS only adds wake-up costs.
+    chunksize : int or None, default=None
+        Iterations of a ``prange`` loop a Numba thread takes at a time; None
+        keeps Numba's default (an equal share per thread, fixed in advance).
+        Small chunks let the threads not slowed by other processes on the
+        machine take more of the work.
+
+    Yields
+    ------
+    None
+        The limits hold until the ``with`` block ends.
+
+    Examples
+    --------
+    >>> import numba
+    >>> from classical.parallel import limit_threads
+    >>> with limit_threads(1, blas=1):
+    ...     numba.get_num_threads()
+    1
+    """
     previous = numba.get_num_threads()
     numba.set_num_threads(resolve_n_jobs(n_jobs))
     try:
-        yield
+        with ExitStack() as stack:
+            if blas is not None:
+                stack.enter_context(
+                    _blas_controller().limit(limits=blas, user_api="blas"))
+            if chunksize is not None:
+                stack.enter_context(numba.parallel_chunksize(chunksize))
+            yield
     finally:
         numba.set_num_threads(previous)
 
 
 def _single_threaded(function, batch):
-    with numba_threads(1):
+    with limit_threads(1):
         return function(batch)
 
 
-def map_batches(function, batches, *, n_jobs=None, progress=False, desc=None,
-                total=None):
+def map_batches(function, batches, *, n_jobs=None, prefer=None, progress=False,
+                desc=None, total=None):
     """Apply ``function`` to each batch, in order, and return the results.
 
     Parameters
@@ -55,6 +124,9 @@ def map_batches(function, batches, *, n_jobs=None, progress=False, desc=None,
         The batches; only consumed as workers become free.
     n_jobs : int or None, default=None
         Number of joblib workers; ``None`` or 1 runs in this process.
+    prefer : {'processes', 'threads'} or None, default=None
+        joblib's worker kind; ``'threads'`` for work that releases the GIL
+        (OpenCV calls), None for joblib's default (processes).
     progress : bool, default=False
         Show a progress bar counting batches.
     desc : str or None, default=None
@@ -71,5 +143,5 @@ def map_batches(function, batches, *, n_jobs=None, progress=False, desc=None,
                    leave=False)
     if resolve_n_jobs(n_jobs) == 1:
         return [function(batch) for batch in batches]
-    parallel = Parallel(n_jobs=n_jobs, return_as="generator")
+    parallel = Parallel(n_jobs=n_jobs, prefer=prefer, return_as="generator")
     return list(parallel(delayed(_single_threaded)(function, b) for b in batches))

@@ -15,7 +15,7 @@ from classical._kernels import dsift as kernels
 from classical.descriptors import _dense_sift as dense_sift_module
 from classical.descriptors._dense_sift import DenseSIFTExtractor, dense_sift
 from classical.descriptors import LocalFeatures
-from classical.parallel import numba_threads
+from classical.parallel import limit_threads
 from classical.preprocess import to_grayscale
 from tests.naive import dsift as naive
 
@@ -205,7 +205,7 @@ def test_large_image_path_matches_batch_path(monkeypatch):
     parallel_kernel = kernels.dense_sift_image_parallel
     monkeypatch.setattr(kernels, "dense_sift_image_parallel",
                         lambda *args: called.append(1) or parallel_kernel(*args))
-    with numba_threads(2):
+    with limit_threads(2):
         assert_array_equal(dense_sift(image)[0], serial)
         features = DenseSIFTExtractor(n_jobs=2).fit_transform([image])
     assert_array_equal(features[0], serial)
@@ -542,5 +542,5 @@ def test_large_image_path_with_sizes_smoothing_and_colour(monkeypatch):
     params = dict(step=6, bin_size=(3, 2), magnification=4, color_space="hsv")
     serial = dense_sift(image, **params)[0]
     monkeypatch.setattr(dense_sift_module, "_PARALLEL_PIXELS", 1)
-    with numba_threads(2):
+    with limit_threads(2):
         assert_array_equal(dense_sift(image, **params)[0], serial)

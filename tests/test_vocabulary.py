@@ -7,7 +7,8 @@ from sklearn.base import clone
 
 from classical._kernels import assign
 from classical._local_features import as_ragged
-from classical.encoders._vocabulary import VisualVocabulary, kernel_threads
+from classical.encoders._base import kernel_threads
+from classical.encoders._vocabulary import VisualVocabulary
 from tests.naive import encoders as naive
 
 try:

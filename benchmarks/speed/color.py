@@ -27,7 +27,7 @@ from sklearn.base import clone
 from classical._kernels import color as kernels
 from classical.descriptors import ColorHistogramExtractor
 from classical.descriptors._color import _hsv_uint8_tables
-from classical.parallel import numba_threads
+from classical.parallel import limit_threads
 
 from .._timing import (
     SPEED_COLUMNS,
@@ -64,7 +64,7 @@ def opencv_histograms(images, code, ranges):
 def hsv_kernel(pixels):
     """The HSV kernel alone on an already stacked ``(n, n_pixels, 3)`` batch."""
     tables = _hsv_uint8_tables(BINS)
-    with numba_threads(-1):
+    with limit_threads(-1):
         kernels.hsv_histogram_uint8(pixels, *tables, *BINS, True, True)
 
 

@@ -35,7 +35,7 @@ from skimage.feature import hog as skimage_hog
 
 from classical._kernels import hog as kernels
 from classical.descriptors import HOGExtractor, hog
-from classical.parallel import numba_threads
+from classical.parallel import limit_threads
 
 from .._timing import (
     SPEED_COLUMNS,
@@ -75,7 +75,7 @@ def kernel_alone(images):
     stacking or copying into the output, which the extractor adds."""
     stack = images[..., np.newaxis]
     out = np.empty((len(images), hog(images[0]).size))
-    with numba_threads(-1):
+    with limit_threads(-1):
         kernels.hog_batch(stack, 8, 8, 2, 2, kernels.L2_HYS, False, False,
                           kernels.orientation_edges(9), numba.get_num_threads(), out)
 

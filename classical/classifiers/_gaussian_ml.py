@@ -11,7 +11,6 @@ from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted
 from sklearn_compat.base import _fit_context
 from sklearn_compat.utils.validation import validate_data
-from threadpoolctl import threadpool_limits
 
 from .._kernels.gaussian import (
     REJECT_DISTANCE,
@@ -20,7 +19,7 @@ from .._kernels.gaussian import (
     classify_gaussian,
     joint_log_likelihood,
 )
-from ..parallel import numba_threads
+from ..parallel import limit_threads
 from ..utils._docstring import N_JOBS_DOC, Substitution
 
 __all__ = ["GaussianMLClassifier"]
@@ -218,7 +217,7 @@ class GaussianMLClassifier(ClassifierMixin, BaseEstimator):
         log_det = np.empty(n_classes)
         # Many small matrices: threaded BLAS only adds wake-up costs, which
         # grow to tenths of a second on a busy machine.
-        with threadpool_limits(limits=1, user_api="blas"):
+        with limit_threads(self.n_jobs, blas=1):
             for k, label in enumerate(self.classes_.tolist()):
                 members = X[y_index == k].astype(np.float64)
                 means[k] = members.mean(axis=0)
@@ -335,7 +334,7 @@ class GaussianMLClassifier(ClassifierMixin, BaseEstimator):
 
     def _scores(self, X):
         X = self._validated(X)
-        with numba_threads(self.n_jobs):
+        with limit_threads(self.n_jobs):
             return joint_log_likelihood(X, self.means_, self._inv_chol,
                                         self._offsets, self.block_size)
 
@@ -356,7 +355,7 @@ class GaussianMLClassifier(ClassifierMixin, BaseEstimator):
         X = self._validated(X)
         self._validate_params()  # the reject parameters are read here
         labels, mode, bound = self._reject_setup()
-        with numba_threads(self.n_jobs):
+        with limit_threads(self.n_jobs):
             index = classify_gaussian(X, self.means_, self._inv_chol,
                                       self._offsets, mode, bound, self.block_size)
         return labels.take(index)

@@ -18,7 +18,7 @@ from sklearn.utils.validation import check_is_fitted
 from sklearn_compat.base import _fit_context
 from tqdm.auto import tqdm
 
-from ..parallel import map_batches, numba_threads
+from ..parallel import map_batches, limit_threads
 from ..utils._validation import check_image_batch
 
 __all__ = ["BaseImageExtractor"]
@@ -133,7 +133,7 @@ class BaseImageExtractor(TransformerMixin, BaseEstimator):
 
         desc = type(self).__name__
         if self._uses_numba:
-            with numba_threads(self.n_jobs):
+            with limit_threads(self.n_jobs):
                 results = [
                     describe_chunk(c)
                     for c in tqdm(chunks, desc=desc, disable=not self.verbose,

@@ -13,7 +13,7 @@ from sklearn_compat.base import _fit_context
 from sklearn_compat.utils._param_validation import validate_params
 
 from .._kernels import dsift as _kernels
-from ..parallel import numba_threads
+from ..parallel import limit_threads
 from ..preprocess import convert_color, to_grayscale
 from ..utils._docstring import N_JOBS_DOC, Substitution
 from ..utils._validation import check_image, check_image_batch, intensity_range
@@ -486,7 +486,7 @@ class DenseSIFTExtractor(TransformerMixin, BaseEstimator):
         check_is_fitted(self, "n_dims_")
         setup = self._setup()
         images = self._validate_images(X, setup)
-        with numba_threads(self.n_jobs):
+        with limit_threads(self.n_jobs):
             return _describe_on_grids(images, setup.grid, setup.describe, setup.dims)
 
     def __sklearn_tags__(self):

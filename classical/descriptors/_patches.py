@@ -16,7 +16,7 @@ from sklearn_compat.utils._param_validation import validate_params
 
 from .._kernels import color as color_kernels
 from .._kernels import patches as kernels
-from ..parallel import numba_threads
+from ..parallel import limit_threads
 from ..utils._color import GRAY_WEIGHTS, as_pixel_stack, conversion_args
 from ..utils._docstring import N_JOBS_DOC, Substitution
 from ..utils._validation import check_image, check_image_batch
@@ -397,7 +397,7 @@ class _DensePatchExtractor(TransformerMixin, BaseEstimator):
         check_is_fitted(self, "n_dims_")
         images = self._validate_images(X)
         self._check_dims(images)
-        with numba_threads(self.n_jobs):
+        with limit_threads(self.n_jobs):
             return _describe_on_grids(
                 images, lambda shape: _patch_grid(shape, self.step, self.patch_size),
                 lambda stack, out: self._describe(stack), self.n_dims_)

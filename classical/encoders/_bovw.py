@@ -1,10 +1,12 @@
 """Bag of visual words: a histogram of nearest words per image."""
 
 import numpy as np
+from sklearn.preprocessing import normalize
 from sklearn.utils._param_validation import StrOptions
 
 from .._kernels import assign
 from ..utils._docstring import N_JOBS_DOC, RANDOM_STATE_DOC, Substitution
+from ._base import kernel_threads
 from ._power import power_normalize
 from ._vocabulary import (
     ENCODER_ATTRIBUTES_DOC,
@@ -14,7 +16,6 @@ from ._vocabulary import (
     SOFT_PARAMS_DOC,
     SOFT_REFERENCES_DOC,
     _VocabularyEncoder,
-    kernel_threads,
     nearest_words,
 )
 
@@ -26,8 +27,7 @@ def _normalize_rows(X, norm):
         return X
     if norm == "power+l2":
         return power_normalize(X, norm="l2")
-    lengths = np.linalg.norm(X, ord=1 if norm == "l1" else 2, axis=1, keepdims=True)
-    return X / np.where(lengths > 0, lengths, 1.0)
+    return normalize(X, norm=norm, copy=False)
 
 
 @Substitution(random_state=RANDOM_STATE_DOC, n_jobs=N_JOBS_DOC,
@@ -156,24 +156,12 @@ class BagOfVisualWords(_VocabularyEncoder):
             document_frequency = (self._counts(descriptors, offsets, words) > 0).sum(0)
             self.idf_ = np.log((len(offsets) - 1) / (1.0 + document_frequency)) + 1.0
 
-    def _encode(self, descriptors, offsets, words):
-        counts = self._counts(descriptors, offsets, words)
+    def _encode(self, descriptors, offsets):
+        counts = self._counts(descriptors, offsets, self._words(descriptors.dtype))
         if self.tfidf:
             counts *= self.idf_
         return _normalize_rows(counts, self.normalize)
 
-    def get_feature_names_out(self, input_features=None):
-        """Names of the output columns: ``word0``, ``word1``, ...
-
-        Parameters
-        ----------
-        input_features : None
-            Ignored.
-
-        Returns
-        -------
-        feature_names_out : ndarray of str objects
-            One name per word.
-        """
-        n_words = len(self.vocabulary_.words_)
-        return np.asarray([f"word{k}" for k in range(n_words)], dtype=object)
+    def _feature_names(self):
+        """``word0``, ``word1``, ...: one column per word."""
+        return [f"word{k}" for k in range(len(self.vocabulary_.words_))]

@@ -4,17 +4,15 @@ from numbers import Integral
 
 import numpy as np
 from scipy.sparse import csr_matrix
-from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.mixture import GaussianMixture
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions, validate_params
-from sklearn.utils.validation import check_is_fitted
-from sklearn_compat.base import _fit_context
 
 from .._kernels import fisher
 from .._local_features import as_ragged, sample_rows
 from ..utils._docstring import N_JOBS_DOC, RANDOM_STATE_DOC, Substitution
-from ._vocabulary import VisualVocabulary, kernel_threads
+from ._base import BaseLocalEncoder, kernel_threads
+from ._vocabulary import VisualVocabulary
 
 __all__ = ["FisherVectorEncoder", "fisher_vector"]
 
@@ -145,7 +143,7 @@ def fisher_vector(descriptors, means, variances, weights, *, normalize="power+l2
 
 @Substitution(random_state=RANDOM_STATE_DOC, n_jobs=N_JOBS_DOC,
               references=REFERENCES_DOC)
-class FisherVectorEncoder(TransformerMixin, BaseEstimator):
+class FisherVectorEncoder(BaseLocalEncoder):
     """Improved Fisher vector encoding of each image's local descriptors.
 
     ``fit`` learns a diagonal Gaussian mixture on a random sample of the
@@ -224,24 +222,8 @@ class FisherVectorEncoder(TransformerMixin, BaseEstimator):
         self.random_state = random_state
         self.n_jobs = n_jobs
 
-    @_fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X, y=None):
-        """Fit the diagonal Gaussian mixture on (a sample of) the descriptors.
-
-        Parameters
-        ----------
-        X : list of ndarray of shape (n_i, n_features)
-            One descriptor set per image (or an object with ``descriptors``
-            and ``offsets``).
-        y : None
-            Ignored.
-
-        Returns
-        -------
-        self : object
-            The fitted encoder.
-        """
-        descriptors = as_ragged(X)[0]
+    def _fit(self, descriptors, offsets):
+        """Fit the diagonal Gaussian mixture on (a sample of) the descriptors."""
         n_samples = len(descriptors)
         if n_samples < self.n_components:
             raise ValueError(
@@ -258,8 +240,6 @@ class FisherVectorEncoder(TransformerMixin, BaseEstimator):
         self.means_ = np.ascontiguousarray(gmm.means_)
         self.variances_ = np.ascontiguousarray(gmm.covariances_)
         self.weights_ = np.ascontiguousarray(gmm.weights_ / gmm.weights_.sum())
-        self.n_features_in_ = descriptors.shape[1]
-        return self
 
     def _kmeans_start(self, descriptors, rng):
         """Weights, means and precisions of the k-means clusters, to start EM."""
@@ -279,48 +259,12 @@ class FisherVectorEncoder(TransformerMixin, BaseEstimator):
         return {"weights_init": weights, "means_init": means,
                 "precisions_init": 1.0 / variances}
 
-    def transform(self, X):
-        """Encode each image's descriptor set as one Fisher vector.
-
-        Parameters
-        ----------
-        X : list of ndarray of shape (n_i, n_features)
-            One descriptor set per image (or an object with ``descriptors``
-            and ``offsets``); a set may be empty.
-
-        Returns
-        -------
-        X_new : ndarray of shape (n_images, 2 * n_components * n_features)
-            One encoding per image, float64.
-        """
-        check_is_fitted(self)
-        descriptors, offsets = as_ragged(X)
-        if descriptors.shape[1] != self.n_features_in_:
-            raise ValueError(
-                f"X has descriptors of length {descriptors.shape[1]}, but "
-                f"{type(self).__name__} was fitted on length {self.n_features_in_}.")
+    def _encode(self, descriptors, offsets):
         return _fisher(descriptors, offsets, self.means_, self.variances_,
                        self.weights_, self.normalize, self.n_jobs)
 
-    def get_feature_names_out(self, input_features=None):
-        """Names of the output columns: ``mean{k}_dim{j}``, then ``variance{k}_dim{j}``.
-
-        Parameters
-        ----------
-        input_features : None
-            Ignored.
-
-        Returns
-        -------
-        feature_names_out : ndarray of str objects
-            One name per output column.
-        """
+    def _feature_names(self):
+        """``mean{k}_dim{j}`` for every component, then ``variance{k}_dim{j}``."""
         n_components, dim = self.means_.shape
-        return np.asarray([f"{part}{k}_dim{j}" for part in ("mean", "variance")
-                           for k in range(n_components) for j in range(dim)],
-                          dtype=object)
-
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        tags.input_tags.two_d_array = False
-        return tags
+        return [f"{part}{k}_dim{j}" for part in ("mean", "variance")
+                for k in range(n_components) for j in range(dim)]

@@ -4,6 +4,7 @@ from numbers import Real
 
 import numpy as np
 from sklearn.base import BaseEstimator, OneToOneFeatureMixin, TransformerMixin
+from sklearn.preprocessing import normalize
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 from sklearn_compat.base import _fit_context
@@ -40,9 +41,7 @@ def power_normalize(X, *, alpha=0.5, norm=None):
     """
     X_new = np.sign(X) * np.abs(X) ** alpha
     if norm is not None:
-        order = 1 if norm == "l1" else 2
-        lengths = np.linalg.norm(X_new, ord=order, axis=1, keepdims=True)
-        X_new = X_new / np.where(lengths > 0, lengths, 1.0)
+        X_new = normalize(X_new, norm=norm, copy=False)
     return X_new
 
 

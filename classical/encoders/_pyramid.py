@@ -4,23 +4,22 @@ import copy
 from numbers import Integral
 
 import numpy as np
-from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils._param_validation import HasMethods
-from sklearn.utils.validation import check_is_fitted
-from sklearn_compat.base import _fit_context
+
+from ._base import BaseLocalEncoder
 
 __all__ = ["SpatialPyramid"]
 
 
 class _Cells:
-    """The minimal ragged batch the wrapped encoders read (``_as_ragged``)."""
+    """The minimal ragged batch the wrapped encoders read (``as_ragged``)."""
 
     def __init__(self, descriptors, offsets):
         self.descriptors = descriptors
         self.offsets = offsets
 
 
-class SpatialPyramid(TransformerMixin, BaseEstimator):
+class SpatialPyramid(BaseLocalEncoder):
     """Spatial pyramid of encodings of each image's local descriptors.
 
     For each level ``L`` of ``levels`` the image is cut into an ``L x L``
@@ -149,16 +148,18 @@ class SpatialPyramid(TransformerMixin, BaseEstimator):
                 f"got {self.image_shape!r}.")
         return levels.astype(np.int64), weights
 
-    @staticmethod
-    def _check_features(X):
+    def _validate_features(self, X, *, reset):
+        """``(descriptors, offsets, positions, extents)``; extents as in Notes."""
+        self._check_params()  # image_shape is read by _extents
         if not all(hasattr(X, name) for name in ("descriptors", "offsets",
                                                  "positions")):
             raise TypeError(
                 "X must be a LocalFeatures (descriptors, offsets and positions); "
                 f"got {type(X).__name__}. Build one with LocalFeatures.from_list("
                 "descriptors, positions=...).")
+        descriptors, offsets = super()._validate_features(X, reset=reset)
         positions = np.asarray(X.positions, dtype=np.float64)
-        n = len(np.asarray(X.descriptors))
+        n = len(descriptors)
         if positions.shape != (n, 2):
             raise ValueError(f"X.positions must have shape ({n}, 2); got shape "
                              f"{positions.shape}.")
@@ -167,7 +168,7 @@ class SpatialPyramid(TransformerMixin, BaseEstimator):
                 "X.positions contain NaN or infinity; SpatialPyramid needs the "
                 "(x, y) position of every descriptor. Pass positions to "
                 "LocalFeatures.")
-        return positions, np.asarray(X.offsets, dtype=np.int64)
+        return descriptors, offsets, positions, self._extents(X, positions, offsets)
 
     def _extents(self, X, positions, offsets):
         """(width, height) of every image, following the rule in the Notes."""
@@ -191,51 +192,16 @@ class SpatialPyramid(TransformerMixin, BaseEstimator):
             extents[filled] = np.maximum(np.floor(maxima) + 1.0, 1.0)
         return extents
 
-    @_fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X, y=None):
-        """Fit a copy of the encoder on all descriptors.
-
-        Parameters
-        ----------
-        X : LocalFeatures
-            Descriptors with their ``(x, y)`` positions.
-        y : None
-            Ignored.
-
-        Returns
-        -------
-        self : object
-            The fitted pyramid.
-        """
-        self._check_params()
-        self._check_features(X)
-        self.encoder_ = copy.deepcopy(self.encoder).fit(
-            _Cells(X.descriptors, X.offsets))
-        self.n_features_in_ = self.encoder_.n_features_in_
+    def _fit(self, descriptors, offsets, positions, extents):
+        """Fit a copy of the encoder on all descriptors."""
+        self.encoder_ = copy.deepcopy(self.encoder).fit(_Cells(descriptors, offsets))
         self.n_cell_features_ = self.encoder_.transform(
-            _Cells(np.asarray(X.descriptors)[:0], np.zeros(2, np.int64))).shape[1]
-        return self
+            _Cells(descriptors[:0], np.zeros(2, np.int64))).shape[1]
 
-    def transform(self, X):
-        """Encode every cell of every level and concatenate.
-
-        Parameters
-        ----------
-        X : LocalFeatures
-            Descriptors with their ``(x, y)`` positions; an image may have
-            none (its encoding is that of empty cells).
-
-        Returns
-        -------
-        X_new : ndarray of shape (n_images, n_cell_features_ * n_cells)
-            ``n_cells = sum(L * L for L in levels)``; image ``i``'s cells in
-            the order of the Notes, each ``n_cell_features_`` wide.
-        """
-        check_is_fitted(self, "encoder_")
+    def _encode(self, descriptors, offsets, positions, extents):
+        """Encode every cell of every level and concatenate."""
         levels, weights = self._check_params()
-        positions, offsets = self._check_features(X)
         n_images = len(offsets) - 1
-        extents = self._extents(X, positions, offsets)
         image = np.repeat(np.arange(n_images), np.diff(offsets))
         # grid coordinates in [0, 1) of the image frame, per descriptor
         unit = (positions + 0.5) / extents[image]
@@ -247,7 +213,6 @@ class SpatialPyramid(TransformerMixin, BaseEstimator):
             groups.append(image * n_cells + start + cell[:, 1] * level + cell[:, 0])
         groups = np.concatenate(groups)
         order = np.argsort(groups, kind="stable")
-        descriptors = np.asarray(X.descriptors)
         rows = np.tile(np.arange(len(descriptors)), len(levels))[order]
         cell_offsets = np.zeros(n_images * n_cells + 1, np.int64)
         np.cumsum(np.bincount(groups, minlength=n_images * n_cells),
@@ -257,31 +222,13 @@ class SpatialPyramid(TransformerMixin, BaseEstimator):
         encoded *= np.repeat(weights, levels * levels)[np.newaxis, :, np.newaxis]
         return encoded.reshape(n_images, -1)
 
-    def get_feature_names_out(self, input_features=None):
-        """Names of the output columns: ``level{L}_cell{row}_{col}_{name}``.
-
-        Parameters
-        ----------
-        input_features : None
-            Ignored.
-
-        Returns
-        -------
-        feature_names_out : ndarray of str objects
-            One name per output column; ``name`` is the wrapped encoder's
-            column name, or ``f{j}`` when it has no ``get_feature_names_out``.
-        """
-        check_is_fitted(self, "encoder_")
+    def _feature_names(self):
+        """``level{L}_cell{row}_{col}_{name}``, ``name`` the wrapped encoder's
+        column name, or ``f{j}`` when it has no ``get_feature_names_out``."""
         if hasattr(self.encoder_, "get_feature_names_out"):
             inner = list(self.encoder_.get_feature_names_out())
         else:
             inner = [f"f{j}" for j in range(self.n_cell_features_)]
         levels, _ = self._check_params()
-        return np.asarray([f"level{level}_cell{r}_{c}_{name}" for level in levels
-                           for r in range(level) for c in range(level)
-                           for name in inner], dtype=object)
-
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        tags.input_tags.two_d_array = False
-        return tags
+        return [f"level{level}_cell{r}_{c}_{name}" for level in levels
+                for r in range(level) for c in range(level) for name in inner]

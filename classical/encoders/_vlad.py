@@ -6,6 +6,7 @@ from sklearn.utils._param_validation import StrOptions, validate_params
 from .._kernels import assign, vlad
 from .._local_features import as_ragged
 from ..utils._docstring import N_JOBS_DOC, RANDOM_STATE_DOC, Substitution
+from ._base import kernel_threads
 from ._vocabulary import (
     ENCODER_ATTRIBUTES_DOC,
     ENCODER_PARAMS_DOC,
@@ -14,7 +15,6 @@ from ._vocabulary import (
     SOFT_PARAMS_DOC,
     SOFT_REFERENCES_DOC,
     _VocabularyEncoder,
-    kernel_threads,
 )
 
 __all__ = ["VLADEncoder", "vlad_encode"]
@@ -224,23 +224,12 @@ default='intra+power+l2'
         self.random_state = random_state
         self.n_jobs = n_jobs
 
-    def _encode(self, descriptors, offsets, words):
+    def _encode(self, descriptors, offsets):
+        words = self._words(descriptors.dtype)
         return _vlad(descriptors, offsets, words, self.normalize, self.n_jobs,
                      self._soft_arguments(words))
 
-    def get_feature_names_out(self, input_features=None):
-        """Names of the output columns: ``word{k}_dim{j}``.
-
-        Parameters
-        ----------
-        input_features : None
-            Ignored.
-
-        Returns
-        -------
-        feature_names_out : ndarray of str objects
-            One name per output column.
-        """
+    def _feature_names(self):
+        """``word{k}_dim{j}``: word after word, dimension after dimension."""
         n_words, dim = self.vocabulary_.words_.shape
-        return np.asarray([f"word{k}_dim{j}" for k in range(n_words)
-                           for j in range(dim)], dtype=object)
+        return [f"word{k}_dim{j}" for k in range(n_words) for j in range(dim)]

@@ -1,24 +1,25 @@
 """Visual vocabulary: k-means words learnt from a sample of local descriptors."""
 
-from contextlib import contextmanager
-from functools import lru_cache
 from numbers import Integral, Real
 
-import numba
 import numpy as np
-from sklearn.base import BaseEstimator, TransformerMixin
+from sklearn.base import BaseEstimator
 from sklearn.cluster import KMeans, kmeans_plusplus
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 from sklearn_compat.base import _fit_context
 from sklearn_compat.utils.validation import validate_data
-from threadpoolctl import ThreadpoolController
 
 from .._kernels import assign
-from .._local_features import as_ragged, is_ragged, sample_rows
-from ..parallel import numba_threads
+from .._local_features import (
+    as_ragged,
+    check_descriptor_length,
+    is_ragged,
+    sample_rows,
+)
 from ..utils._docstring import N_JOBS_DOC, RANDOM_STATE_DOC, Substitution
+from ._base import BaseLocalEncoder, kernel_threads
 
 __all__ = ["VisualVocabulary"]
 
@@ -61,33 +62,6 @@ SOFT_REFERENCES_DOC = """.. [3] J. C. van Gemert, C. J. Veenman, A. W. M. Smeuld
        :DOI:`10.1109/TPAMI.2009.132`.
     .. [4] L. Liu, L. Wang and X. Liu, "In defense of soft-assignment
        coding," ICCV 2011, :DOI:`10.1109/ICCV.2011.6126534`."""
-
-
-@lru_cache(maxsize=1)
-def _blas_controller():
-    # Numba's np.dot calls SciPy's BLAS: load it before looking for libraries
-    import scipy.linalg.cython_blas  # noqa: F401
-
-    return ThreadpoolController()
-
-
-PRANGE_CHUNK = 8
-"""Iterations (images or blocks of descriptors) a Numba thread takes at a time."""
-
-
-@contextmanager
-def kernel_threads(n_jobs):
-    """Run assignment kernels on ``n_jobs`` Numba threads with one-thread BLAS.
-
-    The kernels call BLAS from inside ``prange``; a multi-threaded BLAS there
-    would start its own threads in every Numba thread. Threads take
-    ``PRANGE_CHUNK`` iterations at a time rather than an equal share fixed in
-    advance, so one thread slowed by other processes on the machine does not
-    hold the others back.
-    """
-    with numba_threads(n_jobs), numba.parallel_chunksize(PRANGE_CHUNK), \
-            _blas_controller().limit(limits=1, user_api="blas"):
-        yield
 
 
 def nearest_words(descriptors, words, *, n_jobs=None):
@@ -211,7 +185,7 @@ shape (n_i, n_features)
         """
         if is_ragged(X):
             X = as_ragged(X)[0]
-            self.n_features_in_ = X.shape[1]
+            check_descriptor_length(self, X, reset=True)
         else:
             X = validate_data(self, X, dtype=[np.float64, np.float32])
         n_samples = X.shape[0]
@@ -253,12 +227,13 @@ shape (n_i, n_features)
         return nearest_words(X, self.words_, n_jobs=self.n_jobs)
 
 
-class _VocabularyEncoder(TransformerMixin, BaseEstimator):
-    """Shared ``fit``/``transform`` of encoders built on a visual vocabulary.
+class _VocabularyEncoder(BaseLocalEncoder):
+    """Shared ``fit`` of the encoders built on a visual vocabulary.
 
-    Subclasses implement ``_encode(descriptors, offsets, words)`` returning an
-    ``(n_images, n_features)`` float64 array, and may implement
-    ``_fit_encoding(descriptors, offsets, words)`` to learn more in ``fit``.
+    ``_fit`` learns the vocabulary (unless a fitted one was given) and, for
+    ``assignment='soft'`` with ``sigma=None``, the kernel width; subclasses
+    implement ``_encode`` (reading the words with ``_words``) and may
+    implement ``_fit_encoding(descriptors, offsets, words)`` to learn more.
     They have the parameters ``assignment``, ``n_nearest`` and ``sigma``.
     """
 
@@ -274,24 +249,7 @@ class _VocabularyEncoder(TransformerMixin, BaseEstimator):
         "n_jobs": [Integral, None],
     }
 
-    @_fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X, y=None):
-        """Learn the vocabulary, unless a fitted one was given.
-
-        Parameters
-        ----------
-        X : list of ndarray of shape (n_i, n_features)
-            One descriptor set per image (or an object with ``descriptors``
-            and ``offsets``).
-        y : None
-            Ignored.
-
-        Returns
-        -------
-        self : object
-            The fitted encoder.
-        """
-        descriptors, offsets = as_ragged(X)
+    def _fit(self, descriptors, offsets):
         if self.vocabulary is None:
             self.vocabulary_ = VisualVocabulary(
                 n_words=self.n_words, sample_size=self.sample_size,
@@ -300,13 +258,13 @@ class _VocabularyEncoder(TransformerMixin, BaseEstimator):
         else:
             check_is_fitted(self.vocabulary, "words_")
             self.vocabulary_ = self.vocabulary
-        self.n_features_in_ = self.vocabulary_.words_.shape[1]
-        if descriptors.shape[1] != self.n_features_in_:
+        length = self.vocabulary_.words_.shape[1]
+        if descriptors.shape[1] != length:
             raise ValueError(
                 f"X has descriptors of length {descriptors.shape[1]}, but the "
-                f"vocabulary's words have length {self.n_features_in_}. Fit the "
+                f"vocabulary's words have length {length}. Fit the "
                 "vocabulary on descriptors of the same kind.")
-        words = np.ascontiguousarray(self.vocabulary_.words_, dtype=descriptors.dtype)
+        words = self._words(descriptors.dtype)
         if self.assignment == "soft":
             if self.sigma is None:
                 if len(descriptors) == 0:
@@ -315,7 +273,7 @@ class _VocabularyEncoder(TransformerMixin, BaseEstimator):
                         "given to fit, but X holds none. Pass descriptors or set "
                         "sigma to a positive float.")
                 sample = sample_rows(descriptors, self.sample_size,
-                                      self.random_state)
+                                     self.random_state)
                 with kernel_threads(self.n_jobs):
                     distances = assign.nearest_words(
                         sample, words, assign.squared_norms(words))[1]
@@ -323,41 +281,16 @@ class _VocabularyEncoder(TransformerMixin, BaseEstimator):
             else:
                 self.sigma_ = float(self.sigma)
         self._fit_encoding(descriptors, offsets, words)
-        return self
 
     def _fit_encoding(self, descriptors, offsets, words):
         """Learn what the encoding needs beyond the words (nothing here)."""
+
+    def _words(self, dtype):
+        """The vocabulary's words, C-contiguous in the descriptors' ``dtype``."""
+        return np.ascontiguousarray(self.vocabulary_.words_, dtype=dtype)
 
     def _soft_arguments(self, words):
         """``(soft, n_nearest, sigma)`` for the kernels; n_nearest <= n_words."""
         if self.assignment == "soft":
             return True, min(self.n_nearest, len(words)), self.sigma_
         return False, 1, 0.0
-
-    def transform(self, X):
-        """Encode each image's descriptor set as one vector.
-
-        Parameters
-        ----------
-        X : list of ndarray of shape (n_i, n_features)
-            One descriptor set per image (or an object with ``descriptors``
-            and ``offsets``); a set may be empty.
-
-        Returns
-        -------
-        X_new : ndarray of shape (n_images, n_features_out)
-            One encoding per image, float64.
-        """
-        check_is_fitted(self)
-        descriptors, offsets = as_ragged(X)
-        if descriptors.shape[1] != self.n_features_in_:
-            raise ValueError(
-                f"X has descriptors of length {descriptors.shape[1]}, but "
-                f"{type(self).__name__} was fitted on length {self.n_features_in_}.")
-        words = np.ascontiguousarray(self.vocabulary_.words_, dtype=descriptors.dtype)
-        return self._encode(descriptors, offsets, words)
-
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        tags.input_tags.two_d_array = False
-        return tags
