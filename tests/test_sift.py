@@ -9,7 +9,7 @@ from sklearn.exceptions import NotFittedError
 from classical.datasets import load_sample
 from classical.preprocess import to_grayscale
 from classical.descriptors import LocalFeatures
-from classical.descriptors._sift import SIFTExtractor, sift
+from classical.descriptors._sift import SIFTExtractor, root_sift, sift
 
 
 @pytest.fixture(scope="module")
@@ -84,6 +84,39 @@ def test_root_sift(eurosat_images):
         assert_allclose(np.linalg.norm(root, axis=1), 1.0, rtol=1e-5)
         assert_allclose(root.astype(np.float64) ** 2,
                         plain / plain.sum(axis=1, keepdims=True), atol=1e-6)
+
+
+def _root_sift_twin(x):
+    """RootSIFT written out in float64: L1 rows, then the signed square root."""
+    x = np.asarray(x, dtype=np.float64)
+    lengths = np.abs(x).sum(axis=1, keepdims=True)
+    x = x / np.where(lengths > 0, lengths, 1.0)
+    return np.sign(x) * np.sqrt(np.abs(x))
+
+
+def test_root_sift_function_matches_twin():
+    x = np.random.default_rng(0).normal(size=(30, 16))
+    x[4] = 0.0
+    assert_allclose(root_sift(x), _root_sift_twin(x), rtol=1e-14, atol=0)
+    assert_array_equal(root_sift(x)[4], 0.0)
+    rooted = root_sift(x.astype(np.float32))
+    assert rooted.dtype == np.float32
+    assert_allclose(rooted, _root_sift_twin(x.astype(np.float32)), rtol=1e-6)
+    counts = np.arange(12).reshape(3, 4)
+    assert root_sift(counts).dtype == np.float64
+    # the Hellinger kernel of two L1-normalised histograms p, q is sum sqrt(p q)
+    p, q = counts[1] / counts[1].sum(), counts[2] / counts[2].sum()
+    assert_allclose(root_sift(counts[1:2]) @ root_sift(counts[2:3]).T,
+                    [[np.sqrt(p * q).sum()]], rtol=1e-14)
+
+
+@pytest.mark.parametrize("bad, match", [
+    (np.array([[np.nan, 1.0]]), "descriptors contains NaN"),
+    (np.ones(3), "Expected 2D array"),
+])
+def test_root_sift_errors(bad, match):
+    with pytest.raises(ValueError, match=match):
+        root_sift(bad)
 
 
 def test_conversions_match_uint8():

@@ -18,7 +18,7 @@ from ._patches import (
     dense_lbp,
 )
 from ._rules import PixelRuleFeatures, pixel_rule_features
-from ._sift import SIFTExtractor, sift
+from ._sift import SIFTExtractor, root_sift, sift
 
 __all__ = [
     "DenseColorExtractor",
@@ -30,6 +30,7 @@ __all__ = [
     "LocalFeatures",
     "SIFTExtractor",
     "sift",
+    "root_sift",
     "dense_sift",
     "hog",
     "HOGExtractor",

@@ -6,18 +6,15 @@ from numbers import Integral, Real
 import numba
 import numpy as np
 from scipy.ndimage import gaussian_filter
-from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils._param_validation import Interval, StrOptions
-from sklearn.utils.validation import check_is_fitted
-from sklearn_compat.base import _fit_context
 from sklearn_compat.utils._param_validation import validate_params
 
 from .._kernels import dsift as _kernels
-from ..parallel import limit_threads
+from .._local_features import DESCRIPTOR_DTYPE
 from ..preprocess import convert_color, to_grayscale
 from ..utils._docstring import N_JOBS_DOC, Substitution
-from ..utils._validation import check_image, check_image_batch, intensity_range
-from ._local_base import _describe_on_grids
+from ..utils._validation import check_image, intensity_range
+from ._local_base import BaseLocalExtractor, describe_on_grids
 
 __all__ = ["dense_sift", "DenseSIFTExtractor"]
 
@@ -198,7 +195,7 @@ class _Setup:
         self.threshold = float(contrast_threshold)
         self.magnification = magnification
         self.color_space = color_space
-        self.n_channels = 1 if color_space == "gray" else 3
+        self.n_channels = _space_channels(color_space)
         self.dims = _kernels.DIMS * self.n_channels
         self.patch = 4 * max(self.sizes)
         self.tables = _kernels.spatial_tables(self.sizes)
@@ -218,9 +215,9 @@ class _Setup:
         ys = centre + self.step * np.arange(n_down)
         xs = centre + self.step * np.arange(n_across)
         grid_y, grid_x = np.meshgrid(ys, xs, indexing="ij")
-        one = np.stack([grid_x.ravel(), grid_y.ravel()], axis=1).astype(np.float32)
-        positions = np.tile(one, (len(self.sizes), 1))
-        scales = np.repeat(np.array(self.sizes, np.float32), len(one))
+        one = np.stack([grid_x.ravel(), grid_y.ravel()], axis=1)
+        positions = np.tile(one.astype(DESCRIPTOR_DTYPE), (len(self.sizes), 1))
+        scales = np.repeat(np.array(self.sizes, DESCRIPTOR_DTYPE), len(one))
         return positions, scales
 
     def planes(self, stack):
@@ -247,7 +244,7 @@ class _Setup:
         n_grid = n_down * n_across
         if out is None:
             out = np.empty((len(stack), n_grid * len(self.sizes), self.dims),
-                           np.float32)
+                           DESCRIPTOR_DTYPE)
         if self.magnification is None:  # one pass describes every size
             calls = [(planes, slice(None), 0)]
         else:  # one smoothed copy and pass per size, made when needed
@@ -262,11 +259,8 @@ class _Setup:
                 for c, plane in enumerate(described):
                     _kernels.dense_sift_image_parallel(
                         plane, *geometry, _kernels.DIMS * c, out[0])
-            else:  # planes handed out one at a time, so that a thread slowed
-                # down by other processes takes fewer of them
-                with numba.parallel_chunksize(1):
-                    _kernels.dense_sift_batch(described, self.n_channels, *geometry,
-                                              out)
+            else:
+                _kernels.dense_sift_batch(described, self.n_channels, *geometry, out)
         return out
 
     def smooth(self, planes, k):
@@ -360,6 +354,11 @@ dtype float32
     return descriptors, positions, scales
 
 
+def _space_channels(color_space):
+    """Channels described for ``color_space``: 1 for grey, 3 otherwise."""
+    return 1 if color_space == "gray" else 3
+
+
 def _check_color(color_space):
     """The ``color`` to require of images for ``color_space``."""
     return None if color_space == "gray" else "rgb"
@@ -375,7 +374,7 @@ _FRAGMENTS(dense_sift)
 
 
 @_FRAGMENTS
-class DenseSIFTExtractor(TransformerMixin, BaseEstimator):
+class DenseSIFTExtractor(BaseLocalExtractor):
     """Dense SIFT descriptors of each image, as a transformer.
 
     Describes every image with :func:`dense_sift` and returns all descriptors
@@ -428,6 +427,8 @@ class DenseSIFTExtractor(TransformerMixin, BaseEstimator):
         **_DSIFT_CONSTRAINTS,
         "n_jobs": [Integral, None],
     }
+    _prange_chunk = 1  # planes go to threads one at a time, so that a thread
+    # slowed down by other processes takes fewer of them
 
     def __init__(self, *, step=8, bin_size=4, contrast_threshold=0.005,
                  magnification=None, color_space="gray", n_jobs=None):
@@ -442,56 +443,20 @@ class DenseSIFTExtractor(TransformerMixin, BaseEstimator):
         return _Setup(self.step, self.bin_size, self.contrast_threshold,
                       self.magnification, self.color_space)
 
-    def _validate_images(self, X, setup):
-        return check_image_batch(X, min_shape=(setup.patch, setup.patch),
-                                 color=_check_color(self.color_space))
+    def _check_params(self):
+        _bin_sizes(self.bin_size)
 
-    @_fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X, y=None):
-        """Check the parameters and the images; nothing is learnt.
+    def _min_shape(self):
+        patch = 4 * max(_bin_sizes(self.bin_size))
+        return patch, patch
 
-        Parameters
-        ----------
-        X : sequence of ndarray of shape (H, W) or (H, W, C)
-            Images, each at least ``4 * max(bin_size)`` pixels per side; grey
-            or RGB(A) for ``color_space='gray'``, RGB(A) otherwise.
-        y : None
-            Ignored.
+    @property
+    def _color(self):
+        return _check_color(self.color_space)
 
-        Returns
-        -------
-        self : object
-            The fitted extractor.
-        """
+    def _n_dims(self, n_channels):
+        return _kernels.DIMS * _space_channels(self.color_space)
+
+    def _extract(self, images):
         setup = self._setup()
-        self._validate_images(X, setup)
-        self.n_dims_ = setup.dims
-        return self
-
-    def transform(self, X):
-        """Describe each image.
-
-        Parameters
-        ----------
-        X : sequence of ndarray of shape (H, W) or (H, W, C)
-            Images, each at least ``4 * max(bin_size)`` pixels per side; sizes
-            may differ.
-
-        Returns
-        -------
-        features : LocalFeatures
-            One image per input image, in input order, with ``n_dims`` equal
-            to ``n_dims_``, and each image's ``(H, W)`` in ``image_shapes``.
-        """
-        check_is_fitted(self, "n_dims_")
-        setup = self._setup()
-        images = self._validate_images(X, setup)
-        with limit_threads(self.n_jobs):
-            return _describe_on_grids(images, setup.grid, setup.describe, setup.dims)
-
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        tags.input_tags.two_d_array = False
-        tags.requires_fit = True
-        return tags
-
+        return describe_on_grids(images, setup.grid, setup.describe, setup.dims)

@@ -1,11 +1,150 @@
-"""Shared plumbing of the local descriptor extractors."""
+"""Base class of the local descriptor extractors: images in, LocalFeatures out.
+
+The template method (as in imbalanced-learn's ``SamplerMixin``): the base class
+checks the parameters and the images, records the descriptor length in
+``fit``, checks it in ``transform``, sizes the threads and returns what the
+subclass's ``_extract`` makes of the validated images. Extractors that
+describe patches on a regular grid implement ``_extract`` with
+:func:`describe_on_grids`, which describes each group of images of one shape
+in one kernel call, straight into the batch's descriptor array.
+"""
+
+from abc import abstractmethod
+from numbers import Integral
 
 import numpy as np
+from sklearn.base import BaseEstimator, TransformerMixin
+from sklearn.utils.validation import check_is_fitted
+from sklearn_compat.base import _fit_context
 
 from .._local_features import DESCRIPTOR_DTYPE, LocalFeatures
+from ..parallel import limit_threads
+from ..utils._validation import check_image_batch
+
+__all__ = ["BaseLocalExtractor", "describe_on_grids"]
 
 
-def _describe_on_grids(images, grid, describe, n_dims):
+def _n_channels(image):
+    return 1 if image.ndim == 2 else image.shape[2]
+
+
+class BaseLocalExtractor(TransformerMixin, BaseEstimator):
+    """Template for transformers from a batch of images to a LocalFeatures.
+
+    Subclasses implement :meth:`_extract` and :meth:`_n_dims`, and where they
+    need them ``_check_params``, ``_min_shape``, ``_color`` (the ``color`` of
+    :func:`~classical.utils._validation.check_image`: ``'rgb'``, or None for
+    grey or colour) and ``_prange_chunk`` (the ``chunksize`` of
+    :func:`classical.parallel.limit_threads` around ``_extract``).
+    """
+
+    _parameter_constraints = {"n_jobs": [Integral, None]}
+    _color = None
+    _prange_chunk = None
+
+    @abstractmethod
+    def _extract(self, images):
+        """Describe validated images.
+
+        Runs with ``n_jobs`` Numba threads.
+
+        Parameters
+        ----------
+        images : ndarray of shape (n_images, H, W[, C]) or list of ndarray
+            Validated images: one stack, or a list whose images may differ
+            in shape and dtype.
+
+        Returns
+        -------
+        features : LocalFeatures
+            One image per input image, in input order, with ``n_dims_``-long
+            descriptors and each image's ``(H, W)`` in ``image_shapes``.
+        """
+
+    @abstractmethod
+    def _n_dims(self, n_channels):
+        """Length of one descriptor of an image with ``n_channels`` channels.
+
+        Raises ValueError for a number of channels the extractor cannot
+        describe.
+        """
+
+    def _check_params(self):
+        """Check parameters that the declarative constraints cannot express."""
+
+    def _min_shape(self):
+        """Smallest ``(rows, cols)`` an image may have; None for any."""
+        return None
+
+    def _validate_images(self, X):
+        return check_image_batch(X, min_shape=self._min_shape(), color=self._color)
+
+    def _check_dims(self, images):
+        """Check that every image gives descriptors of length ``n_dims_``."""
+        first_with = {}  # number of channels -> first image that has it
+        for i, image in enumerate(images[:1] if isinstance(images, np.ndarray)
+                                  else images):
+            first_with.setdefault(_n_channels(image), i)
+        for n_channels, i in first_with.items():
+            length = self._n_dims(n_channels)
+            if length != self.n_dims_:
+                raise ValueError(
+                    f"X[{i}] of shape {images[i].shape} gives descriptors of length "
+                    f"{length}, but X[0] gives (or the extractor was fitted on) "
+                    f"length {self.n_dims_}. Give every image the same number of "
+                    "channels.")
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y=None):
+        """Check the parameters and the images; nothing is learnt.
+
+        Parameters
+        ----------
+        X : sequence of ndarray of shape (H, W) or (H, W, C)
+            The images.
+        y : None
+            Ignored.
+
+        Returns
+        -------
+        self : object
+            The fitted extractor.
+        """
+        self._check_params()
+        images = self._validate_images(X)
+        self.n_dims_ = self._n_dims(_n_channels(images[0]))
+        self._check_dims(images)
+        return self
+
+    def transform(self, X):
+        """Describe each image.
+
+        Parameters
+        ----------
+        X : sequence of ndarray of shape (H, W) or (H, W, C)
+            The images; sizes may differ.
+
+        Returns
+        -------
+        features : LocalFeatures
+            One image per input image, in input order, with ``n_dims`` equal
+            to ``n_dims_``, and each image's ``(H, W)`` in ``image_shapes``.
+        """
+        check_is_fitted(self, "n_dims_")
+        self._check_params()
+        images = self._validate_images(X)
+        self._check_dims(images)
+        with limit_threads(self.n_jobs, chunksize=self._prange_chunk):
+            return self._extract(images)
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.two_d_array = False
+        tags.requires_fit = True
+        return tags
+
+
+def describe_on_grids(images, grid, describe, n_dims):
     """Describe validated images on per-shape grids into one :class:`LocalFeatures`.
 
     Parameters
@@ -20,8 +159,8 @@ def _describe_on_grids(images, grid, describe, n_dims):
     describe : callable
         ``describe(stack, out)`` describes an ``(m, H, W[, C])`` stack of
         images of one shape and dtype and returns an ``(m, n_patches,
-        n_dims)`` array; ``out`` is either None or a float32 array of that
-        shape to write into (returning it saves a copy).
+        n_dims)`` array; ``out`` is either None or a ``DESCRIPTOR_DTYPE``
+        array of that shape to write into (returning it saves a copy).
     n_dims : int
         Length of one descriptor.
 

@@ -11,21 +11,20 @@ from sklearn.utils.validation import check_is_fitted
 from sklearn_compat.base import _fit_context
 from sklearn_compat.utils.validation import validate_data
 
-from .._local_features import LocalFeatures, as_ragged, is_ragged, sample_rows
+from .._local_features import (
+    LocalFeatures,
+    as_ragged,
+    check_descriptor_length,
+    is_ragged,
+    sample_rows,
+)
 from ..utils._docstring import RANDOM_STATE_DOC, Substitution
+from ._sift import root_sift
 
 __all__ = ["LocalPCA"]
 
 _CHUNK_ROWS = 65536
 """Rows projected at a time, so temporaries stay a few megabytes."""
-
-
-def _root(descriptors):
-    """RootSIFT: L1-normalise each row, then the signed square root (float64)."""
-    x = np.asarray(descriptors, dtype=np.float64)
-    norms = np.abs(x).sum(axis=1, keepdims=True)
-    x = x / np.where(norms > 0, norms, 1.0)
-    return np.sign(x) * np.sqrt(np.abs(x))
 
 
 @Substitution(random_state=RANDOM_STATE_DOC)
@@ -49,9 +48,9 @@ class LocalPCA(TransformerMixin, BaseEstimator):
         the projected sample has unit variance per component (as in [2]_,
         where whitening helps the diagonal Gaussians of a Fisher vector).
     root : bool, default=False
-        Apply RootSIFT [3]_ first: L1-normalise each descriptor, then take
-        the square root of the absolute value of each entry, keeping its
-        sign. Applied in ``fit`` and ``transform`` alike.
+        Apply :func:`root_sift` [3]_ first (in float64): L1-normalise each
+        descriptor, then take the square root of the absolute value of each
+        entry, keeping its sign. Applied in ``fit`` and ``transform`` alike.
     sample_size : int, default=100_000
         Largest number of descriptors the PCA is fitted on; fewer are all
         used.
@@ -138,13 +137,7 @@ class LocalPCA(TransformerMixin, BaseEstimator):
         """Stacked descriptors of ``X`` and its offsets (None for 2-D input)."""
         if is_ragged(X):
             descriptors, offsets = as_ragged(X)
-            if reset:
-                self.n_features_in_ = descriptors.shape[1]
-            elif descriptors.shape[1] != self.n_features_in_:
-                raise ValueError(
-                    f"X has descriptors of length {descriptors.shape[1]}, but "
-                    f"LocalPCA was fitted on length {self.n_features_in_}. "
-                    "Transform descriptors of the kind it was fitted on.")
+            check_descriptor_length(self, descriptors, reset=reset)
             return descriptors, offsets
         return validate_data(self, X, dtype=[np.float64, np.float32],
                              reset=reset), None
@@ -181,7 +174,9 @@ shape (n_descriptors, d)
                 "Pass more descriptors, or lower n_components.")
         rng = check_random_state(self.random_state)
         descriptors = sample_rows(descriptors, self.sample_size, rng)
-        sample = _root(descriptors) if self.root else descriptors.astype(np.float64)
+        sample = descriptors.astype(np.float64)
+        if self.root:
+            sample = root_sift(sample)
         self.pca_ = PCA(n_components=self.n_components, whiten=self.whiten,
                         random_state=rng).fit(sample)
         self.components_ = self.pca_.components_
@@ -201,7 +196,7 @@ shape (n_descriptors, d)
         out = np.empty((len(descriptors), self._projection.shape[1]), np.float32)
         for start in range(0, len(descriptors), _CHUNK_ROWS):
             chunk = descriptors[start:start + _CHUNK_ROWS]
-            chunk = _root(chunk) if self.root else chunk
+            chunk = root_sift(chunk.astype(np.float64)) if self.root else chunk
             chunk = chunk.astype(np.float32) - self._mean32
             np.matmul(chunk, self._projection, out=out[start:start + _CHUNK_ROWS])
         return out

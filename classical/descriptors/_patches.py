@@ -8,18 +8,15 @@ their descriptors can be joined patch by patch or encoded like SIFT.
 from numbers import Integral
 
 import numpy as np
-from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils._param_validation import Interval, StrOptions
-from sklearn.utils.validation import check_is_fitted
-from sklearn_compat.base import _fit_context
 from sklearn_compat.utils._param_validation import validate_params
 
 from .._kernels import color as color_kernels
 from .._kernels import patches as kernels
-from ..parallel import limit_threads
+from .._local_features import DESCRIPTOR_DTYPE
 from ..utils._color import GRAY_WEIGHTS, as_pixel_stack, conversion_args
 from ..utils._docstring import N_JOBS_DOC, Substitution
-from ..utils._validation import check_image, check_image_batch
+from ..utils._validation import check_image
 from ._color import _MOMENTS_REFERENCE
 from ._lbp import (
     _CODE_METHODS,
@@ -36,7 +33,7 @@ from ._lbp import (
     _sampling_geometry,
     _weights_for_shape,
 )
-from ._local_base import _describe_on_grids
+from ._local_base import BaseLocalExtractor, describe_on_grids
 
 __all__ = ["dense_lbp", "dense_color_moments", "DenseLBPExtractor",
            "DenseColorExtractor"]
@@ -131,8 +128,9 @@ def _patch_grid(shape, step, patch_size):
     ys = np.arange(0, shape[0] - patch_size + 1, step) + offset
     xs = np.arange(0, shape[1] - patch_size + 1, step) + offset
     grid_y, grid_x = np.meshgrid(ys, xs, indexing="ij")
-    positions = np.stack([grid_x.ravel(), grid_y.ravel()], axis=1).astype(np.float32)
-    return positions, np.full(len(positions), patch_size, np.float32)
+    positions = np.stack([grid_x.ravel(), grid_y.ravel()], axis=1)
+    return (positions.astype(DESCRIPTOR_DTYPE),
+            np.full(len(positions), patch_size, DESCRIPTOR_DTYPE))
 
 
 def _check_patch_fits(image, patch_size):
@@ -165,7 +163,8 @@ def _lbp_patches(stack, step, patch_size, P, R, method, per_channel, name="X"):
     codes, table = _bin_codes(int(P), method)
     n_blocks = 1 if luma.size else stack.shape[3]
     n_patches = len(_patch_grid(stack.shape[1:3], step, patch_size)[1])
-    out = np.empty((stack.shape[0], n_patches, n_blocks * codes.size), np.float32)
+    out = np.empty((stack.shape[0], n_patches, n_blocks * codes.size),
+                   DESCRIPTOR_DTYPE)
     kernels.dense_lbp_batch(stack, _sampling_geometry(*pairs[0])[2], row_weights,
                             col_weights, _METHOD_NUMBERS[method],
                             _NO_TABLE if table is None else table, luma, codes.size,
@@ -182,7 +181,7 @@ def _color_patches(stack, step, patch_size, color_space, moments):
     pixels = as_pixel_stack(stack)
     inv_top, lut, use_lut = conversion_args(pixels.dtype)
     n_patches = len(_patch_grid(stack.shape[1:3], step, patch_size)[1])
-    out = np.empty((stack.shape[0], n_patches, 3 * moments), np.float32)
+    out = np.empty((stack.shape[0], n_patches, 3 * moments), DESCRIPTOR_DTYPE)
     kernels.dense_color_moments_batch(pixels, stack.shape[2], _SPACES[color_space],
                                       inv_top, lut, use_lut, moments, step,
                                       patch_size, out)
@@ -328,85 +327,24 @@ dense_color_moments.__doc__ = dense_color_moments.__doc__.format(
     references=_COLOR_REFERENCES)
 
 
-class _DensePatchExtractor(TransformerMixin, BaseEstimator):
-    """Shared fit/transform of the dense patch extractors.
+class _DensePatchExtractor(BaseLocalExtractor):
+    """The grid of the dense patch extractors.
 
-    Subclasses set ``_color`` (the ``color`` of :func:`check_image`) and
-    implement ``_check_params()``, ``_n_dims(n_channels)`` and
-    ``_describe(stack)``, which returns an (n, n_patches, d) float32 array
-    for a stack of images of one shape and dtype.
+    Subclasses implement ``_n_dims(n_channels)`` and ``_describe(stack)``,
+    which returns an (n, n_patches, d) array for a stack of images of one
+    shape and dtype.
     """
 
-    _color = None
+    def _min_shape(self):
+        return self.patch_size, self.patch_size
 
-    def _check_params(self):
-        pass
+    def _grid(self, shape):
+        return _patch_grid(shape, self.step, self.patch_size)
 
-    def _validate_images(self, X):
-        return check_image_batch(X, min_shape=(self.patch_size, self.patch_size),
-                                 color=self._color)
-
-    def _check_dims(self, images):
-        for i, image in enumerate(images):
-            d = self._n_dims(1 if image.ndim == 2 else image.shape[2])
-            if d != self.n_dims_:
-                raise ValueError(
-                    f"X[{i}] of shape {image.shape} gives descriptors of length "
-                    f"{d}, but X[0] gives (or the extractor was fitted on) length "
-                    f"{self.n_dims_}. Give every image the same number of "
-                    "channels.")
-
-    @_fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X, y=None):
-        """Check the parameters and the images; nothing is learnt.
-
-        Parameters
-        ----------
-        X : sequence of ndarray of shape (H, W[, C])
-            Images, each at least ``patch_size`` pixels per side.
-        y : None
-            Ignored.
-
-        Returns
-        -------
-        self : object
-            The fitted extractor.
-        """
-        self._check_params()
-        images = self._validate_images(X)
-        first = images[0]
-        self.n_dims_ = self._n_dims(1 if first.ndim == 2 else first.shape[2])
-        self._check_dims(images)
-        return self
-
-    def transform(self, X):
-        """Describe the patches of each image.
-
-        Parameters
-        ----------
-        X : sequence of ndarray of shape (H, W[, C])
-            Images, each at least ``patch_size`` pixels per side; sizes may
-            differ.
-
-        Returns
-        -------
-        features : LocalFeatures
-            One image per input image, in input order, with ``n_dims ==
-            n_dims_``.
-        """
-        check_is_fitted(self, "n_dims_")
-        images = self._validate_images(X)
-        self._check_dims(images)
-        with limit_threads(self.n_jobs):
-            return _describe_on_grids(
-                images, lambda shape: _patch_grid(shape, self.step, self.patch_size),
-                lambda stack, out: self._describe(stack), self.n_dims_)
-
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        tags.input_tags.two_d_array = False
-        tags.requires_fit = True
-        return tags
+    def _extract(self, images):
+        return describe_on_grids(images, self._grid,
+                                 lambda stack, out: self._describe(stack),
+                                 self.n_dims_)
 
 
 @Substitution(lbp_params=_LBP_PARAMS, n_jobs=N_JOBS_DOC, grid=_GRID_NOTE,

@@ -1,23 +1,23 @@
-"""OpenCV SIFT keypoints: :func:`sift` and :class:`SIFTExtractor`."""
+"""OpenCV SIFT keypoints: :func:`sift`, :class:`SIFTExtractor` and :func:`root_sift`."""
 
+from functools import partial
 from numbers import Integral, Real
 
 import cv2
 import numpy as np
-from joblib import Parallel, delayed
-from sklearn.base import BaseEstimator, TransformerMixin
+from sklearn.preprocessing import normalize
+from sklearn.utils import check_array
 from sklearn.utils._param_validation import Interval
-from sklearn.utils.validation import check_is_fitted
-from sklearn_compat.base import _fit_context
 from sklearn_compat.utils._param_validation import validate_params
 
-from .._local_features import LocalFeatures
-from ..parallel import resolve_n_jobs
+from .._local_features import DESCRIPTOR_DTYPE, LocalFeatures, as_descriptors
+from ..parallel import map_batches
 from ..utils._color import rgb_to_gray
 from ..utils._docstring import N_JOBS_DOC, Substitution
-from ..utils._validation import check_image, check_images, intensity_range
+from ..utils._validation import check_image, intensity_range
+from ._local_base import BaseLocalExtractor
 
-__all__ = ["sift", "SIFTExtractor"]
+__all__ = ["sift", "SIFTExtractor", "root_sift"]
 
 DIMS = 128
 """Length of one SIFT descriptor."""
@@ -74,28 +74,70 @@ def _grey_uint8(image):
     return np.ascontiguousarray(image)
 
 
-def _root_sift(descriptors):
-    """L1-normalise each row, then take the square root (RootSIFT)."""
-    lengths = np.abs(descriptors).sum(axis=1, keepdims=True)
-    return np.sqrt(descriptors / np.where(lengths > 0, lengths, 1.0))
+@validate_params({"descriptors": ["array-like"]}, prefer_skip_nested_validation=True)
+def root_sift(descriptors):
+    """RootSIFT: each descriptor divided by its L1 norm, then square-rooted.
+
+    Euclidean distances between the results compare the original
+    descriptors with the Hellinger kernel, which suits histograms such as
+    SIFT better than Euclidean distance does [1]_.
+
+    Parameters
+    ----------
+    descriptors : array-like of shape (n_descriptors, d)
+        Descriptors, one per row, e.g. from :func:`sift` or
+        :func:`dense_sift`; finite.
+
+    Returns
+    -------
+    rooted : ndarray of shape (n_descriptors, d)
+        ``sign(x) * sqrt(|x| / ||x||_1)`` row by row; float32 for float32
+        input, float64 otherwise. Rows of non-negative descriptors have unit
+        L2 norm; an all-zero row stays zero.
+
+    Notes
+    -----
+    The L1 norm is :func:`sklearn.preprocessing.normalize`'s. The sign is
+    kept so that descriptors with negative entries (e.g. centred ones) map
+    to a signed square root; SIFT descriptors are non-negative and simply
+    square-rooted.
+
+    References
+    ----------
+    .. [1] R. Arandjelović and A. Zisserman, "Three things everyone should
+           know to improve object retrieval", CVPR 2012, pp. 2911-2918.
+           :DOI:`10.1109/CVPR.2012.6248018`
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from classical.descriptors import root_sift
+    >>> root_sift(np.array([[1.0, 3.0], [0.0, 0.0]]))
+    array([[0.5      , 0.8660254],
+           [0.       , 0.       ]])
+    """
+    x = check_array(descriptors, dtype=[np.float64, np.float32],
+                    input_name="descriptors")
+    x = normalize(x, norm="l1")
+    return np.sign(x) * np.sqrt(np.abs(x))
 
 
-def _sift(image, max_keypoints, root_sift, contrast_threshold):
+def _sift(image, max_keypoints, root, contrast_threshold):
     """SIFT of one validated image: (descriptors, positions, scales)."""
     detector = cv2.SIFT_create(contrastThreshold=float(contrast_threshold))
     keypoints, descriptors = detector.detectAndCompute(_grey_uint8(image), None)
     if descriptors is None or not keypoints:
-        return (np.zeros((0, DIMS), np.float32), np.zeros((0, 2), np.float32),
-                np.zeros(0, np.float32))
+        return (np.zeros((0, DIMS), DESCRIPTOR_DTYPE),
+                np.zeros((0, 2), DESCRIPTOR_DTYPE), np.zeros(0, DESCRIPTOR_DTYPE))
     keep = np.arange(len(keypoints))
     if max_keypoints is not None and len(keypoints) > max_keypoints:
         responses = np.array([k.response for k in keypoints])
         keep = np.sort(np.argsort(-responses, kind="stable")[:max_keypoints])
-    descriptors = np.ascontiguousarray(descriptors[keep], dtype=np.float32)
-    if root_sift:
-        descriptors = _root_sift(descriptors).astype(np.float32)
-    positions = np.array([keypoints[i].pt for i in keep], np.float32).reshape(-1, 2)
-    scales = np.array([keypoints[i].size for i in keep], np.float32)
+    descriptors = as_descriptors(descriptors[keep])
+    if root:
+        descriptors = as_descriptors(root_sift(descriptors))
+    positions = as_descriptors([keypoints[i].pt for i in keep]).reshape(-1, 2)
+    scales = as_descriptors([keypoints[i].size for i in keep])
     return descriptors, positions, scales
 
 
@@ -103,6 +145,7 @@ def _sift(image, max_keypoints, root_sift, contrast_threshold):
     {"image": ["array-like"], **_SIFT_CONSTRAINTS},
     prefer_skip_nested_validation=True,
 )
+@Substitution(notes=_NOTES, references=_REFERENCES)
 def sift(image, *, max_keypoints=None, root_sift=False, contrast_threshold=0.04):
     """SIFT keypoints and descriptors of one image, from OpenCV.
 
@@ -166,12 +209,8 @@ def sift(image, *, max_keypoints=None, root_sift=False, contrast_threshold=0.04)
     return _sift(image, max_keypoints, root_sift, contrast_threshold)
 
 
-sift.__doc__ = sift.__doc__.replace("{notes}", _NOTES).replace(
-    "{references}", _REFERENCES)
-
-
 @Substitution(n_jobs=N_JOBS_DOC, notes=_NOTES, references=_REFERENCES)
-class SIFTExtractor(TransformerMixin, BaseEstimator):
+class SIFTExtractor(BaseLocalExtractor):
     """SIFT keypoints and descriptors of each image, as a transformer.
 
     Runs :func:`sift` on every image and returns all descriptors, with
@@ -235,54 +274,14 @@ class SIFTExtractor(TransformerMixin, BaseEstimator):
         self.contrast_threshold = contrast_threshold
         self.n_jobs = n_jobs
 
-    @_fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X, y=None):
-        """Check the parameters and the images; nothing is learnt.
+    def _n_dims(self, n_channels):
+        return DIMS
 
-        Parameters
-        ----------
-        X : sequence of ndarray of shape (H, W) or (H, W, C)
-            Grey or colour images.
-        y : None
-            Ignored.
-
-        Returns
-        -------
-        self : object
-            The fitted extractor.
-        """
-        check_images(X)
-        self.n_dims_ = DIMS
-        return self
-
-    def transform(self, X):
-        """Detect and describe the keypoints of each image.
-
-        Parameters
-        ----------
-        X : sequence of ndarray of shape (H, W) or (H, W, C)
-            Grey or colour images; sizes may differ.
-
-        Returns
-        -------
-        features : LocalFeatures
-            One image per input image, in input order, with ``n_dims == 128``.
-        """
-        check_is_fitted(self, "n_dims_")
-        images = check_images(X)
-        params = (self.max_keypoints, self.root_sift, self.contrast_threshold)
-        n_jobs = resolve_n_jobs(self.n_jobs)
-        if n_jobs == 1:
-            results = [_sift(image, *params) for image in images]
-        else:
-            results = Parallel(n_jobs=n_jobs, prefer="threads")(
-                delayed(_sift)(image, *params) for image in images)
+    def _extract(self, images):
+        describe = partial(_sift, max_keypoints=self.max_keypoints,
+                           root=self.root_sift,
+                           contrast_threshold=self.contrast_threshold)
+        results = map_batches(describe, images, n_jobs=self.n_jobs, prefer="threads")
         descriptors, positions, scales = zip(*results)
         return LocalFeatures.from_list(descriptors, positions, scales,
                                        [image.shape[:2] for image in images])
-
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        tags.input_tags.two_d_array = False
-        tags.requires_fit = True
-        return tags
