@@ -121,6 +121,12 @@ _COLOR_REFERENCES = _MOMENTS_REFERENCE + """
        on Pattern Analysis and Machine Intelligence, vol. 32, no. 9,
        pp. 1582-1596, 2010, :DOI:`10.1109/TPAMI.2009.154`."""
 
+_LBP_FRAGMENTS = Substitution(lbp_params=_LBP_PARAMS, n_jobs=N_JOBS_DOC,
+                              grid=_GRID_NOTE, lbp=_LBP_NOTE, references=_REFERENCES)
+_COLOR_FRAGMENTS = Substitution(color_params=_COLOR_PARAMS, n_jobs=N_JOBS_DOC,
+                                grid=_GRID_NOTE, color=_COLOR_NOTE,
+                                references=_COLOR_REFERENCES)
+
 
 def _patch_grid(shape, step, patch_size):
     """Patch centres ``(x, y)`` as an (n, 2) float32 array, and the scales."""
@@ -190,6 +196,7 @@ def _color_patches(stack, step, patch_size, color_space, moments):
 
 @validate_params({"image": ["array-like"], **_LBP_CONSTRAINTS},
                  prefer_skip_nested_validation=True)
+@_LBP_FRAGMENTS
 def dense_lbp(image, *, step=8, patch_size=16, P=8, R=1, method="uniform",
               per_channel=False):
     """Histograms of local binary patterns in patches on a dense grid.
@@ -257,6 +264,7 @@ def dense_lbp(image, *, step=8, patch_size=16, P=8, R=1, method="uniform",
 
 @validate_params({"image": ["array-like"], **_COLOR_CONSTRAINTS},
                  prefer_skip_nested_validation=True)
+@_COLOR_FRAGMENTS
 def dense_color_moments(image, *, step=8, patch_size=16, color_space="rgb",
                         moments=2):
     """Colour moments of patches on a dense grid.
@@ -320,13 +328,6 @@ def dense_color_moments(image, *, step=8, patch_size=16, color_space="rgb",
     return descriptors, positions, scales
 
 
-dense_lbp.__doc__ = dense_lbp.__doc__.format(
-    lbp_params=_LBP_PARAMS, grid=_GRID_NOTE, lbp=_LBP_NOTE, references=_REFERENCES)
-dense_color_moments.__doc__ = dense_color_moments.__doc__.format(
-    color_params=_COLOR_PARAMS, grid=_GRID_NOTE, color=_COLOR_NOTE,
-    references=_COLOR_REFERENCES)
-
-
 class _DensePatchExtractor(BaseLocalExtractor):
     """The grid of the dense patch extractors.
 
@@ -347,8 +348,7 @@ class _DensePatchExtractor(BaseLocalExtractor):
                                  self.n_dims_)
 
 
-@Substitution(lbp_params=_LBP_PARAMS, n_jobs=N_JOBS_DOC, grid=_GRID_NOTE,
-              lbp=_LBP_NOTE, references=_REFERENCES)
+@_LBP_FRAGMENTS
 class DenseLBPExtractor(_DensePatchExtractor):
     """LBP histograms of patches on a dense grid, as a transformer.
 
@@ -420,8 +420,7 @@ class DenseLBPExtractor(_DensePatchExtractor):
                             self.method, self.per_channel)
 
 
-@Substitution(color_params=_COLOR_PARAMS, n_jobs=N_JOBS_DOC, grid=_GRID_NOTE,
-              color=_COLOR_NOTE, references=_COLOR_REFERENCES)
+@_COLOR_FRAGMENTS
 class DenseColorExtractor(_DensePatchExtractor):
     """Colour moments of patches on a dense grid, as a transformer.
 

@@ -172,6 +172,10 @@ _RULES_REFERENCES = """.. [1] D. M. Woebbecke, G. E. Meyer, K. Von Bargen and D.
        Sensing of Environment, vol. 80, no. 1, pp. 76-87, 2002,
        :DOI:`10.1016/S0034-4257(01)00289-9`."""
 
+_FRAGMENTS = Substitution(n_jobs=N_JOBS_DOC, verbose=VERBOSE_DOC,
+                          parameters=_PARAMETERS_DOC, rules=_RULES_NOTE,
+                          references=_RULES_REFERENCES)
+
 
 @validate_params(
     {
@@ -183,6 +187,7 @@ _RULES_REFERENCES = """.. [1] D. M. Woebbecke, G. E. Meyer, K. Von Bargen and D.
     },
     prefer_skip_nested_validation=True,
 )
+@_FRAGMENTS
 def pixel_rule_features(image, *, conditions=None, exg_threshold=0.1,
                         bright_threshold=0.8, dark_threshold=0.2):
     """Fractions of pixels meeting named conditions, mean brightness and saturation.
@@ -228,12 +233,7 @@ def pixel_rule_features(image, *, conditions=None, exg_threshold=0.1,
     return _rules_stack(image[np.newaxis], arrays)[0]
 
 
-pixel_rule_features.__doc__ = pixel_rule_features.__doc__.format(
-    parameters=_PARAMETERS_DOC, rules=_RULES_NOTE, references=_RULES_REFERENCES)
-
-
-@Substitution(n_jobs=N_JOBS_DOC, verbose=VERBOSE_DOC, parameters=_PARAMETERS_DOC,
-              rules=_RULES_NOTE, references=_RULES_REFERENCES)
+@_FRAGMENTS
 class PixelRuleFeatures(BaseImageExtractor):
     """Per image: fractions of pixels meeting conditions, mean brightness, saturation.
 
