@@ -63,6 +63,10 @@ def _unreadable_files(failures, outcome):
     return f"{len(failures)} image {files} could not be read{outcome}:{lines}"
 
 
+def _them(items):
+    return "it" if len(items) == 1 else "them"
+
+
 def _warning_text(message):
     """The command-line wording of a warning raised by the library or its peers."""
     from .datasets import ImageLoadWarning
@@ -83,7 +87,8 @@ def _error_text(error):
 
     if isinstance(error, ImageLoadError) and error.failures:
         return (_unreadable_files(error.failures, "")
-                + "\nFix or remove them, or use --on-error warn to skip them.")
+                + f"\nFix or remove {_them(error.failures)}, or use --on-error "
+                  f"warn to skip {_them(error.failures)}.")
     return str(error)
 
 

@@ -268,7 +268,8 @@ def test_on_error_raise_is_a_clean_error(folder_with_empty_file, trained_model):
     assert result.exit_code == 1
     assert result.stderr.startswith(
         "classical: error: 1 image file could not be read:\n")
-    assert "use --on-error warn to skip them" in result.stderr
+    assert result.stderr.endswith(
+        "Fix or remove it, or use --on-error warn to skip it.\n")
     _assert_clean(result.stderr)
 
 
