@@ -114,8 +114,8 @@ class _Group(click.Group):
             try:
                 return super().invoke(ctx)
             except (click.ClickException, click.exceptions.Exit,
-                    click.exceptions.Abort):
-                raise
+                    click.exceptions.Abort, BrokenPipeError):
+                raise  # click words these; it ends quietly when a pipe closes
             except Exception as error:
                 if ctx.params.get("debug"):
                     raise
