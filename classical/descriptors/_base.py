@@ -1,11 +1,17 @@
-"""Base class shared by every estimator that turns an image into a vector.
+"""Base classes of the descriptors of a batch of images.
 
-The template method (as in imbalanced-learn's ``SamplerMixin``): the base class
-validates the batch, groups images that share a shape and dtype, stacks each
-group into one contiguous array, runs the subclass's ``_extract_batch`` on it
-chunk by chunk (with a progress bar and the requested threads) and reassembles
-the rows in input order. A subclass writes only ``_extract_batch`` and, where
-it has them, ``_check_params`` and ``_feature_names``.
+:class:`BaseImageInput` holds what every image descriptor shares: the checks
+of the images and parameters, the ``fit`` template and the tags.
+
+:class:`BaseImageExtractor`, the base of every estimator that turns an image
+into a vector, is a template method (as in imbalanced-learn's
+``SamplerMixin``): it validates the batch, groups images that share a shape
+and dtype, stacks each group into one contiguous array, runs the subclass's
+``_extract_batch`` on it chunk by chunk (with a progress bar and the requested
+threads) and reassembles the rows in input order. A subclass writes only
+``_extract_batch`` and, where it has them, ``_check_params`` and
+``_feature_names``. The local extractors' base, built on the same
+:class:`BaseImageInput`, is in ``_local_base.py``.
 """
 
 from abc import abstractmethod
@@ -18,13 +24,72 @@ from sklearn.utils.validation import check_is_fitted
 from sklearn_compat.base import _fit_context
 from tqdm.auto import tqdm
 
-from ..parallel import map_batches, limit_threads
+from ..parallel import limit_threads, map_batches
 from ..utils._validation import check_image_batch
 
-__all__ = ["BaseImageExtractor"]
+__all__ = ["BaseImageInput", "BaseImageExtractor"]
 
 
-class BaseImageExtractor(TransformerMixin, BaseEstimator):
+class BaseImageInput(TransformerMixin, BaseEstimator):
+    """What every transformer of a batch of images shares.
+
+    ``fit`` checks the parameters (``_check_params``) and the images (of at
+    least ``_min_shape()`` pixels, of the ``_color`` kind: ``'rgb'``,
+    ``'gray'`` or None for either), then hands the validated images to the
+    subclass's :meth:`_fit_images`.
+    """
+
+    _parameter_constraints = {"n_jobs": [Integral, None]}
+    _color = None
+
+    @abstractmethod
+    def _fit_images(self, images):
+        """Record, from the validated images, the shape of what ``transform`` returns.
+
+        Parameters
+        ----------
+        images : ndarray of shape (n_images, H, W[, C]) or list of ndarray
+            The validated images.
+        """
+
+    def _check_params(self):
+        """Check parameters that the declarative constraints cannot express."""
+
+    def _min_shape(self):
+        """Smallest ``(rows, cols)`` for which the descriptor is defined."""
+        return None
+
+    def _validate_images(self, X):
+        return check_image_batch(X, min_shape=self._min_shape(), color=self._color)
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y=None):
+        """Check the parameters and the images, and record the output's size.
+
+        Parameters
+        ----------
+        X : sequence of ndarray of shape (H, W) or (H, W, C)
+            The images.
+        y : None
+            Ignored.
+
+        Returns
+        -------
+        self : object
+            The fitted extractor.
+        """
+        self._check_params()
+        self._fit_images(self._validate_images(X))
+        return self
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.two_d_array = False
+        tags.requires_fit = True
+        return tags
+
+
+class BaseImageExtractor(BaseImageInput):
     """Template for transformers from a batch of images to a 2-D feature array.
 
     Subclasses set ``_color`` (``'rgb'``, ``'gray'`` or ``None`` for either),
@@ -34,10 +99,9 @@ class BaseImageExtractor(TransformerMixin, BaseEstimator):
     """
 
     _parameter_constraints = {
-        "n_jobs": [Integral, None],
+        **BaseImageInput._parameter_constraints,
         "verbose": ["boolean"],
     }
-    _color = None
     _uses_numba = True
     _chunk_size = 512
 
@@ -55,42 +119,15 @@ class BaseImageExtractor(TransformerMixin, BaseEstimator):
         features : ndarray of shape (n_images, n_features)
         """
 
-    def _check_params(self):
-        """Check parameters that the declarative constraints cannot express."""
-
-    def _min_shape(self):
-        """Smallest ``(rows, cols)`` for which the descriptor is defined."""
-        return None
-
     def _feature_names(self):
         """Names of the output columns; generic numbered names by default."""
         prefix = type(self).__name__.lower()
         return [f"{prefix}{i}" for i in range(self.n_features_out_)]
 
-    def _validate_images(self, X):
-        return check_image_batch(X, min_shape=self._min_shape(), color=self._color)
-
-    @_fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X, y=None):
-        """Check the parameters and record the output width on the first image.
-
-        Parameters
-        ----------
-        X : sequence of ndarray of shape (H, W) or (H, W, C)
-            The images.
-        y : None
-            Ignored.
-
-        Returns
-        -------
-        self : object
-            The fitted extractor.
-        """
-        self._check_params()
-        images = self._validate_images(X)
+    def _fit_images(self, images):
+        """Record the output width, that of the first image's features."""
         first = self._extract_batch(np.ascontiguousarray(images[0][np.newaxis]))
         self.n_features_out_ = first.shape[1]
-        return self
 
     def transform(self, X):
         """Describe each image.
@@ -171,9 +208,3 @@ class BaseImageExtractor(TransformerMixin, BaseEstimator):
         """
         check_is_fitted(self, "n_features_out_")
         return np.asarray(self._feature_names(), dtype=object)
-
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        tags.input_tags.two_d_array = False
-        tags.requires_fit = True
-        return tags

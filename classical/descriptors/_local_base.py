@@ -10,16 +10,13 @@ in one kernel call, straight into the batch's descriptor array.
 """
 
 from abc import abstractmethod
-from numbers import Integral
 
 import numpy as np
-from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted
-from sklearn_compat.base import _fit_context
 
 from .._local_features import DESCRIPTOR_DTYPE, LocalFeatures
 from ..parallel import limit_threads
-from ..utils._validation import check_image_batch
+from ._base import BaseImageInput
 
 __all__ = ["BaseLocalExtractor", "describe_on_grids"]
 
@@ -28,18 +25,15 @@ def _n_channels(image):
     return 1 if image.ndim == 2 else image.shape[2]
 
 
-class BaseLocalExtractor(TransformerMixin, BaseEstimator):
+class BaseLocalExtractor(BaseImageInput):
     """Template for transformers from a batch of images to a LocalFeatures.
 
     Subclasses implement :meth:`_extract` and :meth:`_n_dims`, and where they
-    need them ``_check_params``, ``_min_shape``, ``_color`` (the ``color`` of
-    :func:`~classical.utils._validation.check_image`: ``'rgb'``, or None for
-    grey or colour) and ``_prange_chunk`` (the ``chunksize`` of
+    need them ``_check_params``, ``_min_shape``, ``_color`` (see
+    :class:`BaseImageInput`) and ``_prange_chunk`` (the ``chunksize`` of
     :func:`classical.parallel.limit_threads` around ``_extract``).
     """
 
-    _parameter_constraints = {"n_jobs": [Integral, None]}
-    _color = None
     _prange_chunk = None
 
     @abstractmethod
@@ -69,16 +63,6 @@ class BaseLocalExtractor(TransformerMixin, BaseEstimator):
         describe.
         """
 
-    def _check_params(self):
-        """Check parameters that the declarative constraints cannot express."""
-
-    def _min_shape(self):
-        """Smallest ``(rows, cols)`` an image may have; None for any."""
-        return None
-
-    def _validate_images(self, X):
-        return check_image_batch(X, min_shape=self._min_shape(), color=self._color)
-
     def _check_dims(self, images):
         """Check that every image gives descriptors of length ``n_dims_``."""
         first_with = {}  # number of channels -> first image that has it
@@ -94,27 +78,10 @@ class BaseLocalExtractor(TransformerMixin, BaseEstimator):
                     f"length {self.n_dims_}. Give every image the same number of "
                     "channels.")
 
-    @_fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X, y=None):
-        """Check the parameters and the images; nothing is learnt.
-
-        Parameters
-        ----------
-        X : sequence of ndarray of shape (H, W) or (H, W, C)
-            The images.
-        y : None
-            Ignored.
-
-        Returns
-        -------
-        self : object
-            The fitted extractor.
-        """
-        self._check_params()
-        images = self._validate_images(X)
+    def _fit_images(self, images):
+        """Record the descriptor length ``n_dims_``; nothing is learnt."""
         self.n_dims_ = self._n_dims(_n_channels(images[0]))
         self._check_dims(images)
-        return self
 
     def transform(self, X):
         """Describe each image.
@@ -136,12 +103,6 @@ class BaseLocalExtractor(TransformerMixin, BaseEstimator):
         self._check_dims(images)
         with limit_threads(self.n_jobs, chunksize=self._prange_chunk):
             return self._extract(images)
-
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        tags.input_tags.two_d_array = False
-        tags.requires_fit = True
-        return tags
 
 
 def describe_on_grids(images, grid, describe, n_dims):
