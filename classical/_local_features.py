@@ -3,20 +3,19 @@
 :class:`LocalFeatures` holds the local descriptors of a batch of images as one
 ragged array; :func:`as_ragged`, :func:`is_ragged`,
 :func:`check_descriptor_length` and :func:`sample_rows` are the checks and the
-sampling that both :mod:`classical.descriptors` (which make
-and reduce local features) and :mod:`classical.encoders` (which summarise them)
-need. This module sits below both packages and imports neither, so they never
-import each other.
+sampling that both :mod:`classical.descriptors` (which make and reduce local
+features) and :mod:`classical.encoders` (which summarise them) need. This
+module sits below both packages and imports neither, so they never import
+each other.
 
 Dtype policy: descriptors made by this library are float32
 (``DESCRIPTOR_DTYPE``), and so are their positions and scales. Every extractor
 writes into ``DESCRIPTOR_DTYPE`` buffers or converts with
 :func:`as_descriptors`, and :class:`LocalFeatures` converts whatever it is
 given, so a batch is float32 whatever made it (half the memory of float64 for
-the largest arrays of a pipeline). Encoders accept
-descriptor sets from elsewhere too: :func:`as_ragged` keeps float32 input as
-float32 and reads anything else as float64, never rounding a caller's float64
-data down.
+the largest arrays of a pipeline). Encoders accept descriptor sets from
+elsewhere too: :func:`as_ragged` keeps float32 input as float32 and reads
+anything else as float64, never rounding a caller's float64 data down.
 """
 
 import operator
@@ -384,7 +383,7 @@ or LocalFeatures
     Returns
     -------
     descriptors : ndarray of shape (N, d), C-contiguous float32 or float64
-        float32 when the input is float32, float64 otherwise.
+        Float32 when the input is float32, float64 otherwise.
     offsets : ndarray of shape (n_images + 1,), int64
         Image ``i`` owns rows ``offsets[i]:offsets[i + 1]``.
     """
