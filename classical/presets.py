@@ -21,6 +21,7 @@ from .descriptors import (
     ColorMomentsExtractor,
     DenseLBPExtractor,
     DenseSIFTExtractor,
+    GlobalFeaturesExtractor,
     HOGExtractor,
     LBPExtractor,
     LocalPCA,
@@ -49,7 +50,6 @@ def _preset(name, description):
     return register
 
 
-COLOR_SPACES = ("rgb", "hsv", "lab")
 # The columns of PixelRuleFeatures() with its default conditions, in order.
 PIXEL_RULE_NAMES = [
     "green_fraction", "exg_fraction", "bright_fraction", "dark_fraction",
@@ -84,28 +84,13 @@ def _global_features():
     Chosen by 5-fold cross-validation on the EuroSAT training split only
     (``benchmarks/accuracy``): texture measured in each Lab and RGB channel
     beat grey-level texture by a wide margin, and per-channel histograms beat
-    joint ones at the same size.
+    joint ones at the same size. One extractor computes them all, converting
+    each image once per colour space; its parameters are the step's
+    (``features__P``, ``features__bins``, ``features__hog_cell``, ...), which
+    replace the former union's ``features__lbp_lab__lbp__P``-style names.
     """
-    return FeatureUnion([
-        ("lbp_lab", Pipeline([
-            ("lab", ConvertColor(color_space="lab")),
-            ("lbp", _multiscale_lbp()),
-            ("sqrt", _sqrt()),
-        ])),
-        ("lbp_rgb", Pipeline([("lbp", _multiscale_lbp()), ("sqrt", _sqrt())])),
-        ("histograms", Pipeline([
-            ("hist", FeatureUnion([
-                (space, ColorHistogramExtractor(color_space=space, bins=32,
-                                                joint=False))
-                for space in COLOR_SPACES
-            ])),
-            ("sqrt", _sqrt()),
-        ])),
-        ("moments", FeatureUnion([
-            (space, ColorMomentsExtractor(color_space=space)) for space in COLOR_SPACES
-        ])),
-        ("hog", _hog(cell=32)),
-    ])
+    return GlobalFeaturesExtractor(P=(8, 16, 24), R=(1, 2, 3), bins=32, hog_size=64,
+                                   hog_cell=32, hellinger=True)
 
 
 def _svm():

@@ -52,10 +52,16 @@ TWINS = {
         "hog_descriptor": "hog_descriptor",
         "hog_descriptor_parallel": "hog_descriptor",
         "hog_batch": "hog_batch",
+        "hog_glyphs": "hog_glyphs",
+        "hog_descriptor_glyphs": "hog_descriptor_glyphs",
     }),
     "lbp": ("lbp", {
         "lbp_codes": "lbp_codes",
         "lbp_histograms": "lbp_histograms",
+        "uniform_lbp_counts": "uniform_lbp_counts",
+    }),
+    "global_features": ("global_features", {
+        "global_features_batch": "global_features_batch",
     }),
     "patches": ("patches", {
         "patch_histograms": "patch_histograms",
@@ -106,6 +112,10 @@ COVERED_BY = {
         "_flat_offsets": "lbp_codes", "_padded_codes": "lbp_codes",
         "_pattern_code": "lbp_codes", "_tally_codes": "lbp_histograms",
         "_uniform_code": "lbp_codes",
+    },
+    "global_features": {
+        "_bin": "global_features_batch", "_central_moments": "global_features_batch",
+        "_convert_image": "global_features_batch",
     },
     "patches": {"_convert_image": "dense_color_moments_batch"},
     "rules": {"_clause_holds": "pixel_rule_batch", "_image_rules": "pixel_rule_batch"},

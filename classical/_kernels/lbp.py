@@ -385,3 +385,104 @@ def lbp_histograms(images, corners, row_weights, col_weights, point_first,
                              lut_first[p], b * block + bin_first[p], tally)
         for j in range(n_blocks * block):
             out[k, j] = (tally[0, j] + tally[1, j] + tally[2, j] + tally[3, j]) * scale
+
+
+@intrinsic
+def _weighted_sum4(typingctx, w0, a, w1, b, w2, c, w3, d):
+    """``((w0 a + w1 b) + w2 c) + w3 d`` in float32, every operation rounded
+    on its own (no fused multiply-add), so a NumPy twin gets the same bits."""
+    f32 = types.float32
+    signature = f32(f32, f32, f32, f32, f32, f32, f32, f32)
+
+    def codegen(context, builder, sig, args):
+        only = ("nsz",)  # any flag of its own keeps the fastmath flags off
+        total = builder.fadd(builder.fmul(args[0], args[1], flags=only),
+                             builder.fmul(args[2], args[3], flags=only), flags=only)
+        total = builder.fadd(total, builder.fmul(args[4], args[5], flags=only),
+                             flags=only)
+        return builder.fadd(total, builder.fmul(args[6], args[7], flags=only),
+                            flags=only)
+
+    return signature, codegen
+
+
+if numba.config.DISABLE_JIT:
+    def _weighted_sum4(w0, a, w1, b, w2, c, w3, d):  # noqa: F811
+        f = np.float32
+        return (f(f(f(w0) * f(a)) + f(f(w1) * f(b))) + f(f(w2) * f(c))) + f(
+            f(w3) * f(d))
+
+
+@njit(cache=config.CACHE, fastmath=config.FASTMATH)
+def uniform_lbp_counts(padded, width, margin, n_rows, n_cols, offsets, weights,
+                       point_first, bits, counts):
+    """Add the uniform (riu2) LBP codes of a float32 image to ``counts``.
+
+    The fast variant behind :class:`classical.descriptors.GlobalFeaturesExtractor`:
+    it departs from scikit-image's rounding (see :func:`lbp_histograms`) to
+    run as plain vector arithmetic over the whole image.
+
+    Parameters
+    ----------
+    padded : float32 ndarray of shape ((n_rows + 2 margin + 2) * width,)
+        The image with a zero border: pixel ``(r, c)`` at ``(r + margin + 1) *
+        width + margin + c``, ``width = n_cols + 2 margin``. ``margin`` is at
+        least the largest corner offset, so every read falls in the buffer.
+    offsets : int64 ndarray of shape (n_points, 4)
+        Flat offsets ``r * width + c`` of each point's four corners
+        ``(r0, c0), (r0, c1), (r1, c0), (r1, c1)``.
+    weights : float32 ndarray of shape (n_points, 4)
+        Their bilinear weights ``(1 - dr)(1 - dc), (1 - dr) dc, dr (1 - dc),
+        dr dc``, the same at every pixel.
+    point_first : int64 ndarray of shape (n_pairs + 1,)
+        Pair ``p`` uses points ``point_first[p]:point_first[p + 1]`` (at most
+        30 each) and fills ``P + 2`` consecutive bins of ``counts``.
+    bits : int32 ndarray of shape (n_rows * width,)
+        Scratch for the pattern of each pixel (border columns included).
+    counts : int64 ndarray
+        The histograms of all pairs, concatenated.
+
+    Notes
+    -----
+    Bit ``j`` of a pixel with value ``x`` is set when ``sum_k w_k (v_k - x)
+    >= 0`` over the four corners ``v_k`` of point ``j``, summed in the order
+    of :func:`_weighted_sum4`: where all corners equal the centre the sum is
+    exactly 0 and the bit is set, as it is in exact arithmetic.
+    """
+    start = (margin + 1) * width
+    n = n_rows * width
+    centre = padded[start:start + n]
+    zero = np.float32(0.0)
+    bin_start = 0
+    for pair in range(point_first.shape[0] - 1):
+        first = point_first[pair]
+        n_points = point_first[pair + 1] - first
+        bits[:] = 0
+        for j in range(n_points):
+            i = first + j
+            bit = np.int32(1 << j)
+            v0 = padded[start + offsets[i, 0]:start + offsets[i, 0] + n]
+            if weights[i, 0] == 1.0:  # the point is a pixel
+                for q in range(n):
+                    bits[q] |= bit if v0[q] >= centre[q] else np.int32(0)
+                continue
+            v1 = padded[start + offsets[i, 1]:start + offsets[i, 1] + n]
+            v2 = padded[start + offsets[i, 2]:start + offsets[i, 2] + n]
+            v3 = padded[start + offsets[i, 3]:start + offsets[i, 3] + n]
+            w0, w1, w2, w3 = weights[i, 0], weights[i, 1], weights[i, 2], weights[i, 3]
+            for q in range(n):
+                x = centre[q]
+                total = _weighted_sum4(w0, v0[q] - x, w1, v1[q] - x, w2, v2[q] - x,
+                                       w3, v3[q] - x)
+                bits[q] |= bit if total >= zero else np.int32(0)
+        mask = (np.int64(1) << n_points) - 1
+        for r in range(n_rows):
+            row = r * width + margin
+            for c in range(n_cols):
+                pattern = np.int64(bits[row + c])
+                before = ((pattern << 1) | (pattern >> (n_points - 1))) & mask
+                if _popcount(pattern ^ before) <= 2:
+                    counts[bin_start + _popcount(pattern)] += 1
+                else:
+                    counts[bin_start + n_points + 1] += 1
+        bin_start += n_points + 2

@@ -8,6 +8,7 @@ from ._color import (
     color_moments,
 )
 from ._dense_sift import DenseSIFTExtractor, dense_sift
+from ._global import GlobalFeaturesExtractor
 from ._hog import HOGExtractor, hog
 from ._lbp import LBPExtractor, lbp_histogram, local_binary_pattern
 from ._local_pca import LocalPCA
@@ -43,4 +44,5 @@ __all__ = [
     "ColorMomentsExtractor",
     "pixel_rule_features",
     "PixelRuleFeatures",
+    "GlobalFeaturesExtractor",
 ]

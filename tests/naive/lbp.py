@@ -9,7 +9,7 @@ precomputed geometry, so they share no code with the library.
 
 import numpy as np
 
-__all__ = ["lbp_codes", "lbp_histograms", "sampling_offsets"]
+__all__ = ["lbp_codes", "lbp_histograms", "sampling_offsets", "uniform_lbp_counts"]
 
 
 def sampling_offsets(P, R):
@@ -112,3 +112,42 @@ def lbp_histograms(images, P, R, method, n_bins, normalize=True, code_to_bin=Non
         counts = np.bincount(codes, minlength=n_bins).astype(np.float64)
         rows.append(counts / codes.size if normalize else counts)
     return np.array(rows)
+
+
+def uniform_lbp_counts(image, pairs):
+    """Uniform LBP counts of a 2-D float32 image, all ``(P, R)`` pairs concatenated.
+
+    The arithmetic of :func:`classical._kernels.lbp.uniform_lbp_counts`:
+    corners of each point read with zeros outside, constant float32 weights
+    ``(1 - dr)(1 - dc), (1 - dr) dc, dr (1 - dc), dr dc``, bit set when
+    ``((w0 (v0 - x) + w1 (v1 - x)) + w2 (v2 - x)) + w3 (v3 - x) >= 0``; a
+    point on a pixel compares ``v0 >= x``.
+    """
+    image = np.asarray(image, dtype=np.float32)
+    rows, cols = np.indices(image.shape)
+    one = np.float32(1)
+    histograms = []
+    for P, R in pairs:
+        bits = []
+        for dr_off, dc_off in zip(*sampling_offsets(P, R)):
+            r0, c0 = int(np.floor(dr_off)), int(np.floor(dc_off))
+            r1, c1 = int(np.ceil(dr_off)), int(np.ceil(dc_off))
+            dr = np.float32(dr_off - r0)
+            dc = np.float32(dc_off - c0)
+            corners = [_pixel_or_zero(image, rows + a, cols + b).astype(np.float32)
+                       for a, b in ((r0, c0), (r0, c1), (r1, c0), (r1, c1))]
+            if dr == 0 and dc == 0:
+                bits.append(corners[0] >= image)
+                continue
+            weights = [(one - dr) * (one - dc), (one - dr) * dc, dr * (one - dc),
+                       dr * dc]
+            total = np.zeros(image.shape, dtype=np.float32)
+            for k, (w, v) in enumerate(zip(weights, corners)):
+                term = w * (v - image)
+                total = term if k == 0 else total + term
+            bits.append(total >= 0)
+        bits = np.array(bits)
+        transitions = (bits != _rotate(bits, 1)).sum(axis=0)
+        codes = np.where(transitions <= 2, bits.sum(axis=0), P + 1)
+        histograms.append(np.bincount(codes.ravel(), minlength=P + 2))
+    return np.concatenate(histograms)
