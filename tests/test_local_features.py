@@ -1,4 +1,9 @@
-"""LocalFeatures: the ragged container's indexing, joining, pickling and errors."""
+"""LocalFeatures and the helpers of classical._local_features.
+
+The ragged container's indexing, joining, pickling and errors; is_ragged,
+sample_rows, check_descriptor_length; the float32 policy of every extractor.
+(as_ragged is tested in test_vocabulary.py beside the encoders' inputs.)
+"""
 
 import pickle
 
@@ -6,7 +11,20 @@ import numpy as np
 import pytest
 from numpy.testing import assert_array_equal
 
-from classical.descriptors import LocalFeatures
+from classical._local_features import (
+    DESCRIPTOR_DTYPE,
+    check_descriptor_length,
+    is_ragged,
+    sample_rows,
+)
+from classical.descriptors import (
+    DenseColorExtractor,
+    DenseLBPExtractor,
+    DenseSIFTExtractor,
+    LocalFeatures,
+    LocalPCA,
+    SIFTExtractor,
+)
 
 
 def _parts(counts=(3, 0, 2, 4), d=5, seed=0):
@@ -188,3 +206,64 @@ def test_with_descriptors_keeps_layout():
         assert_array_equal(getattr(halved, name), getattr(features, name))
     with pytest.raises(ValueError, match=r"descriptors must have shape \(9, d_new\)"):
         features.with_descriptors(np.ones((8, 2)))
+
+
+# --- the helpers both stages share ------------------------------------------------
+
+
+def test_is_ragged(features):
+    assert is_ragged(features)
+    assert is_ragged([np.zeros((2, 3)), np.zeros((0, 3))])
+    assert is_ragged((np.zeros((2, 3)),))
+    assert not is_ragged(np.zeros((4, 3)))
+    assert not is_ragged([])
+    assert not is_ragged([np.zeros(3)])
+    assert not is_ragged([[0.0, 1.0]])
+
+
+def test_sample_rows():
+    rows = np.arange(40.0).reshape(20, 2)
+    assert sample_rows(rows, 20, 0) is rows  # all kept, no copy, no draw
+    sample = sample_rows(rows, 5, 0)
+    assert sample.shape == (5, 2)
+    kept = sample[:, 0] / 2
+    assert np.all(np.diff(kept) > 0) and set(kept) <= set(range(20))
+    assert_array_equal(sample_rows(rows, 5, 0), sample)  # seeded
+    rng = np.random.RandomState(0)
+    assert_array_equal(rows[np.sort(rng.choice(20, 5, replace=False))], sample)
+
+
+def test_check_descriptor_length():
+    class Estimator:
+        pass
+
+    estimator = Estimator()
+    check_descriptor_length(estimator, np.zeros((3, 7)), reset=True)
+    assert estimator.n_features_in_ == 7
+    check_descriptor_length(estimator, np.zeros((0, 7)), reset=False)
+    with pytest.raises(ValueError, match=r"X has descriptors of length 6, but "
+                                         r"Estimator was fitted on length 7"):
+        check_descriptor_length(estimator, np.zeros((3, 6)), reset=False)
+
+
+@pytest.mark.parametrize("extractor", [
+    DenseSIFTExtractor(), DenseSIFTExtractor(color_space="rgb"), DenseLBPExtractor(),
+    DenseColorExtractor(), SIFTExtractor(root_sift=True),
+], ids=lambda e: type(e).__name__)
+def test_every_extractor_makes_descriptor_dtype(extractor):
+    rng = np.random.default_rng(0)
+    images = [rng.integers(0, 256, (48, 40, 3), dtype=np.uint8),
+              rng.random((40, 48, 3))]
+    features = extractor.fit_transform(images)
+    for array in (features.descriptors, features.positions, features.scales):
+        assert array.dtype == DESCRIPTOR_DTYPE and array.flags.c_contiguous
+    reduced = LocalPCA(n_components=2, random_state=0).fit_transform(features)
+    assert reduced.descriptors.dtype == DESCRIPTOR_DTYPE
+
+
+def test_local_features_stores_descriptor_dtype():
+    features = LocalFeatures.from_list([np.ones((2, 3), np.float64)],
+                                       positions=[np.ones((2, 2), np.int64)])
+    assert features.descriptors.dtype == DESCRIPTOR_DTYPE
+    assert features.positions.dtype == DESCRIPTOR_DTYPE
+    assert features.scales.dtype == DESCRIPTOR_DTYPE

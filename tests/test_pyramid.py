@@ -159,6 +159,7 @@ def test_clone():
     ({"level_weights": [1.0]}, "level_weights must hold one finite number per "
                                r"level \(2\)"),
     ({"image_shape": (10, 0)}, r"image_shape must be \(height, width\)"),
+    ({"image_shape": (10, 10, 3)}, r"image_shape must be \(height, width\)"),
 ])
 def test_parameter_errors(params, match):
     pyramid = SpatialPyramid(encoder=BagOfVisualWords(n_words=2), **params)
