@@ -197,6 +197,82 @@ def test_large_image_uses_the_parallel_path():
     assert_array_equal(ours, serial)
 
 
+# --- the glyph image (visualize=True) ------------------------------------------------
+
+
+@pytest.mark.parametrize("orientations, cell", [
+    (9, (8, 8)), (4, (16, 16)), (8, (6, 5)), (7, (5, 7)), (12, (9, 9)), (1, (4, 4)),
+    (9, (3, 3)), (6, (2, 2)), (5, (1, 1)),
+])
+def test_glyph_kernel_equals_twin(orientations, cell):
+    rng = np.random.default_rng([orientations, *cell])
+    n_cells = (5, 6)
+    hist = rng.random((*n_cells, orientations))
+    shape = (n_cells[0] * cell[0] + 3, n_cells[1] * cell[1] + 1)
+    glyphs = np.zeros(shape)
+    kernels.hog_glyphs(hist.reshape(n_cells[0], -1), *cell,
+                       kernels.glyph_ends(orientations, *cell), glyphs)
+    assert_allclose(glyphs, naive.hog_glyphs(hist, cell, shape), rtol=1e-12)
+    # every bin's glyph stays within its cell: cell sums are the glyph sums
+    assert not glyphs[n_cells[0] * cell[0]:].any()
+    assert not glyphs[:, n_cells[1] * cell[1]:].any()
+
+
+@pytest.mark.parametrize("shape, dtype", [((64, 64), np.uint8), ((67, 45), np.float64),
+                                          ((40, 50, 3), np.uint16), ((48, 56), np.bool_)])
+@pytest.mark.parametrize("orientations, cell, block", [
+    (9, (8, 8), (2, 2)), (8, (6, 5), (3, 2)), (4, (4, 4), (1, 1)),
+])
+def test_visualize_equals_twin(shape, dtype, orientations, cell, block):
+    image = _random_image(np.random.default_rng(10), shape, dtype)
+    params = dict(orientations=orientations, pixels_per_cell=cell,
+                  cells_per_block=block)
+    features, hog_image = hog(image, visualize=True, **params)
+    twin_features, twin_image = naive.hog_descriptor_glyphs(image, **params)
+    assert hog_image.shape == shape[:2] and hog_image.dtype == np.float64
+    assert_allclose(hog_image, twin_image, rtol=RTOL, atol=ATOL)
+    assert_allclose(features, twin_features, rtol=RTOL, atol=ATOL)
+    assert_array_equal(features, hog(image, **params))
+
+
+@pytest.mark.parametrize("value", [0, 90])
+def test_visualize_constant_image_is_black(value):
+    features, hog_image = hog(np.full((32, 40), value, np.uint8), visualize=True)
+    assert not hog_image.any() and not features.any()
+
+
+@pytest.mark.parametrize("orientations, cell, exact", [
+    (9, (8, 8), True), (4, (16, 16), True), (8, (6, 5), True), (5, (9, 9), True),
+    # scikit-image computes glyph ends in floats from the cell's absolute
+    # position, so an end that is exactly a whole pixel (2 sin 30 = 1, 2 cos 90
+    # = 0) may move by one in some cells; ours take the exact value
+    (9, (6, 6), False), (11, (7, 10), False), (13, (8, 8), False),
+])
+@pytest.mark.parametrize("colour", [False, True])
+def test_visualize_equals_skimage_hog_image(orientations, cell, exact, colour):
+    from skimage import data
+
+    image = data.astronaut()[::2, ::2]
+    if not colour:
+        image = image[:, :, 1]
+    params = dict(orientations=orientations, pixels_per_cell=cell)
+    features, hog_image = hog(image, visualize=True, **params)
+    reference_features, reference = _skimage(image, visualize=True, **params)
+    assert hog_image.shape == reference.shape == image.shape[:2]
+    assert_allclose(features, reference_features, rtol=RTOL, atol=ATOL)
+    assert np.corrcoef(hog_image.ravel(), reference.ravel())[0, 1] > 0.99
+    close = np.isclose(hog_image, reference, rtol=1e-5, atol=1e-6 * reference.max())
+    assert close.all() if exact else close.mean() > 0.99
+
+
+def test_visualize_keeps_block_structure_and_large_images():
+    image = _smooth_image((520, 512))  # large: the plain call runs in parallel
+    blocks, hog_image = hog(image, visualize=True, feature_vector=False)
+    assert_array_equal(blocks, hog(image, feature_vector=False))
+    assert_allclose(hog_image, _skimage(image, visualize=True)[1], rtol=1e-5,
+                    atol=1e-9)
+
+
 # --- orientation bins: exact, including at the edges ---------------------------------
 
 

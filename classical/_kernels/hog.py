@@ -99,6 +99,27 @@ def orientation_edges(orientations):
         np.stack([(180.0 / orientations) * k, np.cos(radians), np.sin(radians)]))
 
 
+def glyph_ends(orientations, cell_rows, cell_cols):
+    """Return each bin's glyph ends as an ``(orientations, 4)`` int64 array.
+
+    The glyph of bin ``k`` is a line across the cell centre, perpendicular to
+    the bin's middle orientation ``phi = pi * (k + 0.5) / orientations``, of
+    ``radius = max(min(cell_rows, cell_cols) // 2 - 1, 0)``. Row ``k`` holds
+    the offsets from the centre of its two ends, ``(floor(-radius * cos(phi)),
+    floor(radius * sin(phi)))`` and ``(floor(radius * cos(phi)),
+    floor(-radius * sin(phi)))`` (rows, columns), scikit-image's ends; each
+    product is first rounded to 1e-9 so that the float error of ``cos`` and
+    ``sin`` moves no end.
+    """
+    radius = max(min(cell_rows, cell_cols) // 2 - 1, 0)
+    middle = np.pi * (np.arange(orientations) + 0.5) / orientations
+    along_rows = np.round(radius * np.cos(middle), 9)
+    along_cols = np.round(radius * np.sin(middle), 9)
+    return np.ascontiguousarray(
+        np.floor(np.stack([-along_rows, along_cols, along_rows, -along_cols], axis=1)),
+        dtype=np.int64)
+
+
 @njit(cache=config.CACHE, fastmath=config.FASTMATH)
 def exact_bin(g_col, g_row, edges):
     """Bin of one gradient by scikit-image's formula; -1 when it counts nowhere."""
@@ -462,6 +483,68 @@ def hog_descriptor(src, cell_rows, cell_cols, block_rows, block_cols, norm,
     window, work, work32 = _work_arrays(src)
     _describe(src, cell_rows, cell_cols, block_rows, block_cols, norm, sqrt_values,
               single, edges, out, hist, window, work, work32)
+
+
+@njit(cache=config.CACHE, fastmath=config.FASTMATH)
+def hog_glyphs(hist, cell_rows, cell_cols, ends, out):
+    """Add each cell's orientation histogram to ``out`` as a star of line glyphs.
+
+    Parameters
+    ----------
+    hist : ndarray of shape (n_cell_rows, n_cell_cols * orientations)
+        Cell histograms, as :func:`cell_histograms` writes them.
+    cell_rows, cell_cols : int
+        Pixels per cell.
+    ends : ndarray of int64 of shape (orientations, 4)
+        Row and column offsets of the two ends of each bin's glyph from the
+        cell centre, from :func:`glyph_ends`.
+    out : ndarray of shape (H, W)
+        Added to; ``H >= n_cell_rows * cell_rows`` and likewise for ``W``.
+
+    Notes
+    -----
+    Cell ``(i, j)`` has its centre at pixel ``(i * cell_rows + cell_rows //
+    2, j * cell_cols + cell_cols // 2)``. The glyph from ``p`` to ``p + d``
+    covers the ``s + 1`` pixels ``p + (q(d_row, t), q(d_col, t))``, ``t = 0
+    ... s``, ``s = max(|d_row|, |d_col|)``, where ``q(d, t) = sign(d) *
+    floor(|d| * t / s + 1/2)``: one pixel per step along the longer axis and
+    the nearest along the other, halves rounded towards the far end. These
+    are the pixels of Bresenham's line as :func:`skimage.draw.line` draws it.
+    Every pixel of bin ``k``'s glyph receives the cell's value of bin ``k``
+    once; glyphs stay within their cell.
+    """
+    n = ends.shape[0]
+    for i in range(hist.shape[0]):
+        centre_row = i * cell_rows + cell_rows // 2
+        for j in range(hist.shape[1] // n):
+            centre_col = j * cell_cols + cell_cols // 2
+            for k in range(n):
+                value = hist[i, j * n + k]
+                row = centre_row + ends[k, 0]
+                col = centre_col + ends[k, 1]
+                d_row = ends[k, 2] - ends[k, 0]
+                d_col = ends[k, 3] - ends[k, 1]
+                sign_row = 1 if d_row >= 0 else -1
+                sign_col = 1 if d_col >= 0 else -1
+                d_row = abs(d_row)
+                d_col = abs(d_col)
+                steps = max(d_row, d_col, 1)  # 1: a one-pixel glyph
+                for t in range(max(d_row, d_col) + 1):
+                    # floor(|d| t / s + 1/2) in integers
+                    out[row + sign_row * ((2 * d_row * t + steps) // (2 * steps)),
+                        col + sign_col * ((2 * d_col * t + steps) // (2 * steps))] += value
+
+
+@njit(cache=config.CACHE, fastmath=config.FASTMATH)
+def hog_descriptor_glyphs(src, cell_rows, cell_cols, block_rows, block_cols, norm,
+                          sqrt_values, single, edges, ends, out, glyphs):
+    """HOG of one ``(H, W, C)`` image into ``out``, its glyphs added to ``glyphs``."""
+    n = edges.shape[1] - 1
+    hist = np.empty((src.shape[0] // cell_rows, src.shape[1] // cell_cols * n))
+    window, work, work32 = _work_arrays(src)
+    _describe(src, cell_rows, cell_cols, block_rows, block_cols, norm, sqrt_values,
+              single, edges, out, hist, window, work, work32)
+    hog_glyphs(hist, cell_rows, cell_cols, ends, glyphs)
 
 
 @njit(cache=config.CACHE, fastmath=config.FASTMATH, parallel=True)

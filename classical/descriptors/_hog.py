@@ -63,6 +63,21 @@ _NOTES = """The cells, the orientation binning and the block normalisation
     Compared with [1]_: no Gaussian window over a block and no interpolation
     of votes between bins or cells."""
 
+_GLYPH_NOTES = """The glyph image (``visualize=True``) is scikit-image's, to float
+    rounding, except for the departures below. For cell ``(i, j)`` and bin
+    ``k`` it holds a line across the cell centre ``(i * cell_rows + cell_rows
+    // 2, j * cell_cols + cell_cols // 2)``, perpendicular to the bin's middle
+    orientation ``phi = 180 * (k + 0.5) / orientations`` degrees (so along
+    the edges the bin counts), of half-length ``min(pixels_per_cell) // 2 -
+    1``, with ends truncated to whole pixels and the pixels between them
+    those of Bresenham's line (:func:`skimage.draw.line`). Each such pixel
+    gets the bin's cell histogram value added, so the centre of a cell, where
+    every line passes, holds the sum of its bins. Departures: an end that is
+    exactly a whole pixel (``2 * sin(30)``, ``3 * cos(90)``) is that pixel,
+    where scikit-image, computing ends in floats from the cell's absolute
+    position, may put it one pixel off in some cells; one-pixel cells get a
+    one-pixel glyph (scikit-image's half-length would be -1)."""
+
 _REFERENCES = """.. [1] N. Dalal and B. Triggs, "Histograms of oriented gradients for
            human detection", IEEE Conference on Computer Vision and Pattern
            Recognition (CVPR), 2005, pp. 886-893. :DOI:`10.1109/CVPR.2005.177`"""
@@ -111,19 +126,25 @@ def _grid(shape, cell, block):
 
 
 def _run(kernel, src, cell, block, orientations, block_norm, transform_sqrt, single,
-         *out):
-    """Call a HOG kernel on ``src``, one (H, W, C) image or an (n, H, W, C) stack."""
+         *arrays):
+    """Call a HOG kernel on ``src``, one (H, W, C) image or an (n, H, W, C) stack.
+
+    ``arrays`` are the kernel's arguments after the orientation edges.
+    """
     kernel(src, cell[0], cell[1], block[0], block[1], _kernels.NORMS[block_norm],
            bool(transform_sqrt), bool(single),
-           _kernels.orientation_edges(orientations), *out)
+           _kernels.orientation_edges(orientations), *arrays)
 
 
+@Substitution(notes=_NOTES, glyph_notes=_GLYPH_NOTES, references=_REFERENCES)
 @validate_params(
-    {"image": ["array-like"], **_HOG_CONSTRAINTS, "feature_vector": ["boolean"]},
+    {"image": ["array-like"], **_HOG_CONSTRAINTS, "feature_vector": ["boolean"],
+     "visualize": ["boolean"]},
     prefer_skip_nested_validation=True,
 )
 def hog(image, *, orientations=9, pixels_per_cell=(8, 8), cells_per_block=(2, 2),
-        block_norm="L2-Hys", transform_sqrt=False, feature_vector=True):
+        block_norm="L2-Hys", transform_sqrt=False, feature_vector=True,
+        visualize=False):
     """Histogram of oriented gradients (HOG) of one image.
 
     The image is divided into cells; each cell gets a histogram of gradient
@@ -148,6 +169,9 @@ def hog(image, *, orientations=9, pixels_per_cell=(8, 8), cells_per_block=(2, 2)
         The image must then have no negative values.
     feature_vector : bool, default=True
         Return a flat vector; if False, keep the block structure.
+    visualize : bool, default=False
+        Also return the glyph image of the cell histograms, as
+        :func:`skimage.feature.hog` does with ``visualize=True``.
 
     Returns
     -------
@@ -156,6 +180,10 @@ def hog(image, *, orientations=9, pixels_per_cell=(8, 8), cells_per_block=(2, 2)
         Float64 HOG descriptor; the flat vector is the C-order ravel of the
         5-D array, with ``n_block_rows = H // pixels_per_cell[0] -
         cells_per_block[0] + 1`` and likewise for columns.
+    hog_image : ndarray of shape (H, W)
+        Only with ``visualize=True``: float64, zero but for one line glyph
+        per cell and orientation bin (see Notes), bright in proportion to
+        the cell's (not yet block-normalised) histogram value.
 
     Raises
     ------
@@ -172,6 +200,8 @@ def hog(image, *, orientations=9, pixels_per_cell=(8, 8), cells_per_block=(2, 2)
     -----
     {notes}
 
+    {glyph_notes}
+
     References
     ----------
     {references}
@@ -185,6 +215,9 @@ def hog(image, *, orientations=9, pixels_per_cell=(8, 8), cells_per_block=(2, 2)
     (1764,)
     >>> hog(image, feature_vector=False).shape
     (7, 7, 2, 2, 9)
+    >>> features, hog_image = hog(image, visualize=True)
+    >>> hog_image.shape
+    (64, 64)
     """
     cell = check_positive_pair(pixels_per_cell, "pixels_per_cell")
     block = check_positive_pair(cells_per_block, "cells_per_block")
@@ -204,15 +237,17 @@ def hog(image, *, orientations=9, pixels_per_cell=(8, 8), cells_per_block=(2, 2)
     src = np.ascontiguousarray(src.reshape(*src.shape[:2], -1))
     shape = (n_block_rows, n_block_cols, block[0], block[1], orientations)
     out = np.empty(int(np.prod(shape)))
-    kernel = (_kernels.hog_descriptor_parallel if _is_large(image.shape)
-              else _kernels.hog_descriptor)
-    _run(kernel, src, cell, block, orientations, block_norm, transform_sqrt, single,
-         out)
-    return out if feature_vector else out.reshape(shape)
-
-
-hog.__doc__ = hog.__doc__.replace("{notes}", _NOTES).replace(
-    "{references}", _REFERENCES)
+    params = (src, cell, block, orientations, block_norm, transform_sqrt, single)
+    if visualize:
+        hog_image = np.zeros(image.shape[:2])
+        _run(_kernels.hog_descriptor_glyphs, *params,
+             _kernels.glyph_ends(orientations, *cell), out, hog_image)
+    elif _is_large(image.shape):
+        _run(_kernels.hog_descriptor_parallel, *params, out)
+    else:
+        _run(_kernels.hog_descriptor, *params, out)
+    features = out if feature_vector else out.reshape(shape)
+    return (features, hog_image) if visualize else features
 
 
 @Substitution(n_jobs=N_JOBS_DOC, verbose=VERBOSE_DOC, notes=_NOTES,

@@ -30,7 +30,6 @@ import os
 
 import matplotlib.pyplot as plt
 import numpy as np
-from matplotlib.collections import LineCollection
 from matplotlib.colors import ListedColormap, hsv_to_rgb
 
 from classical.datasets import load_sample
@@ -66,55 +65,22 @@ examples = {label: data.images[names.index(name)]
 # ``bins=(18, 8, 1)`` that is 18 hue bins and 8 saturation bins (and one
 # value bin, which we drop).
 #
-# **HOG.** :func:`~classical.descriptors.hog` with ``feature_vector=False``
-# keeps the block structure: an array of shape ``(block rows, block columns,
-# cells per block rows, cells per block columns, orientations)``. Every cell
-# lies in up to four overlapping 2 x 2 blocks, each normalised on its own; we
-# average a cell's copies to get one 9-bin orientation histogram per 8 x 8
-# cell, and draw each bin as a line along the *edge* direction (perpendicular
-# to the gradient), brighter for more energy.
+# **HOG.** :func:`~classical.descriptors.hog` with ``visualize=True`` also
+# returns its glyph image, as :func:`skimage.feature.hog` does: for every
+# 8 x 8 cell, one line per orientation bin through the cell centre, along the
+# *edge* direction (perpendicular to the gradient), brighter for more
+# gradient energy in that bin.
 
 P, R = 8, 1
 HUE_BINS, SAT_BINS = 18, 8
 
 
-def hog_cells(image):
-    """Average each cell's copies in the overlapping blocks of the HOG."""
-    blocks = hog(image, orientations=9, pixels_per_cell=(8, 8), cells_per_block=(2, 2),
-                 feature_vector=False)
-    n_rows, n_cols, block_rows, block_cols, n_bins = blocks.shape
-    cells = np.zeros((n_rows + block_rows - 1, n_cols + block_cols - 1, n_bins))
-    copies = np.zeros(cells.shape[:2] + (1,))
-    for i in range(block_rows):
-        for j in range(block_cols):
-            cells[i:i + n_rows, j:j + n_cols] += blocks[:, :, i, j]
-            copies[i:i + n_rows, j:j + n_cols] += 1
-    return cells / copies
-
-
-def draw_hog(ax, cells, cell_size=8):
-    """One line per cell and orientation bin, along the edge direction."""
-    n_bins = cells.shape[-1]
-    # bin k holds gradient angles in [k, k + 1) * 180 / n_bins degrees, measured
-    # from the column axis towards the row axis (rows point down on screen)
-    theta = np.deg2rad((np.arange(n_bins) + 0.5) * 180.0 / n_bins)
-    edge = np.stack([-np.sin(theta), np.cos(theta)], axis=1)  # (x, y) on screen
-    half = 0.45 * cell_size
-    segments, strength = [], []
-    for row, col in np.ndindex(cells.shape[:2]):
-        centre = np.array([col + 0.5, row + 0.5]) * cell_size
-        for k in range(n_bins):
-            segments.append([centre - half * edge[k], centre + half * edge[k]])
-            strength.append(cells[row, col, k])
-    strength = np.asarray(strength) / max(np.max(strength), 1e-12)
-    colors = np.zeros((len(strength), 4))
-    colors[:, :3] = 1.0
-    colors[:, 3] = strength
-    ax.add_collection(LineCollection(segments, colors=colors, linewidths=1.5))
-    ax.set_facecolor("black")
-    ax.set_xlim(0, cells.shape[1] * cell_size)
-    ax.set_ylim(cells.shape[0] * cell_size, 0)
-    ax.set_aspect("equal")
+def show_hog(ax, image):
+    """The HOG glyph image of ``image``: one line per cell and orientation bin."""
+    _, hog_image = hog(image, orientations=9, pixels_per_cell=(8, 8),
+                       cells_per_block=(2, 2), visualize=True)
+    # square root: the cell centre, where every line passes, would outshine them
+    ax.imshow(np.sqrt(hog_image), cmap="gray", interpolation="nearest")
     ax.set_xticks([])
     ax.set_yticks([])
 
@@ -170,7 +136,7 @@ for row, label in enumerate(classes):
     ax.set_xlim(0, 1)
     ax.set_ylim(0, 1)
 
-    draw_hog(axes[row, 5], hog_cells(image))
+    show_hog(axes[row, 5], image)
 
 titles = ["image", "LBP code (P=8, R=1, uniform)", "LBP histogram",
           "hue histogram", "saturation histogram", "HOG, per 8x8 cell"]
@@ -217,7 +183,25 @@ fig.suptitle("What three descriptors keep of one image per class", fontsize=14)
 # summarise each image by how *dominant* its strongest orientation is: the
 # largest bin of each cell divided by the cell's total, averaged over the
 # cells. A value of 1/9 means no preferred direction; 1 would mean a single
-# direction in every cell.
+# direction in every cell. ``feature_vector=False`` keeps the block structure,
+# ``(block rows, block columns, cells per block rows, cells per block columns,
+# orientations)``; every cell lies in up to four overlapping 2 x 2 blocks, each
+# normalised on its own, and we average a cell's copies.
+
+
+def hog_cells(image):
+    """Average each cell's copies in the overlapping blocks of the HOG."""
+    blocks = hog(image, orientations=9, pixels_per_cell=(8, 8), cells_per_block=(2, 2),
+                 feature_vector=False)
+    n_rows, n_cols, block_rows, block_cols, n_bins = blocks.shape
+    cells = np.zeros((n_rows + block_rows - 1, n_cols + block_cols - 1, n_bins))
+    copies = np.zeros(cells.shape[:2] + (1,))
+    for i in range(block_rows):
+        for j in range(block_cols):
+            cells[i:i + n_rows, j:j + n_cols] += blocks[:, :, i, j]
+            copies[i:i + n_rows, j:j + n_cols] += 1
+    return cells / copies
+
 
 def orientation_dominance(image):
     cells = hog_cells(image)

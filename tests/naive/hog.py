@@ -10,6 +10,8 @@ public parameters rather than the kernels' precomputed edges and scratch
 buffers, so they share no code with the library.
 """
 
+import math
+
 import numpy as np
 
 __all__ = [
@@ -20,6 +22,8 @@ __all__ = [
     "hog_descriptor",
     "hog_descriptor_parallel",
     "hog_batch",
+    "hog_glyphs",
+    "hog_descriptor_glyphs",
 ]
 
 EPS = 1e-5
@@ -135,3 +139,47 @@ hog_descriptor_parallel = hog_descriptor
 def hog_batch(images, **params):
     """HOG feature vectors of a batch, one row per image."""
     return np.stack([hog_descriptor(image, **params) for image in images])
+
+
+def hog_glyphs(hist, pixels_per_cell, shape):
+    """Glyph image of cell histograms ``hist`` (n_cell_rows, n_cell_cols, n).
+
+    Bin ``k`` of a cell is a segment across the cell centre, perpendicular to
+    the bin's middle gradient orientation ``phi = pi * (k + 0.5) / n``, from
+    ``centre + (-r cos(phi), r sin(phi))`` to ``centre + (r cos(phi), -r
+    sin(phi))`` (rows, columns) with ``r = max(min(cell) // 2 - 1, 0)``, each
+    end truncated to its pixel. It is sampled once per pixel step along its
+    longer axis, each point rounded to its pixel (halves towards the far end),
+    and every pixel reached gets the bin's value once.
+    """
+    cell_rows, cell_cols = pixels_per_cell
+    n = hist.shape[2]
+    radius = max(min(cell_rows, cell_cols) // 2 - 1, 0)
+    image = np.zeros(shape)
+    for k in range(n):
+        phi = math.pi * (k + 0.5) / n
+        # rounded to 1e-9 first: cos(pi / 2) must not put an end one pixel off
+        along_rows = round(radius * math.cos(phi), 9)
+        along_cols = round(radius * math.sin(phi), 9)
+        start = np.array([math.floor(-along_rows), math.floor(along_cols)])
+        stop = np.array([math.floor(along_rows), math.floor(-along_cols)])
+        steps = max(np.abs(stop - start).max(), 1)
+        points = start + np.arange(steps + 1)[:, np.newaxis] * (stop - start) / steps
+        towards_stop = np.where(stop >= start, 1, -1)
+        pixels = start + towards_stop * np.floor(np.abs(points - start) + 0.5)
+        offsets = set(map(tuple, pixels.astype(int).tolist()))
+        for i in range(hist.shape[0]):
+            for j in range(hist.shape[1]):
+                centre = (i * cell_rows + cell_rows // 2, j * cell_cols + cell_cols // 2)
+                for row, col in offsets:
+                    image[centre[0] + row, centre[1] + col] += hist[i, j, k]
+    return image
+
+
+def hog_descriptor_glyphs(image, orientations=9, pixels_per_cell=(8, 8),
+                          cells_per_block=(2, 2), block_norm="L2-Hys",
+                          transform_sqrt=False):
+    """HOG feature vector of one image and its glyph image."""
+    hist = cell_histograms(image, orientations, pixels_per_cell, transform_sqrt)
+    features = normalize_blocks(hist, cells_per_block, block_norm).ravel()
+    return features, hog_glyphs(hist, pixels_per_cell, np.shape(image)[:2])
