@@ -30,25 +30,6 @@ def make_blobs(rng, n_per_class=(40, 30, 50), n_features=4, spread=3.0):
     return np.vstack(X), np.concatenate(y)
 
 
-def shrunk_covariance(samples, reg_param):
-    """(1 - r) * S + r * trace(S) / p * I with S the divide-by-n covariance."""
-    cov = np.cov(samples, rowvar=False, bias=True).reshape(samples.shape[1], -1)
-    target = np.trace(cov) / cov.shape[0]
-    return (1 - reg_param) * cov + reg_param * target * np.eye(cov.shape[0])
-
-
-def scipy_scores(X, X_train, y_train, reg_param, priors):
-    """log N(x; m_k, S_k) + log prior_k with scipy's multivariate normal."""
-    classes = np.unique(y_train)
-    columns = []
-    for k, label in enumerate(classes):
-        members = X_train[y_train == label].astype(np.float64)
-        density = stats.multivariate_normal(members.mean(axis=0),
-                                            shrunk_covariance(members, reg_param))
-        columns.append(density.logpdf(X) + np.log(priors[k]))
-    return np.column_stack(columns)
-
-
 def random_model(rng, n_classes, n_features):
     """Means, inverse Cholesky factors and offsets of a random Gaussian model."""
     means = rng.normal(scale=3.0, size=(n_classes, n_features))
@@ -146,7 +127,7 @@ def test_scores_equal_scipy_multivariate_normal(reg_param, priors):
     clf = GaussianMLClassifier(priors=priors, reg_param=reg_param).fit(X, y)
     counts = np.bincount(y)
     prior = np.full(3, 1 / 3) if priors == "equal" else counts / counts.sum()
-    want = scipy_scores(X, X, y, reg_param, prior)
+    want = naive.log_joint_densities(X, X, y, reg_param, prior)
     np.testing.assert_allclose(clf.decision_function(X), want, rtol=1e-9)
     np.testing.assert_allclose(clf.priors_, prior)
     log_proba = want - np.log(np.exp(want).sum(axis=1, keepdims=True))
@@ -160,7 +141,7 @@ def test_binary_decision_function_is_the_log_posterior_odds():
     X, y = make_blobs(rng, n_per_class=(30, 30))
     labels = np.where(y == 0, "soil", "water")
     clf = GaussianMLClassifier(priors="empirical").fit(X, labels)
-    want = scipy_scores(X, X, labels, 0.01, [0.5, 0.5])
+    want = naive.log_joint_densities(X, X, labels, 0.01, [0.5, 0.5])
     decision = clf.decision_function(X)
     assert decision.shape == (len(X),)
     np.testing.assert_allclose(decision, want[:, 1] - want[:, 0], rtol=1e-9)
@@ -178,24 +159,51 @@ def test_posteriors_are_stable_far_from_every_class():
     np.testing.assert_allclose(proba.sum(axis=1), 1.0)
 
 
+def _prior_case(priors):
+    """Our ``priors`` argument and the same priors as an array in class order
+    (None: the class frequencies)."""
+    if priors == "equal":
+        return "equal", np.full(3, 1 / 3)
+    if priors == "empirical":
+        return "empirical", None
+    return {0: 2.0, 1: 1.0, 2: 1.0}, np.array([0.5, 0.25, 0.25])
+
+
+def _qda_case(rng):
+    X, y = make_blobs(rng, n_per_class=(60, 25, 40), n_features=5, spread=1.5)
+    return X, y, rng.normal(scale=4.0, size=(500, 5)) + 1.5
+
+
+@pytest.mark.parametrize("reg_param", [0.0, 0.05, 0.5])
+@pytest.mark.parametrize("priors", ["equal", "empirical", "dict"])
+def test_decisions_equal_the_scipy_reference(priors, reg_param):
+    # Runs with every supported scikit-learn; test_decisions_equal_qda below
+    # adds QDA where it has the same shrinkage.
+    X, y, X_test = _qda_case(np.random.default_rng(6))
+    ours, theirs = _prior_case(priors)
+    clf = GaussianMLClassifier(priors=ours, reg_param=reg_param).fit(X, y)
+    if theirs is None:
+        theirs = np.bincount(y) / len(y)
+    want = naive.log_joint_densities(X_test, X, y, reg_param, theirs)
+    np.testing.assert_array_equal(clf.predict(X_test), np.argmax(want, axis=1))
+    np.testing.assert_allclose(clf.decision_function(X_test), want, rtol=1e-9)
+    proba = np.exp(want - want.max(axis=1, keepdims=True))
+    np.testing.assert_allclose(clf.predict_proba(X_test),
+                               proba / proba.sum(axis=1, keepdims=True), atol=1e-9)
+
+
 qda_eigen = pytest.mark.skipif(
     not qda_supports("solver") or not qda_supports("shrinkage"),
-    reason="this scikit-learn's QDA has no eigen solver with shrinkage")
+    reason="this scikit-learn's QDA has no eigen solver with shrinkage (1.8+); "
+           "test_decisions_equal_the_scipy_reference checks the same decisions")
 
 
 @qda_eigen
 @pytest.mark.parametrize("reg_param", [0.0, 0.05, 0.5])
 @pytest.mark.parametrize("priors", ["equal", "empirical", "dict"])
 def test_decisions_equal_qda(priors, reg_param):
-    rng = np.random.default_rng(6)
-    X, y = make_blobs(rng, n_per_class=(60, 25, 40), n_features=5, spread=1.5)
-    X_test = rng.normal(scale=4.0, size=(500, 5)) + 1.5
-    if priors == "equal":
-        ours, theirs = "equal", np.full(3, 1 / 3)
-    elif priors == "empirical":
-        ours, theirs = "empirical", None
-    else:
-        ours, theirs = {0: 2.0, 1: 1.0, 2: 1.0}, np.array([0.5, 0.25, 0.25])
+    X, y, X_test = _qda_case(np.random.default_rng(6))
+    ours, theirs = _prior_case(priors)
     clf = GaussianMLClassifier(priors=ours, reg_param=reg_param).fit(X, y)
     qda = QuadraticDiscriminantAnalysis(priors=theirs, solver="eigen",
                                         shrinkage=reg_param, tol=1e-12).fit(X, y)
@@ -217,18 +225,27 @@ def test_unregularised_decisions_equal_default_qda():
     np.testing.assert_array_equal(clf.predict(X_test), qda.predict(X_test))
 
 
-@qda_eigen
-def test_fewer_samples_than_features_works_with_regularisation():
-    rng = np.random.default_rng(8)
+def _few_samples_case(rng):
     X, y = make_blobs(rng, n_per_class=(4, 5, 3), n_features=6, spread=4.0)
+    return X, y, rng.normal(scale=5.0, size=(200, 6)) + 4.0
+
+
+def test_fewer_samples_than_features_works_with_regularisation():
+    X, y, X_test = _few_samples_case(np.random.default_rng(8))
     clf = GaussianMLClassifier(reg_param=0.1).fit(X, y)
-    X_test = rng.normal(scale=5.0, size=(200, 6)) + 4.0
-    want = scipy_scores(X_test, X, y, 0.1, np.full(3, 1 / 3))
+    want = naive.log_joint_densities(X_test, X, y, 0.1, np.full(3, 1 / 3))
     np.testing.assert_allclose(clf.decision_function(X_test), want, rtol=1e-9)
+    np.testing.assert_array_equal(clf.predict(X_test), np.argmax(want, axis=1))
+    assert (clf.predict(X) == y).all()  # well separated: training set recovered
+
+
+@qda_eigen
+def test_fewer_samples_than_features_equal_qda():
+    X, y, X_test = _few_samples_case(np.random.default_rng(8))
+    clf = GaussianMLClassifier(reg_param=0.1).fit(X, y)
     qda = QuadraticDiscriminantAnalysis(priors=np.full(3, 1 / 3), solver="eigen",
                                         shrinkage=0.1).fit(X, y)
     np.testing.assert_array_equal(clf.predict(X_test), qda.predict(X_test))
-    assert (clf.predict(X) == y).all()  # well separated: training set recovered
 
 
 # --------------------------------------------------------------------------
@@ -274,13 +291,13 @@ def test_chi2_reject_matches_an_independent_computation():
     X_test = rng.normal(scale=6.0, size=(600, 4)) + 3.0
     alpha = 0.05
     clf = GaussianMLClassifier(reject_threshold=alpha).fit(X, y)
-    scores = scipy_scores(X_test, X, y, 0.01, np.full(3, 1 / 3))
+    scores = naive.log_joint_densities(X_test, X, y, 0.01, np.full(3, 1 / 3))
     winner = np.argmax(scores, axis=1)
     limit = stats.chi2.ppf(1 - alpha, df=4)
     expected = winner.copy()
     for i, k in enumerate(winner):
         members = X[y == k]
-        inverse = np.linalg.inv(shrunk_covariance(members, 0.01))
+        inverse = np.linalg.inv(naive.shrunk_covariance(members, 0.01))
         diff = X_test[i] - members.mean(axis=0)
         if diff @ inverse @ diff > limit:
             expected[i] = -1
@@ -404,7 +421,7 @@ def test_fitted_attributes():
     for k in range(3):
         np.testing.assert_allclose(clf.means_[k], X[y == k].mean(axis=0))
         np.testing.assert_allclose(clf.covariances_[k],
-                                   shrunk_covariance(X[y == k], 0.3))
+                                   naive.shrunk_covariance(X[y == k], 0.3))
 
 
 # --------------------------------------------------------------------------
