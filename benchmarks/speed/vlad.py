@@ -38,7 +38,8 @@ from sklearn.cluster import MiniBatchKMeans
 
 from classical._kernels import assign
 from classical.encoders._vlad import VLADEncoder
-from classical.encoders._vocabulary import VisualVocabulary, kernel_threads
+from classical.encoders._base import kernel_threads
+from classical.encoders._vocabulary import VisualVocabulary
 
 from .._timing import (
     SPEED_COLUMNS,
@@ -54,7 +55,8 @@ _COMPILE_SCRIPT = """
 import time
 import numpy as np
 from classical.encoders._vlad import VLADEncoder
-from classical.encoders._vocabulary import VisualVocabulary, kernel_threads
+from classical.encoders._base import kernel_threads
+from classical.encoders._vocabulary import VisualVocabulary
 rng = np.random.default_rng(0)
 sets = [rng.random((20, 8), dtype=np.float32) for _ in range(3)]
 vocabulary = VisualVocabulary(n_words=4, random_state=0).fit(sets)
