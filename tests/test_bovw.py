@@ -6,9 +6,9 @@ from numpy.testing import assert_allclose, assert_array_equal
 from sklearn.exceptions import NotFittedError
 
 from classical._kernels import assign
-from classical.encoders._bovw import BagOfVisualWords
 from classical._local_features import as_ragged
 from classical.encoders._base import kernel_threads
+from classical.encoders._bovw import BagOfVisualWords
 from classical.encoders._vocabulary import VisualVocabulary
 from classical.utils.estimator_checks import image_estimator_checks
 from tests.naive import encoders as naive

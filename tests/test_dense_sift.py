@@ -12,9 +12,9 @@ from sklearn.base import clone
 from sklearn.exceptions import NotFittedError
 
 from classical._kernels import dsift as kernels
+from classical.descriptors import LocalFeatures
 from classical.descriptors import _dense_sift as dense_sift_module
 from classical.descriptors._dense_sift import DenseSIFTExtractor, dense_sift
-from classical.descriptors import LocalFeatures
 from classical.parallel import limit_threads
 from classical.preprocess import to_grayscale
 from tests.naive import dsift as naive

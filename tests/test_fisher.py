@@ -5,8 +5,8 @@ import pytest
 from numpy.testing import assert_allclose, assert_array_equal
 from sklearn.mixture import GaussianMixture
 
-from classical.encoders._fisher import FisherVectorEncoder, _fisher, fisher_vector
 from classical._local_features import as_ragged
+from classical.encoders._fisher import FisherVectorEncoder, _fisher, fisher_vector
 from classical.encoders._vocabulary import VisualVocabulary
 from classical.utils.estimator_checks import image_estimator_checks
 from tests.naive import fisher as naive

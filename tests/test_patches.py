@@ -10,9 +10,9 @@ from sklearn.base import clone
 from sklearn.exceptions import NotFittedError
 
 from classical._kernels import patches as kernels
+from classical.descriptors import LocalFeatures
 from classical.descriptors._dense_sift import DenseSIFTExtractor
 from classical.descriptors._lbp import _bin_codes
-from classical.descriptors import LocalFeatures
 from classical.descriptors._patches import (
     DenseColorExtractor,
     DenseLBPExtractor,

@@ -89,8 +89,8 @@ def svc_pipeline(data):
 def library_extractor(monkeypatch):
     """TinyMeanExtractor published as classical.descriptors._base.TinyMeanExtractor."""
     monkeypatch.setattr(TinyMeanExtractor, "__module__", "classical.descriptors._base")
-    monkeypatch.setattr(classical.descriptors._base, "TinyMeanExtractor", TinyMeanExtractor,
-                        raising=False)
+    monkeypatch.setattr(classical.descriptors._base, "TinyMeanExtractor",
+                        TinyMeanExtractor, raising=False)
     return TinyMeanExtractor
 
 
@@ -161,7 +161,8 @@ def test_round_trip_of_a_library_estimator(tmp_path, library_extractor):
     y = np.arange(20) % 2
     model = make_pipeline(library_extractor(), SVC()).fit(images, y)
     found = sio.get_untrusted_types(data=sio.dumps(model))
-    assert found == ["classical.descriptors._base.TinyMeanExtractor"]  # untrusted by skops
+    # untrusted by skops
+    assert found == ["classical.descriptors._base.TinyMeanExtractor"]
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # save must not warn: load trusts it
         path = save(model, tmp_path / "model.skops")
@@ -246,7 +247,7 @@ def test_untrusted_custom_type_is_named_and_never_built(tmp_path, data):
 @pytest.mark.parametrize(
     "forged",
     [
-        "classical.descriptors._base.BaseEstimator",  # re-exported by classical.descriptors._base, not ours
+        "classical.descriptors._base.BaseEstimator",  # imported there, not ours
         "classical.no_such_module.Evil",
         "classical.descriptors._base.no_such_name",
         "classical.__main__.Evil",

@@ -7,9 +7,9 @@ from numpy.testing import assert_allclose, assert_array_equal
 from sklearn.exceptions import NotFittedError
 
 from classical.datasets import load_sample
-from classical.preprocess import to_grayscale
 from classical.descriptors import LocalFeatures
 from classical.descriptors._sift import SIFTExtractor, root_sift, sift
+from classical.preprocess import to_grayscale
 
 
 @pytest.fixture(scope="module")

@@ -6,8 +6,8 @@ from numpy.testing import assert_allclose, assert_array_equal
 
 from classical._kernels import assign, vlad
 from classical._local_features import as_ragged
-from classical.encoders._vlad import VLADEncoder, vlad_encode
 from classical.encoders._base import kernel_threads
+from classical.encoders._vlad import VLADEncoder, vlad_encode
 from classical.encoders._vocabulary import VisualVocabulary
 from classical.utils.estimator_checks import image_estimator_checks
 from tests.naive import encoders as naive

@@ -37,8 +37,8 @@ import numpy as np
 from sklearn.cluster import MiniBatchKMeans
 
 from classical._kernels import assign
-from classical.encoders._vlad import VLADEncoder
 from classical.encoders._base import kernel_threads
+from classical.encoders._vlad import VLADEncoder
 from classical.encoders._vocabulary import VisualVocabulary
 
 from .._timing import (

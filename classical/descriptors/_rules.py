@@ -7,10 +7,10 @@ import numpy as np
 from sklearn.utils._param_validation import validate_params
 
 from .._kernels import rules as kernels
-from ._base import BaseImageExtractor
 from ..utils._color import as_pixel_stack
 from ..utils._docstring import N_JOBS_DOC, VERBOSE_DOC, Substitution
 from ..utils._validation import check_image, intensity_range
+from ._base import BaseImageExtractor
 
 __all__ = ["pixel_rule_features", "PixelRuleFeatures"]
 
