@@ -1,10 +1,13 @@
-"""Fisher vectors: the fused kernel against its twin; fisher_vector and the encoder."""
+"""Fisher vectors: the fused kernel against its twin, scikit-image and VLFeat;
+fisher_vector and the encoder."""
 
 import numpy as np
 import pytest
 from numpy.testing import assert_allclose, assert_array_equal
+from skimage.feature import fisher_vector as skimage_fisher_vector
 from sklearn.mixture import GaussianMixture
 
+from classical._kernels.fisher import exp_below
 from classical._local_features import as_ragged
 from classical.encoders._fisher import FisherVectorEncoder, _fisher, fisher_vector
 from classical.encoders._vocabulary import VisualVocabulary
@@ -196,3 +199,66 @@ def test_far_from_origin_keeps_precision():
     far = _fisher(*as_ragged([x + shift for x in sets]), means + shift, variances,
                   weights, None, None)
     assert_allclose(far, near, rtol=1e-6, atol=1e-8)
+
+
+def test_exp_below_matches_numpy():
+    # the vectorised exp of the posteriors: gaps from 0 down past the underflow
+    # cut-off, reduction boundaries (+-ln(2) / 2) and an odd length
+    rng = np.random.default_rng(10)
+    gaps = np.concatenate([-rng.random(997) * 750, [0.0, -1e-300, -np.log(2) / 2,
+                                                    -np.log(2) / 2 - 1e-12, -699.99,
+                                                    -700.0, -700.01, -1e5]])
+    for top in (0.0, 3.5, -120.25):
+        row = gaps + top
+        expected, expected_total = naive.exp_below(row, top)
+        bits = np.empty(len(row), np.int64)
+        total = exp_below(row, top, bits)  # row is overwritten
+        # the reduction's rounding grows with the gap: 2e-16 relative near the
+        # largest term, 2.4e-14 at the cut-off, where the values are ~1e-304
+        near = gaps > -10
+        assert_allclose(row[near], expected[near], rtol=1e-15, atol=0)
+        assert_allclose(row, expected, rtol=5e-14, atol=0)
+        assert_allclose(total, expected_total, rtol=1e-15)
+
+
+def _diagonal_mixture(seed, n, k, dim):
+    """Descriptors with uneven scales and a diagonal GMM fitted to them."""
+    rng = np.random.default_rng(seed)
+    x = rng.normal(size=(n, dim)) * (0.1 + 3 * rng.random(dim)) + rng.normal(size=dim)
+    return x, GaussianMixture(k, covariance_type="diag", random_state=seed).fit(x)
+
+
+def test_matches_skimage_fisher_vector():
+    # scikit-image's vector is [weight gradients (K), mean block, variance
+    # block]; its variance block is the negative of ours (see fisher_vector's
+    # Notes), and improved=True would L2-normalise the weight block with the rest
+    x, gmm = _diagonal_mixture(11, 400, 6, 8)
+    k, dim = gmm.means_.shape
+    for descriptors in (x[:150], x[150:151]):
+        ours = fisher_vector(descriptors, gmm.means_, gmm.covariances_, gmm.weights_,
+                             normalize=None)
+        theirs = skimage_fisher_vector(descriptors, gmm)
+        scale = np.abs(ours).max()
+        assert_allclose(ours[:k * dim], theirs[k:k + k * dim], rtol=0,
+                        atol=1e-13 * scale)
+        assert_allclose(ours[k * dim:], -theirs[k + k * dim:], rtol=0,
+                        atol=1e-13 * scale)
+
+
+@pytest.mark.parametrize("normalize, flags", [
+    (None, {}), ("power", {"square_root": True}), ("l2", {"normalized": True}),
+    ("power+l2", {"improved": True})])
+def test_matches_vlfeat_vl_fisher(normalize, flags):
+    # VLFeat's vl_fisher through cyvlfeat (float32 only): same block layout,
+    # signs and normalisation order; float32 rounding bounds the difference
+    vl_fisher = pytest.importorskip("cyvlfeat.fisher").fisher
+    x, gmm = _diagonal_mixture(12, 400, 6, 8)
+    gmm32 = [np.asarray(a, np.float32)
+             for a in (gmm.means_, gmm.covariances_, gmm.weights_)]
+    for descriptors in (x[:150], x[150:151]):
+        ours = fisher_vector(descriptors, gmm.means_, gmm.covariances_, gmm.weights_,
+                             normalize=normalize)
+        theirs = vl_fisher(descriptors.astype(np.float32), *gmm32, **flags)
+        assert_allclose(ours, theirs, rtol=0, atol=3e-5 * np.abs(ours).max())
+        relative = np.abs(ours - theirs) / np.abs(ours)
+        assert np.median(relative) < 1e-5

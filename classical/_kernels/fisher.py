@@ -75,8 +75,10 @@ def exp_below(row, top, bits):
     ``exp(r)`` is the degree-13 Taylor polynomial (truncation under 5e-18
     relative) and ``2 ** m`` is built from its exponent bits in ``bits``
     (scratch of ``len(row)`` int64). Every operation is plain arithmetic, so
-    the loops run on SIMD lanes; the result is within 1e-14 relative of
-    ``numpy.exp``. Gaps below ``UNDERFLOW`` give 0.
+    the loops run on SIMD lanes. The relative error, from rounding in the
+    reduction, is under ``4e-17 * |g| + 2.3e-16`` (5e-16 for the gaps above
+    -10 that carry the posteriors, 2.4e-14 at the cut-off, where the values
+    are about 1e-304). Gaps below ``UNDERFLOW`` give 0.
     """
     for k in range(row.shape[0]):
         gap = max(row[k] - top, UNDERFLOW)

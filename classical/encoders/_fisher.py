@@ -111,15 +111,26 @@ def fisher_vector(descriptors, means, variances, weights, *, normalize="power+l2
         G_sigma_k = 1 / (N sqrt(2 w_k)) * sum_t gamma_t(k) (z_tk ** 2 - 1)
 
     The normalisation steps, each present only when named in ``normalize``
-    and in this order (section 2.3 of [1]_):
+    and in this order (section 2.3 of [1]_, and VLFeat's ``vl_fisher``):
 
     1. ``power``: signed square root ``sign(v) * sqrt(|v|)`` of every entry;
     2. ``l2``: the whole vector divided by its L2 norm.
 
+    Sign convention: ``G_sigma_k`` is positive where the descriptors spread
+    wider than component ``k`` (``z ** 2 > 1``), as in [1]_ and VLFeat's
+    ``vl_fisher``, whose block layout is also this one. scikit-image's
+    ``skimage.feature.fisher_vector`` returns the negative of the variance
+    block, puts the ``K`` weight gradients first, and with ``improved=True``
+    includes them in the L2 norm; its mean block equals ours.
+
     The gradient with respect to the weights is left out, as in [1]_ (it
-    adds little). Every posterior is kept (VLFeat drops those below 1e-4).
-    An image with no descriptors gives a zero vector. All arithmetic is in
-    float64 whatever the input dtype.
+    adds little). Every posterior is kept, as by VLFeat's default (its
+    ``Fast`` option zeroes those below 1e-3 of a descriptor's largest). An
+    image with no descriptors gives a zero vector. All arithmetic is in
+    float64 whatever the input dtype. The tests hold the unnormalised vector
+    to scikit-image's within 1e-13 of its largest entry, and every
+    normalisation to VLFeat's (which computes in float32) within 3e-5 of the
+    largest entry and a median relative difference under 1e-5.
 
     References
     ----------

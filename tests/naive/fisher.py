@@ -2,13 +2,23 @@
 
 It forms the full ``(n, K)`` log-density matrix by broadcasting, takes
 posteriors with ``scipy.special.softmax``, and writes the gradients as
-matrix products (Sánchez et al. 2013, eqs. 16-17), one image at a time.
+matrix products (Sánchez et al. 2013, eqs. 16-17), one image at a time; the
+kernel's vectorised ``exp`` is ``numpy.exp``.
 """
 
 import numpy as np
 from scipy.special import softmax
 
-__all__ = ["fisher_vector", "fisher_batch"]
+__all__ = ["exp_below", "fisher_vector", "fisher_batch"]
+
+UNDERFLOW = -700.0
+
+
+def exp_below(row, top):
+    """``exp(row - top)``, zero where the gap is below ``UNDERFLOW``; and its sum."""
+    gap = np.asarray(row, dtype=np.float64) - top
+    values = np.where(gap > UNDERFLOW, np.exp(np.maximum(gap, UNDERFLOW)), 0.0)
+    return values, values.sum()
 
 
 def fisher_vector(x, means, variances, weights, power, l2):
