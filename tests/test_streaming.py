@@ -50,7 +50,9 @@ def test_equals_whole_batch_chain_when_nothing_is_subsampled(encoder):
     expected = encoder.fit(features).transform(features)
     streamed = LocalFeatureEncoder(extractor=extractor, encoder=encoder,
                                    batch_size=3, sample_size=10**6)
-    assert_allclose(streamed.fit_transform(images), expected, rtol=1e-6, atol=1e-7)
+    encoded = streamed.fit_transform(images)
+    assert encoded.dtype == np.float32  # stored in float32 whatever the encoder's
+    assert_allclose(encoded, expected, rtol=1e-6, atol=1e-7)
     assert streamed.n_descriptors_fit_ == features.n_descriptors
 
 

@@ -8,11 +8,19 @@ the training split and scored on the test split of every dataset named (all by
 default). One Markdown row is printed as each run finishes and the whole table
 at the end (also written to ``--output`` when given). A preset that raises on a
 dataset gets a row with the error in its accuracy cell; the run goes on.
+Unless ``--no-record`` is given, the rows are merged into
+``benchmarks/accuracy/results.json`` (replacing earlier rows of the same
+dataset and pipeline, stamped with the commit) and the README's preset tables
+are rewritten from that file (:mod:`.report`); smoke runs record nothing.
 The hidden ``--limit N`` keeps at most N images per class on each side of
 every split (the first in split order): for smoke runs only.
 
 Columns: accuracy and Cohen's kappa on the test split
-(:func:`classical.evaluate`); ``fit s`` and ``predict s`` are wall seconds of
+(:func:`classical.evaluate`); ``ECE`` and ``top p >= 0.9``, for pipelines
+with ``predict_proba`` (called after the timed runs), are the expected
+calibration error of the top probability and the share of test images
+given a top probability of at least 0.9
+(:func:`.report.calibration_figures`); ``fit s`` and ``predict s`` are wall seconds of
 one cold ``fit`` on the training images and one ``predict`` on the test images
 (feature extraction and any Numba compilation included); ``peak MiB`` is the
 peak resident memory above the level before ``fit`` (measured after garbage
@@ -91,11 +99,10 @@ import classical
 
 from .._timing import markdown_table, peak_extra_bytes
 from ..speed.global_features import plain_equivalent_features
-from . import plain_baseline, plain_local, statlog
+from . import plain_baseline, plain_local, report, statlog
 from .datasets import DATASETS
 
-COLUMNS = ["dataset", "pipeline", "accuracy", "kappa", "fit s", "predict s",
-           "peak MiB"]
+COLUMNS = report.DETAIL_COLUMNS[:-1]
 DATASET_NAMES = [*DATASETS, "statlog"]
 # The rule-based preset predicts vegetation / water / other, not EuroSAT's ten
 # classes: it is scored on this mapping of the reference labels.
@@ -113,7 +120,7 @@ def _nan_row(dataset, pipeline, note):
     note = " ".join(str(note).split()).replace("|", "/")
     nan = float("nan")
     return {"dataset": dataset, "pipeline": pipeline, "accuracy": note,
-            "kappa": nan, "fit s": nan, "predict s": nan, "peak MiB": nan}
+            **dict.fromkeys(COLUMNS[3:], nan)}
 
 
 def _peak_extra_bytes(function):
@@ -145,9 +152,14 @@ def score_pipeline(dataset, name, pipeline, train, test, y_train=None, y_test=No
         return predicted
 
     predicted, peak = _peak_extra_bytes(fit_predict)
-    report = classical.evaluate(y_test, predicted).to_dict()
-    return {"dataset": dataset, "pipeline": name, "accuracy": report["accuracy"],
-            "kappa": report["kappa"], **times, "peak MiB": peak / 2**20}
+    scores = classical.evaluate(y_test, predicted).to_dict()
+    ece = confident = float("nan")
+    if hasattr(pipeline, "predict_proba"):  # untimed, after the peak
+        ece, confident = report.calibration_figures(
+            y_test, pipeline.predict_proba(test.images), pipeline.classes_)
+    return {"dataset": dataset, "pipeline": name, "accuracy": scores["accuracy"],
+            "kappa": scores["kappa"], **times, "peak MiB": peak / 2**20,
+            "ECE": ece, "top p >= 0.9": confident}
 
 
 def score_script(dataset, name, run):
@@ -254,6 +266,9 @@ def main(argv=None):
     parser.add_argument("--no-plain", dest="plain", action="store_false",
                         help="leave out the plain-script baselines")
     parser.add_argument("--output", help="also write the final table to this file")
+    parser.add_argument("--no-record", dest="record", action="store_false",
+                        help="do not store the rows in results.json nor rewrite "
+                             "the README's tables")
     # Smoke runs only: at most N images per class on each side of every split.
     parser.add_argument("--limit", type=int, default=None, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -279,6 +294,10 @@ def main(argv=None):
     if args.output:
         with open(args.output, "w", encoding="utf-8") as output:
             output.write(table + "\n")
+    if args.record and args.limit is None:
+        stored = report.merge_results(rows)
+        report.write_readme(report.readme_region(
+            stored, classical.list_pipelines(), [name for name, _ in DATASETS.values()]))
 
 
 if __name__ == "__main__":
