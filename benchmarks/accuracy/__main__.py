@@ -296,8 +296,9 @@ def main(argv=None):
             output.write(table + "\n")
     if args.record and args.limit is None:
         stored = report.merge_results(rows)
-        report.write_readme(report.readme_region(
-            stored, classical.list_pipelines(), [name for name, _ in DATASETS.values()]))
+        datasets = [name for name, _ in DATASETS.values()]
+        report.write_readme(report.readme_region(stored, classical.list_pipelines(),
+                                                 datasets))
 
 
 if __name__ == "__main__":

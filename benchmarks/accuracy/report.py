@@ -144,7 +144,16 @@ def detail_table(rows):
 
 
 def readme_region(rows, presets, datasets):
-    """The text between the README's markers: both tables and their key."""
+    """The text between the README's markers: both tables and their key.
+
+    The detail table lists the datasets in the order of ``datasets`` (others
+    after), and within each the presets in the order of ``presets``, then
+    the plain scripts.
+    """
+    order = {name: i for i, name in enumerate([*datasets, *presets])}
+    rows = sorted(rows, key=lambda row: (order.get(row["dataset"], len(order)),
+                                         order.get(row["pipeline"], len(order)),
+                                         row["pipeline"]))
     return "\n".join([
         accuracy_grid(rows, presets, datasets), "",
         "Every run, on its test split: wall seconds of one cold `fit` and one "
