@@ -14,7 +14,7 @@ import numba
 from .._timing import SPEED_COLUMNS, markdown_table
 
 TOPICS = ["hog", "lbp", "color", "gaussian_ml", "global_features", "dsift",
-          "vlad", "cold_start"]
+          "vlad", "fisher", "cold_start"]
 
 
 def main(argv=None):
