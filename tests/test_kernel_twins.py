@@ -40,6 +40,7 @@ TWINS = {
     }),
     "fisher": ("fisher", {
         "fisher_batch": "fisher_batch",
+        "exp_below": "exp_below",
     }),
     "gaussian": ("gaussian", {
         "mahalanobis_block": "mahalanobis_block",
