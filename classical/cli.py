@@ -355,11 +355,11 @@ def _read(path):
         return None, error.failures[0][1]
 
 
-def _predict_rows(predictor, paths, parallel):
+def _predict_rows(predictor, paths, n_jobs):
     """Read, classify and format one batch of files: one CSV row per path."""
-    from joblib import delayed
+    from .parallel import map_items
 
-    read = parallel(delayed(_read)(path) for path in paths)
+    read = list(map_items(_read, paths, n_jobs=n_jobs))
     images = [image for image, _ in read if image is not None]
     results = iter(predictor.classify(images) if images else ())
     n_columns = 0 if predictor.classes is None else len(predictor.classes)
@@ -394,8 +394,6 @@ def predict(ctx, model_path, paths, output, batch_size):
     and classified BATCH_SIZE at a time, each batch's rows written before the
     next is read. The exit status is 1 only when no file could be classified.
     """
-    from joblib import Parallel
-
     from . import load
     from .datasets import list_image_files
 
@@ -411,10 +409,9 @@ def predict(ctx, model_path, paths, output, batch_size):
         writer = csv.writer(handle)
         writer.writerow([*header, "error"])
         handle.flush()
-        with ctx.progress(len(files), "Predicting") as bar, \
-                Parallel(n_jobs=ctx.n_jobs, prefer="threads") as parallel:
+        with ctx.progress(len(files), "Predicting") as bar:
             for batch in _batches(files, batch_size):
-                rows = _predict_rows(predictor, batch, parallel)
+                rows = _predict_rows(predictor, batch, ctx.n_jobs)
                 writer.writerows(rows)
                 handle.flush()
                 n_failed += sum(1 for row in rows if row[-1])

@@ -9,9 +9,11 @@ Every thread the library starts is sized here, and nowhere else:
   starts its own BLAS threads) and the chunk of iterations a Numba thread
   takes at a time;
 * Python-level work (decoding files, per-image code that is not a kernel, an
-  OpenCV call per image) goes through :func:`map_batches`, on joblib workers
-  or threads. The two are never nested: inside a worker the Numba pool is
-  limited to one thread, so two cores never run four threads.
+  OpenCV call per image) goes through :func:`map_batches` (batches, results
+  as a list) or :func:`map_items` (single items, results streamed in order),
+  on joblib workers or threads. The two are never nested: inside a worker
+  the Numba pool is limited to one thread, so two cores never run four
+  threads.
 
 ``n_jobs`` means what it means in scikit-learn (:func:`resolve_n_jobs`), and
 no result depends on it.
@@ -29,7 +31,7 @@ import numba
 from joblib import Parallel, delayed, effective_n_jobs
 from tqdm.auto import tqdm
 
-__all__ = ["limit_threads", "resolve_n_jobs", "map_batches"]
+__all__ = ["limit_threads", "resolve_n_jobs", "map_batches", "map_items"]
 
 
 def resolve_n_jobs(n_jobs):
@@ -145,3 +147,33 @@ def map_batches(function, batches, *, n_jobs=None, prefer=None, progress=False,
         return [function(batch) for batch in batches]
     parallel = Parallel(n_jobs=n_jobs, prefer=prefer, return_as="generator")
     return list(parallel(delayed(_single_threaded)(function, b) for b in batches))
+
+
+def map_items(function, items, *, n_jobs=None, prefer="threads"):
+    """Apply ``function`` to each item, yielding the results in input order.
+
+    For per-item Python work that releases the GIL (decoding image files, an
+    OpenCV call): the results are produced as workers finish and handed out
+    in order, so a caller can show progress or stop early.
+
+    Parameters
+    ----------
+    function : callable
+        Takes one item and returns one result.
+    items : iterable
+        The items; only consumed as workers become free.
+    n_jobs : int or None, default=None
+        Number of joblib workers; ``None`` or 1 runs in this process.
+    prefer : {'threads', 'processes'}, default='threads'
+        joblib's worker kind.
+
+    Yields
+    ------
+    result : object
+        ``function(item)`` for each item, in the order of ``items``.
+    """
+    if resolve_n_jobs(n_jobs) == 1:
+        yield from map(function, items)
+        return
+    parallel = Parallel(n_jobs=n_jobs, prefer=prefer, return_as="generator")
+    yield from parallel(delayed(function)(item) for item in items)

@@ -5,7 +5,7 @@ import pytest
 from joblib import cpu_count, parallel_config
 from threadpoolctl import threadpool_info
 
-from classical.parallel import limit_threads, map_batches, resolve_n_jobs
+from classical.parallel import limit_threads, map_batches, map_items, resolve_n_jobs
 
 
 def _blas_threads():
@@ -68,3 +68,16 @@ def test_map_batches_keeps_order_and_runs_workers_on_one_thread(n_jobs, prefer):
     assert [r[0] for r in results] == [x * x for x in range(7)]
     if resolve_n_jobs(n_jobs) > 1:
         assert {r[1] for r in results} == {1}
+
+
+@pytest.mark.parametrize("n_jobs", [None, 2])
+def test_map_items_streams_results_in_input_order(n_jobs):
+    def slow_for_small(x):
+        # early items finish last on threads; the order must still hold
+        import time
+        time.sleep(0.002 * (10 - x))
+        return x * x
+
+    results = map_items(slow_for_small, iter(range(10)), n_jobs=n_jobs)
+    assert not isinstance(results, list)  # a generator, consumed lazily
+    assert list(results) == [x * x for x in range(10)]

@@ -3,15 +3,16 @@
 import logging
 import os
 import warnings
+from functools import partial
 from numbers import Integral
 
 import numpy as np
-from joblib import Parallel, delayed
 from sklearn.model_selection import train_test_split
 from sklearn.utils._param_validation import StrOptions
 from sklearn_compat.utils._param_validation import validate_params
 from tqdm.auto import tqdm
 
+from ..parallel import map_items
 from ..utils._docstring import N_JOBS_DOC, VERBOSE_DOC, Substitution
 from ..utils._validation import check_positive_pair
 from ._read import IMAGE_EXTENSIONS, ImageLoadError, ImageLoadWarning, _try_read
@@ -188,8 +189,8 @@ def _report(failures, n_files, where, on_error):
 def _load(files, labels, where, *, size, color, on_error, n_jobs, verbose):
     """Decode ``files`` (on threads), report failures, and keep what loaded."""
     size = None if size is None else check_positive_pair(size, "size")
-    jobs = (delayed(_try_read)(file, color, size) for file in files)
-    results = Parallel(n_jobs=n_jobs, prefer="threads", return_as="generator")(jobs)
+    results = map_items(partial(_try_read, color=color, size=size), files,
+                        n_jobs=n_jobs)
     results = list(tqdm(results, total=len(files), desc="Loading images",
                         disable=not verbose))
     images, reasons = zip(*results, strict=True)
