@@ -1,5 +1,7 @@
 """The one door for threads: limit_threads, resolve_n_jobs, map_batches."""
 
+import time
+
 import numba
 import pytest
 from joblib import cpu_count, parallel_config
@@ -74,7 +76,6 @@ def test_map_batches_keeps_order_and_runs_workers_on_one_thread(n_jobs, prefer):
 def test_map_items_streams_results_in_input_order(n_jobs):
     def slow_for_small(x):
         # early items finish last on threads; the order must still hold
-        import time
         time.sleep(0.002 * (10 - x))
         return x * x
 

@@ -9,7 +9,7 @@ minimum of every descriptor a vector operation (one lane per descriptor), so
 the nearest-word search vectorises; the ``(n, K)`` matrix of a whole batch
 never exists. The kernels run the product inside ``prange``: the caller must
 limit BLAS to one thread around them (see
-``classical.encoders._vocabulary.kernel_threads``), or BLAS's own thread
+``classical.encoders._base.kernel_threads``), or BLAS's own thread
 pool fights Numba's for the cores.
 
 Conventions (the NumPy twins in ``tests/naive/encoders.py`` spell them out):
