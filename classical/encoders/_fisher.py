@@ -1,6 +1,6 @@
 """Improved Fisher vectors of local descriptors under a diagonal GMM."""
 
-from numbers import Integral
+from numbers import Integral, Real
 
 import numpy as np
 from scipy.sparse import csr_matrix
@@ -170,6 +170,12 @@ class FisherVectorEncoder(BaseLocalEncoder):
     sample_size : int, default=100_000
         Descriptors drawn without replacement to fit the mixture; all of them
         when fewer are given.
+    max_iter : int, default=100
+        Most EM iterations of the mixture fit
+        (:class:`~sklearn.mixture.GaussianMixture`'s ``max_iter``).
+    tol : float, default=1e-3
+        EM stops when the average log-likelihood per descriptor gains less
+        than this (GaussianMixture's ``tol``).
     normalize : {'power+l2', 'power', 'l2'} or None, default='power+l2'
         Normalisation steps, in the order written; see :func:`fisher_vector`.
     {random_state}
@@ -220,15 +226,19 @@ class FisherVectorEncoder(BaseLocalEncoder):
     _parameter_constraints = {
         "n_components": [Interval(Integral, 1, None, closed="left")],
         "sample_size": [Interval(Integral, 1, None, closed="left")],
+        "max_iter": [Interval(Integral, 1, None, closed="left")],
+        "tol": [Interval(Real, 0, None, closed="left")],
         "normalize": [StrOptions(NORMALIZE), None],
         "random_state": ["random_state"],
         "n_jobs": [Integral, None],
     }
 
-    def __init__(self, *, n_components=64, sample_size=100_000, normalize="power+l2",
-                 random_state=None, n_jobs=None):
+    def __init__(self, *, n_components=64, sample_size=100_000, max_iter=100, tol=1e-3,
+                 normalize="power+l2", random_state=None, n_jobs=None):
         self.n_components = n_components
         self.sample_size = sample_size
+        self.max_iter = max_iter
+        self.tol = tol
         self.normalize = normalize
         self.random_state = random_state
         self.n_jobs = n_jobs
@@ -246,6 +256,7 @@ class FisherVectorEncoder(BaseLocalEncoder):
         descriptors = sample.astype(np.float64)
         gmm = GaussianMixture(n_components=self.n_components, covariance_type="diag",
                               init_params="random_from_data", random_state=rng,
+                              max_iter=self.max_iter, tol=self.tol,
                               **self._kmeans_start(descriptors, rng))
         gmm.fit(descriptors)
         self.means_ = np.ascontiguousarray(gmm.means_)
