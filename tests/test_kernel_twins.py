@@ -89,7 +89,8 @@ COVERED_BY = {
     "color": {
         "_color_counts": "color_histogram_batch", "_count": "color_histogram_batch",
         "_finish_histogram": "color_histogram_batch",
-        "_hsv_counts_uint8": "hsv_histogram_uint8",
+        "_hsv_cell": "hsv_histogram_uint8", "_hsv_joint_counts": "hsv_histogram_uint8",
+        "_hsv_split_counts": "hsv_histogram_uint8",
         "_image_moments": "color_moments_batch", "bin_index": "color_histogram_batch",
         "convert_pixel": "convert_pixels", "hsv_pixel": "convert_pixels",
         "lab_cbrt": "convert_pixels", "lab_f": "convert_pixels",

@@ -22,6 +22,7 @@ import argparse
 
 import cv2
 import numba
+import numpy as np
 from sklearn.base import clone
 
 from classical._kernels import color as kernels
@@ -63,9 +64,9 @@ def opencv_histograms(images, code, ranges):
 
 def hsv_kernel(pixels):
     """The HSV kernel alone on an already stacked ``(n, n_pixels, 3)`` batch."""
-    tables = _hsv_uint8_tables(BINS)
+    tables = _hsv_uint8_tables(BINS, True)
     with limit_threads(-1):
-        kernels.hsv_histogram_uint8(pixels, *tables, *BINS, True, True)
+        kernels.hsv_histogram_uint8(pixels, *tables, int(np.prod(BINS)), True, True)
 
 
 def time_space(images, space, code, ranges):

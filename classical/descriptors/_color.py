@@ -55,32 +55,39 @@ def _bins_of(values, edges):
     return np.minimum(np.searchsorted(edges, clipped, side="right") - 1, n - 1)
 
 
-@lru_cache(maxsize=8)
-def _hsv_uint8_tables(bins):
-    """Bin tables for :func:`classical._kernels.color.hsv_histogram_uint8`.
+@lru_cache(maxsize=16)
+def _hsv_uint8_tables(bins, joint):
+    """Offset tables for :func:`classical._kernels.color.hsv_histogram_uint8`.
 
-    Built from the same float values as ``hsv_pixel``: ``H = P / (6 d)`` for
-    ``0 <= P < 6 d``, stored at column ``(P + d) mod 6 d`` (and ``6 d`` for
-    ``P = 5 d``), ``S = d / max`` and ``V = max * (1 / 255)``.
+    Bins come from the same float values as ``hsv_pixel``: ``H = P / (6 d)``
+    for ``0 <= P < 6 d``, stored at column ``(P + d) mod 6 d`` (and ``6 d``
+    for ``P = 5 d``), ``S = d / max`` and ``V = max * (1 / 255)``; they are
+    then turned into offsets into the counts (see the kernel).
     """
     edges_h, edges_s, edges_v = _edges("hsv", bins)
-    dtype = np.uint8 if max(bins) <= 256 else np.int32
-    hue = np.zeros((256, 6 * 255 + 1), dtype=dtype)
-    saturation = np.zeros((256, 256), dtype=dtype)
+    hue = np.zeros((256, 6 * 255 + 1), dtype=np.int64)
+    saturation = np.zeros((256, 256), dtype=np.int64)
     for level in range(1, 256):
         numerators = (np.arange(6 * level + 1) - level) % (6 * level)
         hue[level, :6 * level + 1] = _bins_of(numerators / (6.0 * level), edges_h)
         saturation[level, :level + 1] = _bins_of(np.arange(level + 1) / level,
                                                  edges_s)
-    value = _bins_of(np.arange(256) * (1.0 / 255), edges_v).astype(dtype)
-    return hue, saturation, value
+    value = _bins_of(np.arange(256) * (1.0 / 255), edges_v)
+    nh, ns, nv = bins
+    if joint:
+        hue, saturation = hue * (ns * nv), saturation * nv + value[:, np.newaxis]
+    else:
+        saturation, value = saturation + nh, value + nh + ns
+    dtype = np.uint16 if nh * ns * nv <= 2**16 else np.uint32
+    return hue.astype(dtype), saturation.astype(dtype), value.astype(dtype)
 
 
 def _histogram_stack(stack, color_space, bins, joint, normalize):
     pixels = as_pixel_stack(stack)
     if color_space == "hsv" and pixels.dtype == np.uint8:
-        return kernels.hsv_histogram_uint8(pixels, *_hsv_uint8_tables(bins), *bins,
-                                           joint, normalize)
+        width = bins[0] * bins[1] * bins[2] if joint else sum(bins)
+        return kernels.hsv_histogram_uint8(pixels, *_hsv_uint8_tables(bins, joint),
+                                           width, joint, normalize)
     inv_top, lut, use_lut = conversion_args(pixels.dtype)
     return kernels.color_histogram_batch(
         pixels, SPACE_CODES[color_space], inv_top, lut, use_lut,
