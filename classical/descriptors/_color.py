@@ -101,6 +101,7 @@ def _moments_stack(stack, color_space, moments):
                                        lut, use_lut, moments)
 
 
+@Substitution(ranges=_RANGES_NOTE)
 @validate_params(
     {
         "image": ["array-like"],
@@ -171,8 +172,6 @@ def color_histogram(image, *, color_space="hsv", bins=(8, 8, 8), joint=True,
     return _histogram_stack(image[np.newaxis], color_space, bins, joint, normalize)[0]
 
 
-color_histogram.__doc__ = color_histogram.__doc__.replace("{ranges}", _RANGES_NOTE)
-
 _MOMENTS_REFERENCE = """.. [1] M. A. Stricker and M. Orengo, "Similarity of color
        images," Proc. SPIE 2420, Storage and Retrieval for Image and Video Databases
        III, pp. 381-392, 1995, :DOI:`10.1117/12.205308`."""
@@ -188,6 +187,7 @@ _MOMENTS_NOTE = """Moments are those of Stricker and Orengo [1]_: for each chann
     central sums) keep the result exact for constant images."""
 
 
+@Substitution(moments=_MOMENTS_NOTE, moments_reference=_MOMENTS_REFERENCE)
 @validate_params(
     {
         "image": ["array-like"],
@@ -232,9 +232,6 @@ def color_moments(image, *, color_space="hsv", moments=3):
     image = check_image(image, color="rgb")
     return _moments_stack(image[np.newaxis], color_space, moments)[0]
 
-
-color_moments.__doc__ = color_moments.__doc__.replace(
-    "{moments}", _MOMENTS_NOTE).replace("{moments_reference}", _MOMENTS_REFERENCE)
 
 
 @Substitution(n_jobs=N_JOBS_DOC, verbose=VERBOSE_DOC, ranges=_RANGES_NOTE)

@@ -205,6 +205,7 @@ def _histograms(stack, pairs, method, luma, normalize):
     return out
 
 
+@Substitution(references=_REFERENCES)
 @validate_params(_FUNCTION_CONSTRAINTS, prefer_skip_nested_validation=True)
 def local_binary_pattern(image, P, R, method="default"):
     """Local binary pattern code of every pixel of a grayscale image.
@@ -295,6 +296,7 @@ default='default'
     return out
 
 
+@Substitution(references=_REFERENCES)
 @validate_params({**_FUNCTION_CONSTRAINTS, "normalize": ["boolean"]},
                  prefer_skip_nested_validation=True)
 def lbp_histogram(image, P, R, method="uniform", normalize=True):
@@ -361,9 +363,6 @@ default='uniform'
     return _histograms(_kernel_stack(image[np.newaxis]), pairs, method,
                        _PER_CHANNEL, normalize)[0]
 
-
-for _function in (local_binary_pattern, lbp_histogram):
-    _function.__doc__ = _function.__doc__.replace("{references}", _REFERENCES)
 
 
 def _as_list(value):
