@@ -13,7 +13,10 @@ Compares, in one run on the same images:
   OpenCV and scikit-image (:func:`hand_global_features`, joblib over images).
 
 Both sides use the machine's two cores. Run ``python -m
-benchmarks.speed.global_features [--quick]``.
+benchmarks.speed.global_features [--quick]``; ``--memory N`` instead prints
+the peak memory of the preset's feature extraction on the first ``N`` UC
+Merced images, above the loaded images (run it for 1050 and 2100: it must not
+grow with the count beyond the feature matrix).
 """
 
 import argparse
@@ -37,6 +40,7 @@ from .._timing import (
     alternating_medians,
     first_call_seconds,
     markdown_table,
+    peak_extra_bytes,
 )
 from ..accuracy import plain_baseline
 
@@ -135,7 +139,25 @@ def run(quick=False):
     return rows
 
 
+def peak_memory(n_images):
+    """Peak MB above the loaded images while global-svm's features describe
+    the first ``n_images`` UC Merced images, and the feature matrix's MB."""
+    images = load_folder(SHARED_DATA / "ucmerced").images[:n_images]
+    global_svm_features().fit_transform(images[:4])  # compile first
+    features, peak = peak_extra_bytes(
+        lambda: global_svm_features().fit_transform(images))
+    return peak / 2**20, features.nbytes / 2**20
+
+
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="1000 images")
-    print(markdown_table(run(quick=parser.parse_args().quick), SPEED_COLUMNS))
+    parser.add_argument("--memory", type=int, metavar="N",
+                        help="peak memory on N UC Merced images instead")
+    args = parser.parse_args()
+    if args.memory:
+        peak_mb, features_mb = peak_memory(args.memory)
+        print(f"{args.memory} UC Merced images: peak {peak_mb:.0f} MB above the "
+              f"loaded images, of which the features are {features_mb:.0f} MB")
+    else:
+        print(markdown_table(run(quick=args.quick), SPEED_COLUMNS))

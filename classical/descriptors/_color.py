@@ -7,10 +7,10 @@ import numpy as np
 from sklearn.utils._param_validation import Interval, StrOptions, validate_params
 
 from .._kernels import color as kernels
-from ._base import BaseImageExtractor
 from ..utils._color import SPACE_CODES, as_pixel_stack, conversion_args
 from ..utils._docstring import N_JOBS_DOC, VERBOSE_DOC, Substitution
 from ..utils._validation import check_image, check_positive_ints
+from ._base import BaseImageExtractor
 
 __all__ = ["color_histogram", "color_moments", "ColorHistogramExtractor",
            "ColorMomentsExtractor"]

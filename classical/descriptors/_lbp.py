@@ -7,10 +7,10 @@ import numpy as np
 from sklearn.utils._param_validation import Interval, StrOptions, validate_params
 
 from .._kernels import lbp as kernels
-from ._base import BaseImageExtractor
 from ..utils._color import GRAY_WEIGHTS
 from ..utils._docstring import N_JOBS_DOC, VERBOSE_DOC, Substitution
 from ..utils._validation import check_image
+from ._base import BaseImageExtractor
 
 __all__ = ["local_binary_pattern", "lbp_histogram", "LBPExtractor"]
 
