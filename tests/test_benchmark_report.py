@@ -38,14 +38,16 @@ def test_merged_results_replace_the_same_run_and_render(tmp_path):
     row = {"dataset": "EuroSAT", "pipeline": "hog-svm", "accuracy": 0.5,
            "kappa": float("nan")}
     report.merge_results([row, {**row, "pipeline": "lbp-knn", "accuracy": 0.7}],
-                         path)
-    stored = report.merge_results([{**row, "accuracy": 0.6}], path)
+                         "abc", path)
+    stored = report.merge_results([{**row, "accuracy": 0.6}], "def", path)
     assert sorted((r["pipeline"], r["accuracy"]) for r in stored) == [
         ("hog-svm", 0.6), ("lbp-knn", 0.7)]
+    assert {r["pipeline"]: r["commit"] for r in stored} == {"hog-svm": "def",
+                                                            "lbp-knn": "abc"}
     text = report.readme_region(stored, {"hog-svm": "HOG", "lbp-knn": "LBP"},
                                 ["EuroSAT"])
     assert "| `lbp-knn` | LBP | **0.700** |" in text
-    assert "| EuroSAT | hog-svm | 0.600 | – |" in text
+    assert "| EuroSAT | hog-svm | 0.600 | – |" in text and "| def |" in text
 
 
 def test_write_readme_replaces_only_between_the_markers(tmp_path):

@@ -275,7 +275,7 @@ def main(argv=None):
     datasets = _names(args.datasets, DATASET_NAMES, "dataset", parser)
     presets = _names(args.presets, presets, "preset", parser)
 
-    rows, notes = [], []
+    rows, notes, commit = [], [], report.current_commit()
     if args.limit is not None:
         notes.append(f"smoke run: at most {args.limit} images per class per side.")
     print(markdown_table([], COLUMNS), flush=True)
@@ -295,7 +295,7 @@ def main(argv=None):
         with open(args.output, "w", encoding="utf-8") as output:
             output.write(table + "\n")
     if args.record and args.limit is None:
-        stored = report.merge_results(rows)
+        stored = report.merge_results(rows, commit)
         datasets = [name for name, _ in DATASETS.values()]
         report.write_readme(report.readme_region(stored, classical.list_pipelines(),
                                                  datasets))

@@ -58,7 +58,7 @@ def calibration_figures(y_true, proba, classes, *, n_bins=N_BINS):
     return float(gap.sum() / len(top)), float(np.mean(top >= CONFIDENT))
 
 
-def _commit():
+def current_commit():
     """Short hash of HEAD, with ``+`` when the working tree has changes."""
     root = README.parent
     try:
@@ -80,15 +80,15 @@ def load_results(path=RESULTS):
     return json.loads(path.read_text(encoding="utf-8"))
 
 
-def merge_results(rows, path=RESULTS):
+def merge_results(rows, commit, path=RESULTS):
     """Store ``rows`` in ``path``, replacing earlier rows of the same runs.
 
     Rows are keyed by ``(dataset, pipeline)``; each new one is stamped with
-    the commit and date. Rows whose accuracy is not a number (failed runs)
-    are stored too, so a failure is seen rather than an old figure kept.
-    Returns every stored row.
+    ``commit`` (:func:`current_commit` when the run began) and the date.
+    Rows whose accuracy is not a number (failed runs) are stored too, so a
+    failure is seen rather than an old figure kept. Returns every stored row.
     """
-    stamp = {"commit": _commit(), "date": date.today().isoformat()}
+    stamp = {"commit": commit, "date": date.today().isoformat()}
     stored = {(row["dataset"], row["pipeline"]): row for row in load_results(path)}
     for row in rows:
         clean = {key: (None if isinstance(value, float) and math.isnan(value)
