@@ -132,3 +132,12 @@ def test_as_rgb_copies_only_grey_images():
     assert np.shares_memory(out[0], stack) and np.shares_memory(out[1], rgba)
     np.testing.assert_array_equal(out[1], rgba[..., :3])
     np.testing.assert_array_equal(out[2], np.repeat(grey[..., None], 3, axis=2))
+
+
+def test_stacked_svm_preset_round_trips_through_save_and_load(small_split, tmp_path):
+    X_train, y_train, X_test, _ = small_split
+    model = classical.make_pipeline("hog-svm").fit(X_train, y_train)
+    classical.save(model, tmp_path / "m.skops")
+    loaded = classical.load(tmp_path / "m.skops")  # no extra trusted types
+    np.testing.assert_array_equal(loaded.predict_proba(X_test),
+                                  model.predict_proba(X_test))
