@@ -126,7 +126,11 @@ def _logistic(C=1000.0):
     probability of 0.9 or more, this 69%); on the VLAD encodings 0.857, as
     the SVM. Little regularisation (large ``C``) suits these unit-norm
     encodings: ``C = 100`` scored 0.891 on the Fisher vectors and 0.874 on
-    VLAD, with calibration errors of 0.085 and 0.118 (underconfident).
+    VLAD, with calibration errors of 0.085 and 0.118 (underconfident). The
+    chi-square maps of word histograms keep the SVM's ``C = 10``: on
+    EuroSAT's small images, whose few descriptors give sparse histograms,
+    ``phow-svm`` scored 0.577 with it and 0.572 with ``C = 1000``, with
+    calibration errors of 0.156 and 0.310 (overconfident).
     """
     return LogisticRegression(C=C, max_iter=1000)
 
@@ -250,7 +254,7 @@ def _sift_bovw_svm():
                           BagOfVisualWords(n_words=1024, normalize="l1",
                                            random_state=0))),
         ("chi2", AdditiveChi2Sampler(sample_steps=2)),
-        ("logistic", _logistic()),
+        ("logistic", _logistic(C=10.0)),
     ])
 
 
@@ -302,7 +306,7 @@ def _phow_svm():
     return Pipeline([
         ("pyramid", _encoded(sift, SpatialPyramid(encoder=words, levels=(2, 4)))),
         ("chi2", AdditiveChi2Sampler(sample_steps=2)),
-        ("logistic", _logistic()),
+        ("logistic", _logistic(C=10.0)),
     ])
 
 
