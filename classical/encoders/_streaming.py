@@ -204,6 +204,7 @@ LocalFeatures`; cloned by ``fit``.
             samples.append(_subsample(self.extractor_.transform(images), per_image,
                                       rng))
         sample = LocalFeatures.concatenate(samples)
+        del samples  # the per-batch pieces: a second copy of the sample
         if sample.n_descriptors == 0:
             raise ValueError(
                 "The extractor found no descriptors in any training image; there "
