@@ -39,7 +39,8 @@ def test_scene_best_block_memory_does_not_grow_with_images(ucmerced_dir):
     # differ only in the extractor, and the global block and the classifier
     # hold the feature matrix itself, which this measurement leaves out.
     # NumPy reports its allocations to tracemalloc; the kernels' scratch
-    # buffers are allocated by the wrappers with NumPy.
+    # buffers are allocated by the wrappers with NumPy. Measured: 1.09 GiB for
+    # both counts, most of it LocalPCA's fit on its 50,000-row sample.
     images = _ucmerced(ucmerced_dir, per_class=10)
     block = dict(classical.make_pipeline("scene-best")
                  .named_steps["features"].transformer_list)["opponent_sift"]
@@ -47,3 +48,4 @@ def test_scene_best_block_memory_does_not_grow_with_images(ucmerced_dir):
     half = _peak_above_output(block, images[::2])
     full = _peak_above_output(block, images)
     assert full <= 1.1 * half, (half, full)
+    assert full < 1.5 * 2**30  # the issue's bound for the whole scene-best fit
