@@ -50,9 +50,7 @@ structure (children inside the tree and after their parent, so no cycles;
 feature indices inside the input width; values of the right shape), and
 raises :class:`ModelFileError` otherwise. The private helpers that
 :class:`~sklearn.calibration.CalibratedClassifierCV` stores (plain holders of
-an estimator and two floats) are trusted too, and so is the ``Bunch`` (a
-dict) in which :class:`~sklearn.ensemble.StackingClassifier` keeps its
-fitted estimators.
+an estimator and two floats) are trusted too.
 
 Version rule: a file is readable when it was written by the same major
 version and a minor version no newer than the installed one (for example
@@ -96,12 +94,10 @@ _RESERVED_KEYS = ("format", "format_version", "library_version", "saved_at",
 _LIBRARY = "classical"
 _CHECKED_TYPES = ("sklearn.tree._tree.Tree",)
 # Private scikit-learn helpers that skops does not list but that hold only
-# estimators and floats (what CalibratedClassifierCV stores after fit), and
-# the dict StackingClassifier keeps its fitted estimators in.
+# estimators and floats (what CalibratedClassifierCV stores after fit).
 _PLAIN_SKLEARN_TYPES = (
     "sklearn.calibration._CalibratedClassifier",
     "sklearn.calibration._SigmoidCalibration",
-    "sklearn.utils._bunch.Bunch",
 )
 _ACCEPTED_TYPES = _CHECKED_TYPES + _PLAIN_SKLEARN_TYPES
 
