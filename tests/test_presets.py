@@ -98,9 +98,9 @@ def test_scene_best_takes_grey_images(small_split):
         len(X_test),)
 
 
-def test_svm_probabilities_are_three_fold_platt_scaling(small_split):
+def test_svm_probabilities_are_five_fold_platt_scaling(small_split):
     # The peer, built by hand: scikit-learn's Platt scaling of the same SVM
-    # on the preset's features, from three held-out folds.
+    # on the preset's features, from five held-out folds.
     from sklearn.calibration import CalibratedClassifierCV
     from sklearn.svm import SVC
 
@@ -108,7 +108,7 @@ def test_svm_probabilities_are_three_fold_platt_scaling(small_split):
     model = classical.make_pipeline("hog-svm").fit(X_train, y_train)
     features = model[:-1]
     peer = CalibratedClassifierCV(SVC(kernel="rbf", C=10.0, gamma="scale"),
-                                  method="sigmoid", cv=3, ensemble=False)
+                                  method="sigmoid", cv=5, ensemble=False)
     peer.fit(features.transform(X_train), y_train)
     np.testing.assert_allclose(model.predict_proba(X_test),
                                peer.predict_proba(features.transform(X_test)),
