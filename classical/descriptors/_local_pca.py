@@ -23,8 +23,10 @@ from ._sift import root_sift
 
 __all__ = ["LocalPCA"]
 
-_CHUNK_ROWS = 65536
-"""Rows projected at a time, so temporaries stay a few megabytes."""
+_CHUNK_ROWS = 8192
+"""Rows projected at a time, so temporaries stay a few megabytes (24 MiB a
+float64 copy of 384-value opponent SIFT; 65,536 rows made RootSIFT's
+temporaries about 1 GiB)."""
 
 
 @Substitution(random_state=RANDOM_STATE_DOC)
