@@ -39,7 +39,7 @@ def test_scene_best_block_memory_does_not_grow_with_images(ucmerced_dir):
     # differ only in the extractor, and the global block and the classifier
     # hold the feature matrix itself, which this measurement leaves out.
     # NumPy reports its allocations to tracemalloc; the kernels' scratch
-    # buffers are allocated by the wrappers with NumPy. Measured: 1.09 GiB for
+    # buffers are allocated by the wrappers with NumPy. Measured: 0.94 GiB for
     # both counts, most of it LocalPCA's fit on its 50,000-row sample.
     images = _ucmerced(ucmerced_dir, per_class=10)
     block = dict(classical.make_pipeline("scene-best")
