@@ -130,11 +130,22 @@ def accuracy_grid(rows, presets, datasets):
     return markdown_table(table, ["preset", "what it does", *datasets])
 
 
+def _rounded(key, value):
+    """Seconds to 0.1 s below 100 s (whole seconds above), memory to 1 MiB."""
+    if value != value:  # NaN: not measured
+        return value
+    if key == "peak MiB" or (key.endswith(" s") and value >= 100):
+        return f"{value:,.0f}"
+    if key.endswith(" s"):
+        return f"{value:.1f}"
+    return value
+
+
 def detail_table(rows):
     """Markdown: every stored run with its times, memory and calibration."""
     lines = []
     for row in rows:
-        line = {key: _number(row, key) for key in DETAIL_COLUMNS[2:-1]}
+        line = {key: _rounded(key, _number(row, key)) for key in DETAIL_COLUMNS[2:-1]}
         line.update(dataset=row["dataset"], pipeline=row["pipeline"],
                     commit=row.get("commit", ""))
         if not isinstance(row["accuracy"], float):
