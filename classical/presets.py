@@ -37,7 +37,7 @@ from .encoders import (
     SpatialPyramid,
     VLADEncoder,
 )
-from .preprocess import ConvertColor, Grayscale, Resize, convert_color
+from .preprocess import Grayscale, Resize, convert_color
 
 __all__ = ["make_pipeline", "list_pipelines", "set_library_params"]
 
@@ -214,9 +214,9 @@ def _hog_svm():
 @_preset("lbp-knn",
          "multi-scale uniform LBP of each Lab channel -> Hellinger -> 10-NN")
 def _lbp_knn():
+    # the extractor converts each chunk to float32 Lab: no Lab copy of the batch
     return Pipeline([
-        ("lab", ConvertColor(color_space="lab")),
-        ("lbp", _multiscale_lbp()),
+        ("lbp", _multiscale_lbp().set_params(color_space="lab")),
         ("sqrt", _sqrt()),
         ("knn", KNeighborsClassifier(n_neighbors=10, weights="distance")),
     ])

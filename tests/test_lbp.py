@@ -222,6 +222,7 @@ ESTIMATORS = [
     LBPExtractor(P=(8, 16), R=(1, 2)),
     LBPExtractor(P=4, R=1.5, per_channel=True, method="nri_uniform"),
     LBPExtractor(P=8, R=1, method="ror", normalize=False),
+    LBPExtractor(P=(8, 16), R=(1, 2), per_channel=True, color_space="lab"),
 ]
 
 
@@ -355,6 +356,8 @@ def test_lbp_histogram_errors(kwargs, match):
     ({"P": 0}, r"'P' parameter of LBPExtractor"),
     ({"R": 1e39}, r"R must be a finite radius"),
     ({"per_channel": 1.5}, r"'per_channel' parameter"),
+    ({"color_space": "xyz"},
+     r"'color_space' parameter of LBPExtractor must be a str among .*'lab'.* or None"),
 ])
 def test_extractor_parameter_errors(kwargs, match):
     with pytest.raises(ValueError, match=match):
@@ -366,3 +369,46 @@ def test_extractor_rejects_two_channel_images_unless_per_channel():
     with pytest.raises(ValueError, match=r"2-channel images.*per_channel=True"):
         LBPExtractor().fit(images)
     assert LBPExtractor(per_channel=True).fit_transform(images).shape == (2, 20)
+
+
+# ------------------------------------------------------- colour conversion
+
+
+@pytest.fixture(scope="module")
+def eurosat_sample():
+    from classical.datasets import load_sample
+
+    return load_sample("eurosat").images[:100]
+
+
+@pytest.mark.parametrize("color_space", ["lab", "hsv", "opponent", "rgb"])
+def test_color_space_equals_convert_color_then_extractor(eurosat_sample, color_space):
+    from classical.preprocess import ConvertColor
+
+    # 100 images: the conversion runs in two sub-chunks of 64 and 36
+    extractor = LBPExtractor(P=(8, 16, 24), R=(1, 2, 3), per_channel=True,
+                             normalize=False)
+    converted = ConvertColor(color_space=color_space).fit_transform(eurosat_sample)
+    expected = extractor.fit_transform(converted)
+    ours = extractor.set_params(color_space=color_space).fit_transform(eurosat_sample)
+    np.testing.assert_array_equal(ours, expected)
+
+
+def test_color_space_with_luminance_and_lists_of_images():
+    from classical.preprocess import convert_color
+
+    images = make_check_images(3, (20, 24, 4)) + make_check_images(2, (16, 16, 3))
+    ours = LBPExtractor(color_space="hsv").fit_transform(images)
+    expected = [lbp_histogram(convert_color(image, "hsv") @ [0.2125, 0.7154, 0.0721],
+                              8, 1) for image in images]
+    np.testing.assert_array_equal(ours, np.array(expected))
+
+
+def test_color_space_rejects_grayscale_images():
+    images = make_check_images(2, (8, 8))
+    with pytest.raises(ValueError, match=r"color_space='lab' converts RGB\(A\) "
+                                         r"images, but X\[0\] has shape \(8, 8\)"):
+        LBPExtractor(color_space="lab").fit(images)
+    rgb = LBPExtractor(color_space="rgb", per_channel=True).fit_transform(images)
+    np.testing.assert_array_equal(rgb, np.tile(LBPExtractor().fit_transform(images),
+                                               3))

@@ -7,6 +7,7 @@ import numpy as np
 from sklearn.utils._param_validation import Interval, StrOptions, validate_params
 
 from .._kernels import lbp as kernels
+from ..preprocess import convert_color
 from ..utils._color import GRAY_WEIGHTS
 from ..utils._docstring import N_JOBS_DOC, VERBOSE_DOC, Substitution
 from ..utils._validation import check_image
@@ -29,6 +30,12 @@ _MAX_P_CODES = 31
 _MAX_P_HISTOGRAM = 16
 _PER_CHANNEL = np.zeros(0)
 _NATIVE_DTYPES = (np.dtype(np.uint8), np.dtype(np.uint16), np.dtype(np.float64))
+# Colour spaces LBPExtractor converts to, and those that need RGB(A) input
+_COLOR_SPACES = ("rgb", "hsv", "lab", "opponent")
+_RGB_SPACES = ("hsv", "lab", "opponent")
+# Images converted and described at a time (64 float64 RGB images of 256 x 256
+# pixels take 100 MB)
+_CONVERT_CHUNK = 64
 
 _P_CONSTRAINT = Interval(Integral, 1, None, closed="left")
 _R_CONSTRAINT = Interval(Real, 0, None, closed="neither")
@@ -399,6 +406,16 @@ def _check_pairs(P, R):
     return pairs
 
 
+def _converted(stack, color_space):
+    """A stack of images converted by :func:`~classical.preprocess.convert_color`."""
+    first = convert_color(stack[0], color_space)
+    out = np.empty((len(stack),) + first.shape, dtype=first.dtype)
+    out[0] = first
+    for index in range(1, len(stack)):
+        out[index] = convert_color(stack[index], color_space)
+    return out
+
+
 def _method_tag(method):
     return {"default": "d", "ror": "r", "uniform": "u", "nri_uniform": "n"}[method]
 
@@ -427,6 +444,13 @@ default='uniform'
         histogram of the luminance.
     normalize : bool, default=True
         Divide counts by the number of pixels, so each histogram sums to 1.
+    color_space : {None, 'rgb', 'hsv', 'lab', 'opponent'}, default=None
+        Convert each image to this space (as
+        :func:`classical.preprocess.convert_color`) before describing it;
+        None describes the images as given. 'hsv', 'lab' and 'opponent' need
+        RGB(A) images; 'rgb' drops alpha and repeats a grey image into three
+        channels. Usually combined with ``per_channel=True``; without it the
+        luminance weights are applied to the converted channels. See Notes.
     {n_jobs}
     {verbose}
 
@@ -451,6 +475,17 @@ default='uniform'
     by 1/255 as ``rgb2gray`` does would not change them but for rounding.
     Two-channel images need ``per_channel=True``.
 
+    With ``color_space``, the images are converted while the batch is
+    described, 64 images at a time, never as a whole batch, so memory stays
+    bounded whatever the number of images. Each image is converted by
+    :func:`classical.preprocess.convert_color` (float64 for 'hsv', 'lab' and
+    'opponent', the input's dtype for 'rgb'), so the histograms are exactly
+    those of ``ConvertColor(color_space)`` followed by this extractor. The
+    converted values are kept in float64 on purpose: rounding them to
+    float32 moves interpolated neighbours that tie with their centre in flat
+    regions to the other side of it, which changed up to 7% of one EuroSAT
+    scene's Lab codes.
+
     Output columns are ordered by channel (when ``per_channel``), then by
     ``(P, R)`` pair, then by bin; :meth:`get_feature_names_out` gives names
     such as ``lbp_P8_R1_u3`` (``u``: uniform code 3), ``lbp_P8_R1_nonuniform``
@@ -473,15 +508,17 @@ default='uniform'
         "method": [StrOptions(set(_CODE_METHODS))],
         "per_channel": ["boolean"],
         "normalize": ["boolean"],
+        "color_space": [StrOptions(set(_COLOR_SPACES)), None],
     }
 
     def __init__(self, *, P=8, R=1, method="uniform", per_channel=False,
-                 normalize=True, n_jobs=None, verbose=False):
+                 normalize=True, color_space=None, n_jobs=None, verbose=False):
         self.P = P
         self.R = R
         self.method = method
         self.per_channel = per_channel
         self.normalize = normalize
+        self.color_space = color_space
         self.n_jobs = n_jobs
         self.verbose = verbose
 
@@ -493,7 +530,30 @@ default='uniform'
             _radius_as_used(R)
         self.pairs_ = pairs
 
+    def _validate_images(self, X):
+        images = super()._validate_images(X)
+        if self.color_space in _RGB_SPACES:
+            for index, image in enumerate(images[:1] if isinstance(images, np.ndarray)
+                                          else images):
+                if image.ndim != 3 or image.shape[2] < 3:
+                    raise ValueError(
+                        f"color_space={self.color_space!r} converts RGB(A) images, "
+                        f"but X[{index}] has shape {image.shape}. Pass "
+                        "color_space=None for grayscale images, or load them "
+                        "with color='rgb'."
+                    )
+        return images
+
     def _extract_batch(self, stack):
+        if self.color_space is None:
+            return self._describe_stack(stack)
+        return np.vstack([
+            self._describe_stack(_converted(stack[start:start + _CONVERT_CHUNK],
+                                            self.color_space))
+            for start in range(0, len(stack), _CONVERT_CHUNK)
+        ])
+
+    def _describe_stack(self, stack):
         stack = _kernel_stack(stack)
         luma = _PER_CHANNEL
         if stack.shape[3] > 1 and not self.per_channel:
