@@ -214,7 +214,7 @@ def _hog_svm():
 @_preset("lbp-knn",
          "multi-scale uniform LBP of each Lab channel -> Hellinger -> 10-NN")
 def _lbp_knn():
-    # the extractor converts each chunk to float32 Lab: no Lab copy of the batch
+    # the extractor converts 64 images at a time: no Lab copy of the whole batch
     return Pipeline([
         ("lbp", _multiscale_lbp().set_params(color_space="lab")),
         ("sqrt", _sqrt()),
