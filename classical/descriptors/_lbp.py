@@ -483,8 +483,8 @@ default='uniform'
     those of ``ConvertColor(color_space)`` followed by this extractor. The
     converted values are kept in float64 on purpose: rounding them to
     float32 moves interpolated neighbours that tie with their centre in flat
-    regions to the other side of it, which changed up to 7% of one EuroSAT
-    scene's Lab codes.
+    regions to the other side of it, which moved up to 7% of the pixels of
+    one EuroSAT scene into another bin of a Lab histogram.
 
     Output columns are ordered by channel (when ``per_channel``), then by
     ``(P, R)`` pair, then by bin; :meth:`get_feature_names_out` gives names
