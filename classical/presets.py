@@ -114,42 +114,29 @@ def _svm():
                                   method="sigmoid", cv=5, ensemble=False)
 
 
-def _linear_svm(C=10.0):
-    """libsvm's linear SVC with Platt-scaled probabilities from 3 folds.
-
-    Three folds rather than the five of version 0.1.0: on UC Merced
-    (``benchmarks/accuracy`` split, the presets' own features) the
-    calibrated SVM trained in 17 s rather than 29 s on the VLAD encodings and
-    scored 0.862 either way; on the bag-of-words chi-square maps 0.771 in
-    9 s. A logistic regression, cheaper still, lost 0.5 to 2 points on both
-    (VLAD 0.836 to 0.852 for C from 1000 to 100, words 0.752 to 0.764), so
-    these two presets keep the SVM.
-    """
-    return CalibratedClassifierCV(SVC(kernel="linear", C=C), method="sigmoid", cv=3,
-                                  ensemble=False)
-
-
 def _logistic(C=1000.0):
     """Multinomial logistic regression: probabilities without a calibration fit.
 
-    Used on the Fisher vectors and on PHOW's chi-square maps in place of
-    libsvm's linear SVC with 5-fold Platt scaling (six SVM fits). On UC
-    Merced's training Fisher vectors of ``dsift-fisher-svm``
-    (``benchmarks/accuracy``, 1,680 x 8,192, float32) it trained in 14 s
-    rather than 240 s on a loaded machine and scored 0.902 rather than
-    0.893, with an expected calibration error of 0.035 rather than 0.187
-    (the Platt-scaled SVM gave 2% of test images a top probability of 0.9 or
-    more, this 69%). Little regularisation (large ``C``) suits these
-    unit-norm encodings: ``C = 100`` scored 0.891, with a calibration error
-    of 0.085 (underconfident). PHOW's 36,000-value chi-square maps keep the
-    SVM's ``C = 10``: on EuroSAT's small images, whose few descriptors give
+    Used on the high-dimensional encodings (Fisher vectors, VLAD, chi-square
+    maps of word histograms) in place of libsvm's linear SVC with 5-fold
+    Platt scaling (six SVM fits). On UC Merced's training Fisher vectors of
+    ``dsift-fisher-svm`` (``benchmarks/accuracy``, 1,680 x 8,192, float32)
+    it trained in 14 s rather than 240 s on a loaded machine and scored
+    0.902 rather than 0.893, with an expected calibration error of 0.035
+    rather than 0.187 (the Platt-scaled SVM gave 2% of test images a top
+    probability of 0.9 or more, this 69%). Little regularisation (large
+    ``C``) suits the Fisher vectors (``C = 100``: 0.891, calibration error
+    0.085, underconfident); VLAD takes ``C = 100`` (UC Merced 0.852, 0.836
+    at ``C = 1000``) and the chi-square maps of word histograms the SVM's
+    ``C = 10``: on EuroSAT's small images, whose few descriptors give
     sparse histograms, ``phow-svm`` scored 0.577 with it and 0.572 with
     ``C = 1000``, with calibration errors of 0.156 and 0.310
-    (overconfident). There a 3-fold Platt-scaled linear SVC matched version
-    0.1.0 on UC Merced (0.845 against the regression's 0.831) but took 101 s
-    to train on 1,680 images, and libsvm's cost grows with the square of the
-    image count: the 5-fold version did not finish EuroSAT's 4,000 in 15
-    minutes.
+    (overconfident). A linear SVC Platt-scaled on 3 folds was tried in the
+    same place: more accurate on UC Merced (VLAD 0.862, words 0.771, PHOW
+    0.845) but less on EuroSAT (VLAD 0.776, words 0.407), with calibration
+    errors of 0.13 (almost no test image at a top probability of 0.9), and
+    slow on PHOW's 36,000 values (101 s for 1,680 images, growing with the
+    square of their number).
     """
     return LogisticRegression(C=C, max_iter=1000)
 
@@ -276,7 +263,7 @@ def _global_mlc():
 
 @_preset("sift-bovw-svm",
          "SIFT keypoints (RootSIFT) -> 1024-word bag of words -> chi-square "
-         "map -> linear SVM")
+         "map -> logistic regression")
 def _sift_bovw_svm():
     """Csurka et al.'s bag of keypoints with a chi-square kernel, linearised."""
     return Pipeline([
@@ -284,18 +271,18 @@ def _sift_bovw_svm():
                           BagOfVisualWords(n_words=1024, normalize="l1",
                                            random_state=0))),
         ("chi2", AdditiveChi2Sampler(sample_steps=2)),
-        ("svm", _linear_svm()),
+        ("logistic", _logistic(C=10.0)),
     ])
 
 
 @_preset("dsift-vlad-svm",
          "dense grey SIFT (step 4, 16 px) -> RootSIFT + PCA(64) -> VLAD(64) "
-         "-> linear SVM")
+         "-> logistic regression")
 def _dsift_vlad_svm():
     return Pipeline([
         ("vlad", _encoded(_gray_dense_sift(), VLADEncoder(n_words=64, random_state=0),
                           reducer=_root_pca())),
-        ("svm", _linear_svm()),
+        ("logistic", _logistic(C=100.0)),
     ])
 
 
@@ -487,11 +474,10 @@ def make_pipeline(name, *, n_jobs=None, verbose=False, **params):
     -----
     The classifier steps and their parameter names: ``hog-svm`` and
     ``global-svm`` end in ``svm``, a Platt-calibrated RBF SVM
-    (``svm__estimator__C``, ``svm__estimator__gamma``); ``sift-bovw-svm``
-    and ``dsift-vlad-svm`` in ``svm``, a Platt-calibrated linear SVM
-    (``svm__estimator__C``). ``dsift-fisher-svm`` and ``phow-svm`` keep
-    their names but end in ``logistic``, a logistic regression
-    (``logistic__C``), as ``scene-best`` does.
+    (``svm__estimator__C``, ``svm__estimator__gamma``). ``sift-bovw-svm``,
+    ``dsift-vlad-svm``, ``dsift-fisher-svm`` and ``phow-svm`` keep their
+    names but end in ``logistic``, a logistic regression (``logistic__C``),
+    as ``scene-best`` does.
 
     Examples
     --------
