@@ -20,11 +20,9 @@ from ._version import __version__
 _SUBMODULES = (
     "classifiers",
     "datasets",
-    "deep",
     "descriptors",
     "encoders",
     "evaluation",
-    "geo",
     "parallel",
     "persistence",
     "preprocess",
