@@ -25,7 +25,7 @@ estimators above need no change.
 """
 
 from contextlib import ExitStack, contextmanager
-from functools import lru_cache
+from functools import lru_cache, partial
 
 import numba
 from joblib import Parallel, delayed, effective_n_jobs
@@ -145,8 +145,8 @@ def map_batches(function, batches, *, n_jobs=None, prefer=None, progress=False,
                    leave=False)
     if resolve_n_jobs(n_jobs) == 1:
         return [function(batch) for batch in batches]
-    parallel = Parallel(n_jobs=n_jobs, prefer=prefer, return_as="generator")
-    return list(parallel(delayed(_single_threaded)(function, b) for b in batches))
+    return list(map_items(partial(_single_threaded, function), batches,
+                          n_jobs=n_jobs, prefer=prefer))
 
 
 def map_items(function, items, *, n_jobs=None, prefer="threads"):
