@@ -23,6 +23,7 @@ _SUBMODULES = (
     "descriptors",
     "encoders",
     "evaluation",
+    "geo",
     "parallel",
     "persistence",
     "preprocess",

@@ -9,7 +9,7 @@ import pytest
 import classical
 
 SUBPACKAGES = ["classifiers", "datasets", "descriptors", "encoders",
-               "evaluation", "preprocess", "utils"]
+               "evaluation", "geo", "preprocess", "utils"]
 SHORTCUTS = {"make_pipeline": "presets", "list_pipelines": "presets",
              "evaluate": "evaluation", "Report": "evaluation",
              "save": "persistence", "load": "persistence"}
