@@ -432,3 +432,8 @@ def test_subset_by_mask_and_by_index():
     assert picked.paths == [data.paths[5], data.paths[0]]
     with pytest.raises(ValueError, match="one entry per image"):
         data.subset(np.ones(3, dtype=bool))
+
+
+def test_raster_sample_points_to_geo():
+    with pytest.raises(ValueError, match=r"raster sample.*classical\.geo\.load_sample"):
+        load_sample("landsat7")

@@ -8,6 +8,7 @@ __all__ = ["load_sample", "sample_path"]
 
 _DATA = Path(__file__).parent / "data"
 _SAMPLES = ("eurosat",)
+_RASTER_SAMPLES = ("landsat7",)
 
 
 def sample_path(name):
@@ -31,6 +32,12 @@ def sample_path(name):
     ValueError
         If ``name`` is not a known sample.
     """
+    if name in _RASTER_SAMPLES:
+        raise ValueError(
+            f"{name!r} is a raster sample: load it with "
+            f"classical.geo.load_sample({name!r}), which returns the image and "
+            f"label rasters."
+        )
     if name not in _SAMPLES:
         raise ValueError(
             f"Unknown sample {name!r}; the available samples are: "
