@@ -12,6 +12,8 @@ from pathlib import Path
 
 import numpy as np
 
+from ..utils._markdown import markdown_cell as _markdown_cell
+from ..utils._markdown import markdown_table as _table
 from . import _plot
 from ._metrics import (
     check_confusion_matrix,
@@ -468,13 +470,3 @@ def _json_label(label):
         return label
     return str(label)
 
-
-def _markdown_cell(value):
-    return str(value).replace("|", "\\|").replace("\n", " ")
-
-
-def _table(header, rows):
-    lines = ["| " + " | ".join(header) + " |",
-             "|" + "|".join(["---"] + ["---:"] * (len(header) - 1)) + "|"]
-    lines += ["| " + " | ".join(row) + " |" for row in rows]
-    return lines
