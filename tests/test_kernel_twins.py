@@ -64,6 +64,10 @@ TWINS = {
     "global_features": ("global_features", {
         "global_features_batch": "global_features_batch",
     }),
+    "neighbourhood": ("neighbourhood", {
+        "window_statistics": "window_statistics",
+        "glcm_texture": "glcm_texture",
+    }),
     "patches": ("patches", {
         "patch_histograms": "patch_histograms",
         "dense_lbp_batch": "dense_lbp_batch",
@@ -119,6 +123,7 @@ COVERED_BY = {
         "_bin": "global_features_batch", "_central_moments": "global_features_batch",
         "_convert_image": "global_features_batch",
     },
+    "neighbourhood": {"_column_summaries": "window_statistics"},
     "patches": {"_convert_image": "dense_color_moments_batch"},
     "rules": {"_clause_holds": "pixel_rule_batch", "_image_rules": "pixel_rule_batch"},
     "vlad": {

@@ -10,8 +10,10 @@ sums of squares, minima and maxima of each padded column over the ``size``
 rows are computed once, and each pixel adds ``size`` of them. A pixel's value
 therefore depends only on the values in its window, always summed in the same
 order, so the same pixel computed in two differently cut blocks is bitwise
-equal. Variance is ``E[x^2] - E[x]^2`` in float64, clipped at 0. A window
-holding NaN gives NaN for every statistic.
+equal. Variance is ``E[x^2] - E[x]^2`` in float64, clipped at 0, and exactly
+0 in a flat window; the caller centres each band first (subtracts a constant
+per band), which keeps that difference accurate for data far from zero. A
+window holding NaN gives NaN for every statistic.
 
 Texture reads an image of grey levels ``0..levels-1`` and returns, per pixel,
 the grey-level co-occurrence properties of Haralick et al. (1973) of its
@@ -62,7 +64,7 @@ def window_statistics(padded, size, statistics, out):
     padded : float64 array (H + size - 1, W + size - 1, B)
     size : int, odd
     statistics : int64 array (S,) of MEAN, STD, MIN, MAX, RANGE
-    out : float32 array (H, W, S * B), filled with statistic ``s`` of band
+    out : float array (H, W, S * B), filled with statistic ``s`` of band
         ``b`` at ``out[..., s * B + b]``.
     """
     n_rows, n_cols = out.shape[0], out.shape[1]
@@ -92,8 +94,10 @@ def window_statistics(padded, size, statistics, out):
                         value = np.nan
                     elif code == MEAN:
                         value = mean
-                    elif code == STD:
+                    elif code == STD and high > low:
                         value = np.sqrt(max(total_sq / area - mean * mean, 0.0))
+                    elif code == STD:  # flat window: exactly 0, not rounding noise
+                        value = 0.0
                     elif code == MIN:
                         value = low
                     elif code == MAX:

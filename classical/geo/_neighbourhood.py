@@ -203,6 +203,25 @@ default=('contrast', 'homogeneity')
         grey = np.floor(np.nan_to_num(brightness, nan=0.0) * self.levels)
         return np.minimum(grey, self.levels - 1).astype(np.int64)
 
+    def _statistics(self, image, statistics):
+        """Window statistics of the selected bands, ``(H, W, S * n_selected)``.
+
+        Each band is centred on the middle of its fitted range before the
+        kernel sums squares, so the variance of data far from zero (a 300 K
+        thermal band) keeps its precision; the centre is added back to the
+        statistics that carry the band's offset.
+        """
+        centre = (self.band_low_ + self.band_high_) / 2.0
+        halo = self.halo
+        padded = np.pad(image - centre, ((halo, halo), (halo, halo), (0, 0)),
+                        mode="reflect")
+        codes = np.array([_STATISTICS[s] for s in statistics], dtype=np.int64)
+        out = np.empty(image.shape[:2] + (codes.size, image.shape[2]))
+        kernels.window_statistics(padded, self.size, codes, out.reshape(*out.shape[:2], -1))
+        shifted = np.isin(codes, [kernels.MEAN, kernels.MIN, kernels.MAX])
+        out[:, :, shifted] += centre
+        return out.reshape(*out.shape[:2], -1).astype(np.float32)
+
     def transform(self, X):
         """Compute the features of every pixel.
 
@@ -225,17 +244,12 @@ default=('contrast', 'homogeneity')
                 f"X has {image.shape[2]} bands, but NeighbourhoodFeatures was fitted "
                 f"on {self.n_features_in_}; give it the same bands as in fit.")
         selected = self._selected(image.shape[2])
-        halo = self.halo
-        pad = ((halo, halo), (halo, halo), (0, 0))
         parts = [image.astype(np.float32)]
         if statistics:
-            padded = np.pad(image[..., selected], pad, mode="reflect")
-            codes = np.array([_STATISTICS[s] for s in statistics], dtype=np.int64)
-            out = np.empty(image.shape[:2] + (codes.size * selected.size,), np.float32)
-            kernels.window_statistics(np.ascontiguousarray(padded), self.size, codes, out)
-            parts.append(out)
+            parts.append(self._statistics(image[..., selected], statistics))
         if texture:
-            grey = np.pad(self._grey_levels(image[..., selected]), pad[:2], mode="reflect")
+            grey = np.pad(self._grey_levels(image[..., selected]), self.halo,
+                          mode="reflect")
             codes = np.array([_TEXTURE[t] for t in texture], dtype=np.int64)
             out = np.empty(image.shape[:2] + (codes.size,), np.float32)
             kernels.glcm_texture(np.ascontiguousarray(grey), self.size, codes, out)
