@@ -2,6 +2,7 @@
 
 import os
 import threading
+import warnings
 from numbers import Integral
 from pathlib import Path
 from typing import NamedTuple
@@ -182,7 +183,9 @@ class Raster:
                 f"{' (it is a directory)' if path.is_dir() else ''}. "
                 f"Check the path, or pass the pixels as an (H, W, B) array.")
         try:
-            dataset = rasterio.open(text)
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", rasterio.errors.NotGeoreferencedWarning)
+                dataset = rasterio.open(text)
         except rasterio.errors.RasterioError as error:
             raise ValueError(
                 f"{text!r} is not a raster GDAL can read ({str(error).rstrip('.')}). Give a "
@@ -361,6 +364,19 @@ class Raster:
             mask &= ~np.isnan(block).any(axis=-1)
         return mask
 
+    def tags(self):
+        """The file's dataset-level metadata tags.
+
+        Returns
+        -------
+        tags : dict of str to str
+            GDAL's default-domain metadata (empty for an array).
+        """
+        if self._dataset is None:
+            return {}
+        with self._lock:
+            return dict(self._dataset.tags())
+
     def _read_block(self, window, indexes):
         if self._array is not None:
             block = self._array[window.row:window.row + window.height,
@@ -374,23 +390,7 @@ class Raster:
         return _FileErrors(self, window)
 
     def _check_window(self, window):
-        if window is None:
-            return Window(0, 0, self.height, self.width)
-        try:
-            window = Window(*(int(v) for v in window))
-        except (TypeError, ValueError):
-            raise TypeError(
-                f"window must be a Window(row, col, height, width) or None; "
-                f"got {window!r}.") from None
-        if (window.row < 0 or window.col < 0 or window.height < 1 or window.width < 1
-                or window.row + window.height > self.height
-                or window.col + window.width > self.width):
-            raise ValueError(
-                f"window {tuple(window)} (row, col, height, width) is not inside "
-                f"the {self.height} x {self.width} scene; rows must lie in "
-                f"0..{self.height - 1} and columns in 0..{self.width - 1}, "
-                f"with height and width >= 1.")
-        return window
+        return check_window(window, self.height, self.width)
 
     def _check_bands(self, bands):
         if bands is None:
@@ -435,6 +435,45 @@ class _FileErrors:
                 f"truncated or corrupt; check it with gdalinfo -checksum or "
                 f"copy it again.") from error
         return False
+
+
+def check_window(window, height, width):
+    """Validate a window against a ``height`` x ``width`` grid (None = all of it).
+
+    Parameters
+    ----------
+    window : Window or tuple of 4 int or None
+        ``(row, col, height, width)``.
+    height, width : int
+        The grid.
+
+    Returns
+    -------
+    window : Window
+        The window as a :class:`Window` of Python ints.
+
+    Raises
+    ------
+    TypeError
+        If ``window`` is not four integers.
+    ValueError
+        If it does not lie inside the grid.
+    """
+    if window is None:
+        return Window(0, 0, height, width)
+    try:
+        window = Window(*(int(v) for v in window))
+    except (TypeError, ValueError):
+        raise TypeError(
+            f"window must be a Window(row, col, height, width) or None; "
+            f"got {window!r}.") from None
+    if (window.row < 0 or window.col < 0 or window.height < 1 or window.width < 1
+            or window.row + window.height > height or window.col + window.width > width):
+        raise ValueError(
+            f"window {tuple(window)} (row, col, height, width) is not inside "
+            f"the {height} x {width} scene; rows must lie in 0..{height - 1} and "
+            f"columns in 0..{width - 1}, with height and width >= 1.")
+    return window
 
 
 def _reflect_range(start, stop, size):
