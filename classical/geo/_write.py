@@ -24,7 +24,7 @@ import numpy as np
 from ._optional import import_optional
 from ._raster import Window, _as_transform, _rio_window, check_window, open_raster
 
-__all__ = ["ClassMapWriter", "class_map_dtype", "read_class_map_tags"]
+__all__ = ["ClassMapWriter", "check_writable", "class_map_dtype", "read_class_map_tags"]
 
 _TILE = 256
 _NODATA_COLOUR = (0, 0, 0, 255)
@@ -183,7 +183,7 @@ class ClassMapWriter:
         self.dtype, self.reject_value = class_map_dtype(len(self.classes))
         self.proba_path = self._sibling("proba") if probabilities else None
         self.confidence_path = self._sibling("confidence") if confidence else None
-        _check_writable(self.path)
+        check_writable(self.path)
         self._datasets = {}
         self._temps = {}
         self._pending = {}  # index of a row of tiles -> its buffered pixels
@@ -425,8 +425,22 @@ def read_class_map_tags(path):
             "reject_value": int(tags["reject_value"])}
 
 
-def _check_writable(path):
-    """Fail early, with a clear message, when ``path`` cannot be written."""
+def check_writable(path):
+    """Fail early, with a clear message, when a file cannot be created at ``path``.
+
+    Parameters
+    ----------
+    path : path-like
+        The output file; nothing is left behind by the check.
+
+    Raises
+    ------
+    ValueError
+        If ``path`` is a directory, or its directory is missing or not
+        writable (a temporary file is created there and removed, so read-only
+        file systems and permissions are both caught).
+    """
+    path = Path(path)
     parent = path.parent
     if path.is_dir():
         raise ValueError(
