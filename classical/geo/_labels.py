@@ -187,12 +187,18 @@ def _grid_differences(labels, image):
 def _gdalwarp_hint(image):
     if image.transform is None:
         return "with gdalwarp -ts WIDTH HEIGHT -r near"
-    left, top = image.transform * (0, 0)
-    right, bottom = image.transform * (image.width, image.height)
     srs = f"-t_srs {image.crs} " if image.crs is not None else ""
-    return (f"gdalwarp {srs}-te {min(left, right)} {min(top, bottom)} "
-            f"{max(left, right)} {max(top, bottom)} -ts {image.width} "
-            f"{image.height} -r near labels.tif labels_on_image.tif")
+    bounds = " ".join(str(v) for v in _bounds(image))
+    return (f"gdalwarp {srs}-te {bounds} -ts {image.width} {image.height} -r near "
+            f"labels.tif labels_on_image.tif")
+
+
+def _bounds(raster):
+    """``(left, bottom, right, top)`` of a georeferenced raster."""
+    a, b, c, d, e, f = tuple(raster.transform)[:6]
+    xs = [c + a * col + b * row for row in (0, raster.height) for col in (0, raster.width)]
+    ys = [f + d * col + e * row for row in (0, raster.height) for col in (0, raster.width)]
+    return (min(xs), min(ys), max(xs), max(ys))
 
 
 # -- vector files --------------------------------------------------------------
@@ -201,7 +207,6 @@ def _vector_labels(path, raster, *, attribute, all_touched, layer, class_names):
     pyogrio = import_optional("pyogrio")
     rasterio = import_optional("rasterio")
     import rasterio.features
-    import rasterio.warp
 
     path = os.fspath(path)
     if raster.transform is None:
@@ -223,7 +228,7 @@ def _vector_labels(path, raster, *, attribute, all_touched, layer, class_names):
     if meta["crs"] and raster.crs is not None:
         source_crs = rasterio.crs.CRS.from_user_input(meta["crs"])
         if source_crs != raster.crs:
-            shapes = rasterio.warp.transform_geom(source_crs, raster.crs, shapes)
+            shapes = _reproject(shapes, source_crs, raster.crs, path)
     groups = np.zeros((raster.height, raster.width), dtype=np.int32)
     if shapes:
         groups = rasterio.features.rasterize(
@@ -238,6 +243,20 @@ def _vector_labels(path, raster, *, attribute, all_touched, layer, class_names):
             f"Check that both cover the same area and that their CRSs are set.")
     lookup = np.concatenate([[0], ids]).astype(np.min_scalar_type(ids.max()))
     return lookup[groups], groups
+
+
+def _reproject(shapes, source_crs, target_crs, path):
+    """The GeoJSON-like ``shapes`` in ``target_crs``."""
+    import rasterio.warp
+
+    try:
+        return rasterio.warp.transform_geom(source_crs, target_crs, shapes)
+    except Exception as error:  # GDAL's CPLE_* errors share no public base class
+        raise ValueError(
+            f"The features of {path!r} could not be reprojected from their CRS "
+            f"{source_crs} to the image's {target_crs} ({error}). A GeoJSON file "
+            f"without a 'crs' member is read as WGS 84 longitude/latitude; if its "
+            f"coordinates are in the image's CRS, write the file with that CRS.") from error
 
 
 def _feature_ids(values, attribute, path, class_names):
@@ -270,15 +289,9 @@ def _named_ids(names, attribute, path, class_names):
     unknown = sorted(set(names) - set(numbering))
     if unknown:
         raise ValueError(
-            f"class_names gives no id to the names {unknown} of field "
+            f"class_names gives no id to the names {[str(n) for n in unknown]} of field "
             f"{attribute!r} of {path!r}; add them to class_names.")
     return np.array([numbering[name] for name in names], dtype=np.int64)
-
-
-def _bounds(raster):
-    left, top = raster.transform * (0, 0)
-    right, bottom = raster.transform * (raster.width, raster.height)
-    return (min(left, right), min(top, bottom), max(left, right), max(top, bottom))
 
 
 _WKB_TYPES = {1: "Point", 2: "LineString", 3: "Polygon", 4: "MultiPoint",
