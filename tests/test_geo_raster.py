@@ -12,6 +12,8 @@ import pytest
 from classical.geo import Raster, Window, open_raster
 
 rasterio = pytest.importorskip("rasterio")
+pytestmark = pytest.mark.filterwarnings(
+    "ignore::rasterio.errors.NotGeoreferencedWarning")
 
 STACK = "LE70220491999322EDC01_stack.gtif"
 
@@ -245,3 +247,87 @@ def test_read_argument_errors():
         raster.read("all")
     with pytest.raises(ValueError, match="block_size must be an int >= 1"):
         raster.windows(0)
+
+
+# -- more file layouts, threads, and no rasterio ----------------------------
+
+def _write_tif(path, pixels, **profile):
+    """Write (H, W, B) pixels as a GeoTIFF with rasterio."""
+    height, width, count = pixels.shape
+    with rasterio.open(path, "w", driver="GTiff", height=height, width=width,
+                       count=count, dtype=pixels.dtype.name, **profile) as dataset:
+        dataset.write(np.moveaxis(pixels, -1, 0))
+
+
+def test_windows_align_to_tiles(tmp_path):
+    pixels = np.arange(300 * 200, dtype=np.uint16).reshape(300, 200, 1)
+    path = tmp_path / "tiled.tif"
+    _write_tif(path, pixels, tiled=True, blockxsize=64, blockysize=32)
+    raster = open_raster(path)
+    assert raster.block_shape == (32, 64)
+    windows = raster.windows(100)
+    assert {(w.height, w.width) for w in windows if w.row + w.height < 300
+            and w.col + w.width < 200} == {(96, 64)}
+    assert (_coverage(windows, (300, 200)) == 1).all()
+    assert raster.windows((20, 500))[0] == Window(0, 0, 20, 200)  # blocks larger: as asked
+
+
+def test_valid_mask_float_file_nodata_and_nan(tmp_path):
+    pixels = np.ones((5, 6, 2), dtype=np.float32)
+    pixels[0, 0] = -1                 # all bands nodata
+    pixels[1, 1, 0] = -1              # one band only
+    pixels[2, 2, 1] = np.nan          # any band NaN
+    path = tmp_path / "float.tif"
+    _write_tif(path, pixels, nodata=-1)
+    expected = np.ones((5, 6), dtype=bool)
+    expected[0, 0] = expected[2, 2] = False
+    np.testing.assert_array_equal(open_raster(path).valid_mask(), expected)
+    np.testing.assert_array_equal(
+        open_raster(path).valid_mask(Window(1, 1, 3, 3)), expected[1:4, 1:4])
+    overridden = open_raster(path, nodata=1)  # all-ones pixels become nodata
+    expected_override = ~(pixels == 1).all(axis=-1) & ~np.isnan(pixels).any(axis=-1)
+    np.testing.assert_array_equal(overridden.valid_mask(), expected_override)
+
+
+def test_tags_and_ungeoreferenced_file(tmp_path):
+    path = tmp_path / "plain.tif"
+    with pytest.warns(rasterio.errors.NotGeoreferencedWarning):
+        _write_tif(path, np.zeros((3, 4, 1), np.uint8))
+    with rasterio.open(path, "r+") as dataset:
+        dataset.update_tags(answer="42")
+    raster = open_raster(path)
+    assert raster.transform is None and raster.crs is None
+    assert raster.tags()["answer"] == "42"
+    assert open_raster(np.zeros((2, 2))).tags() == {}
+
+
+def test_threads_share_one_raster(rgb_geotiff_dir):
+    from concurrent.futures import ThreadPoolExecutor
+    path = rgb_geotiff_dir / "RGB.byte.tif"
+    whole, _, _ = _whole(path)
+    raster = open_raster(path)
+    windows = raster.windows(64)
+    with ThreadPoolExecutor(4) as pool:
+        blocks = list(pool.map(lambda w: raster.read(w, halo=2), windows))
+    for window, block in zip(windows, blocks):
+        np.testing.assert_array_equal(block, _padded_slice(whole, window, 2))
+
+
+def test_arrays_need_no_rasterio_and_files_say_how_to_install():
+    import subprocess
+    import sys
+    code = (
+        "import sys; sys.modules['rasterio'] = None\n"
+        "import numpy as np\n"
+        "from classical.geo import open_raster\n"
+        "r = open_raster(np.arange(12.0).reshape(3, 4), crs='EPSG:4326',"
+        " transform=(0, 1, 0, 0, 0, -1), nodata=0)\n"
+        "assert r.read(halo=1).shape == (5, 6, 1) and r.crs == 'EPSG:4326'\n"
+        "assert r.valid_mask().sum() == 11 and r.windows(2)\n"
+        "try:\n"
+        "    open_raster('scene.tif')\n"
+        "except ImportError as error:\n"
+        "    print(error)\n")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            check=True)
+    assert 'pip install "classical-vision[geo]"' in result.stdout

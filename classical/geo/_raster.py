@@ -22,6 +22,13 @@ class Window(NamedTuple):
 
     Rows and columns count from 0 at the top-left pixel of the scene (as
     rasterio's, but in ``(row, col, height, width)`` order).
+
+    Parameters
+    ----------
+    row, col : int
+        The top-left pixel.
+    height, width : int
+        Rows and columns in the window.
     """
 
     row: int

@@ -23,20 +23,30 @@ _SAMPLES = {
 
 
 class RasterSample(NamedTuple):
-    """A labelled sample scene: image, label raster, polygons and band roles."""
+    """A labelled sample scene: image, label raster, polygons and band roles.
+
+    Parameters
+    ----------
+    image : Raster
+        The multi-band image.
+    labels : Raster
+        The label raster on the image's grid (0 = unlabelled).
+    class_names : dict of int to str
+        Label value -> class name.
+    vector_path : pathlib.Path
+        The training polygons (an OGR vector file) the labels were drawn from.
+    sensor : str
+        The sensor, as :data:`classical.geo.SENSOR_BANDS` names it.
+    band_roles : dict of str to int
+        Role (``'red'``, ``'nir'``, ...) -> 1-based layer of ``image``.
+    """
 
     image: Raster
-    """The multi-band image."""
     labels: Raster
-    """The label raster on the image's grid (0 = unlabelled)."""
     class_names: dict
-    """Label value -> class name."""
     vector_path: Path
-    """The training polygons (an OGR vector file) the labels were drawn from."""
     sensor: str
-    """The sensor, as :data:`classical.geo.SENSOR_BANDS` names it."""
     band_roles: dict
-    """Role (``'red'``, ``'nir'``, ...) -> 1-based layer of ``image``."""
 
 
 def load_sample(name):

@@ -22,9 +22,9 @@ from pathlib import Path
 import numpy as np
 
 from ._optional import import_optional
-from ._raster import Window, _as_transform, _rio_window, check_window, open_raster
+from ._raster import Window, _as_transform, _rio_window, check_window
 
-__all__ = ["ClassMapWriter", "check_writable", "class_map_dtype", "read_class_map_tags"]
+__all__ = ["ClassMapWriter", "check_writable", "class_colours", "class_map_dtype"]
 
 _TILE = 256
 _NODATA_COLOUR = (0, 0, 0, 255)
@@ -169,7 +169,7 @@ class ClassMapWriter:
     Files are GeoTIFF, tiled 256 x 256, deflate-compressed (with the
     floating-point predictor for the float maps), BigTIFF when GDAL expects
     more than 4 GB (``BIGTIFF=IF_SAFER``). The tag layout is in the module
-    docstring and read back by :func:`read_class_map_tags`.
+    docstring; :mod:`classical.geo._classmap` reads it back.
     """
 
     def __init__(self, path, *, height, width, transform, crs, classes,
@@ -389,40 +389,6 @@ class ClassMapWriter:
         target = _rio_window(window)
         for key, block in blocks.items():
             self._datasets[key].write(block, window=target)
-
-
-def read_class_map_tags(path):
-    """Read the class map contract back from a GeoTIFF.
-
-    Parameters
-    ----------
-    path : path-like
-        A class map written by :class:`ClassMapWriter` (or by any tool that
-        follows the contract).
-
-    Returns
-    -------
-    tags : dict
-        ``class_names`` (list of str), ``class_values`` (list of the original
-        labels) and ``reject_value`` (int): value ``v`` in ``1..K`` is class
-        ``class_names[v - 1]``.
-
-    Raises
-    ------
-    ValueError
-        If the file lacks the contract's tags.
-    """
-    with open_raster(path) as raster:
-        tags = raster.tags()
-    missing = [key for key in ("class_names", "class_values", "reject_value")
-               if key not in tags]
-    if missing:
-        raise ValueError(
-            f"{str(path)!r} is not a class map of this library: it lacks the tags "
-            f"{missing}. Write maps with classical.geo.classify_raster.")
-    return {"class_names": json.loads(tags["class_names"]),
-            "class_values": json.loads(tags["class_values"]),
-            "reject_value": int(tags["reject_value"])}
 
 
 def check_writable(path):
