@@ -1,0 +1,112 @@
+"""From a model's answer on pixel or tile rows to the codes of a class map.
+
+The class map's codes are written once, here: ``1..K`` in the order of the
+model's ``classes_``, ``0`` for nodata and the reject value of
+:func:`~classical.geo._write.class_map_dtype` for a rejected pixel or tile.
+"""
+
+import numpy as np
+from sklearn.pipeline import Pipeline
+
+from ..classifiers import GaussianMLClassifier
+
+__all__ = ["Decider"]
+
+
+class Decider:
+    """Turn rows into class-map codes, probabilities and top probabilities.
+
+    Parameters
+    ----------
+    model : estimator
+        The fitted model (pixel, spatial or image pipeline); its ``classes_``
+        fix the codes and its last step decides whether its own reject rule
+        applies.
+    reject : float in (0, 1) or None
+        Reject a row whose top class probability is below this.
+    probabilities : bool
+        Whether the per-class probabilities are wanted.
+
+    Attributes
+    ----------
+    classes : ndarray of shape (K,)
+        The model's ``classes_``.
+    dtype : numpy.dtype
+        The class map's dtype (uint8, or uint16 beyond 254 classes).
+    reject_value : int
+        The code of a rejected row.
+
+    Notes
+    -----
+    The class of a row is the argmax of ``predict_proba`` (ties go to the
+    first class of ``classes_``), which for some models differs from their
+    ``predict`` (an SVC with ``probability=True``); a model without
+    ``predict_proba`` is read through ``predict``. A model ending in a
+    :class:`~classical.classifiers.GaussianMLClassifier` with a
+    ``reject_threshold`` keeps its own reject rule: its ``predict`` decides,
+    and ``unknown_label`` becomes the reject value. ``reject`` then applies
+    on top of it: a row is rejected when either rule rejects it.
+    """
+
+    def __init__(self, model, *, reject=None, probabilities=False):
+        from ._write import class_map_dtype
+
+        self.classes = np.asarray(model.classes_)
+        self.dtype, self.reject_value = class_map_dtype(len(self.classes))
+        self.dtype = np.dtype(self.dtype)
+        self.reject = reject
+        self.probabilities = probabilities
+        final = model.steps[-1][1] if isinstance(model, Pipeline) else model
+        self.own_rule = (isinstance(final, GaussianMLClassifier)
+                         and final.reject_threshold is not None)
+        self.use_proba = hasattr(model, "predict_proba")
+
+    def __call__(self, estimator, rows, valid):
+        """Codes, probabilities and top probabilities of the rows, nodata included.
+
+        Parameters
+        ----------
+        estimator : estimator
+            What takes the rows: the model, or the part of a spatial model
+            after its spatial step.
+        rows : ndarray of shape (n_valid, F) or (n_valid, h, w[, B])
+            The rows (pixels) or tiles of the valid positions only.
+        valid : ndarray of bool of shape (n,)
+            Which of the ``n`` positions hold data.
+
+        Returns
+        -------
+        codes : ndarray of shape (n,)
+            Class-map codes; 0 where ``valid`` is False.
+        proba : ndarray of shape (n, K) of float32 or None
+            Class probabilities (NaN at nodata), when asked for.
+        top : ndarray of shape (n,) of float32 or None
+            Top probability (NaN at nodata); None for a model without
+            ``predict_proba``.
+        """
+        n = valid.shape[0]
+        codes = np.zeros(n, dtype=self.dtype)
+        proba = top = None
+        if self.use_proba:
+            proba = np.full((n, len(self.classes)), np.nan, dtype=np.float32)
+            top = np.full(n, np.nan)
+        if len(rows):
+            if self.use_proba:
+                answer = estimator.predict_proba(rows)  # argmax before float32
+                proba[valid] = answer
+                top[valid] = answer.max(axis=1)
+                codes[valid] = np.argmax(answer, axis=1) + 1
+            if self.own_rule or not self.use_proba:
+                codes[valid] = self._codes_of_labels(estimator.predict(rows))
+            if self.reject is not None:
+                codes[valid & (top < self.reject)] = self.reject_value
+        return (codes, proba if self.probabilities else None,
+                None if top is None else top.astype(np.float32))
+
+    def _codes_of_labels(self, labels):
+        """Codes of predicted labels; a label not in ``classes_`` is rejected."""
+        unique, inverse = np.unique(labels, return_inverse=True)
+        position = {label: code for code, label in enumerate(self.classes.tolist(), 1)}
+        table = np.array([position.get(label, self.reject_value)
+                          for label in unique.tolist()], dtype=self.dtype)
+        return table[inverse.ravel()]
