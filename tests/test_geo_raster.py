@@ -197,8 +197,10 @@ def test_spec_reopens_and_reads_same_window(landsat7_dir):
 # -- errors -----------------------------------------------------------------
 
 def test_missing_and_not_raster_files(tmp_path):
-    with pytest.raises(ValueError, match="does not exist"):
+    with pytest.raises(ValueError, match="absent.tif' does not exist"):
         open_raster(tmp_path / "absent.tif")
+    with pytest.raises(ValueError, match="is a directory; give the path of a raster"):
+        open_raster(tmp_path)
     text = tmp_path / "notes.tif"
     text.write_text("not a raster")
     with pytest.raises(ValueError, match="notes.tif.*is not a raster GDAL can read"):
@@ -209,8 +211,10 @@ def test_truncated_geotiff(landsat7_dir, tmp_path):
     data = (landsat7_dir / STACK).read_bytes()
     cut = tmp_path / "cut.tif"
     cut.write_bytes(data[:len(data) // 2])
-    with pytest.raises(ValueError, match="cut.tif.*truncated or corrupt|cut.tif.*not a raster"):
+    with pytest.raises(ValueError, match="cut.tif.*IReadBlock failed.*truncated or corrupt"):
         open_raster(cut).read()
+    with pytest.raises(ValueError, match="cut.tif.*truncated or corrupt"):
+        open_raster(cut).valid_mask()
 
 
 def test_source_type_and_shape_errors():

@@ -184,11 +184,14 @@ class Raster:
         path = Path(source)
         text = os.fspath(source)
         remote = "://" in text or text.startswith("/vsi")
+        if not remote and path.is_dir():
+            raise ValueError(
+                f"The raster source {text!r} is a directory; give the path of "
+                f"a raster file in it (GeoTIFF, ENVI .img, ...).")
         if not remote and not path.is_file():
             raise ValueError(
-                f"The raster file {text!r} does not exist"
-                f"{' (it is a directory)' if path.is_dir() else ''}. "
-                f"Check the path, or pass the pixels as an (H, W, B) array.")
+                f"The raster file {text!r} does not exist. Check the path, or "
+                f"pass the pixels as an (H, W, B) array.")
         try:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore", rasterio.errors.NotGeoreferencedWarning)
@@ -435,12 +438,15 @@ class _FileErrors:
     def __exit__(self, kind, error, traceback):
         self.raster._lock.release()
         rasterio = import_optional("rasterio")
-        if kind is not None and issubclass(kind, rasterio.errors.RasterioError):
+        from rasterio._err import CPLE_BaseError
+        if kind is not None and issubclass(kind, (rasterio.errors.RasterioError,
+                                                  CPLE_BaseError)):
+            detail = error.__cause__ or error  # GDAL's own message, when chained
             raise ValueError(
                 f"Could not read window {tuple(self.window)} of the raster "
-                f"{str(self.raster.path)!r}: {str(error).rstrip('.')}. The file is probably "
-                f"truncated or corrupt; check it with gdalinfo -checksum or "
-                f"copy it again.") from error
+                f"{str(self.raster.path)!r} ({str(detail).rstrip('.')}). The file "
+                f"is probably truncated or corrupt; check it with gdalinfo "
+                f"-checksum or copy it again.") from error
         return False
 
 
