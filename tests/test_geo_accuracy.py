@@ -204,3 +204,241 @@ def test_rendering(paper):
 def test_errors(counts, areas, kwargs, error, match):
     with pytest.raises(error, match=match):
         area_estimates(counts, areas, **kwargs)
+
+
+# ------------------------------------------------------- maps and samples
+# A real class map: a small random forest trained on the labelled pixels of
+# the packaged Landsat 7 sample, applied to the whole scene and written with
+# the class map contract (ClassMapWriter).
+from classical.geo import assess_map, load_sample, open_raster, sample_points  # noqa: E402
+from classical.geo._points import read_points  # noqa: E402
+from classical.geo._write import ClassMapWriter  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def landsat_map(tmp_path_factory):
+    from sklearn.ensemble import RandomForestClassifier
+
+    sample = load_sample("landsat7")
+    image = sample.image.read()[:, :, :7].astype(np.float32)
+    labels = sample.labels.read()[:, :, 0]
+    model = RandomForestClassifier(n_estimators=20, random_state=0)
+    model.fit(image[labels > 0], labels[labels > 0])
+    predicted = model.predict(image.reshape(-1, 7)).reshape(labels.shape)
+    codes = np.searchsorted(model.classes_, predicted) + 1
+    codes[:5, :7] = 0          # a nodata corner
+    codes[-3:, -4:] = 255      # rejected pixels
+    path = tmp_path_factory.mktemp("map") / "classes.tif"
+    names = [sample.class_names[c] for c in model.classes_]
+    with ClassMapWriter(path, height=250, width=250, transform=sample.image.transform,
+                        crs=sample.image.crs, classes=model.classes_.tolist(),
+                        class_names=names) as writer:
+        writer.write(None, codes)
+    return {"path": path, "codes": codes, "labels": labels, "names": names,
+            "transform": sample.image.transform, "labels_path": sample.labels.path}
+
+
+def _by_map_class(mapped, reference, k):
+    """Rows = map code 1..k, columns = reference code 1..k."""
+    return np.array([[np.sum((mapped == m) & (reference == r)) for r in range(1, k + 1)]
+                     for m in range(1, k + 1)])
+
+
+def test_assess_map_against_label_raster(landsat_map):
+    codes, labels = landsat_map["codes"], landsat_map["labels"]
+    result = assess_map(landsat_map["path"], landsat_map["labels_path"])
+    sampled = (labels > 0) & (codes > 0) & (codes != 255)
+    want = _by_map_class(codes[sampled], labels[sampled], 5)
+    np.testing.assert_array_equal(result["error_matrix"], want)
+    assert result["classes"] == landsat_map["names"]
+    assert result["n_samples"] == sampled.sum()
+    from sklearn.metrics import cohen_kappa_score
+
+    assert result["kappa"] == pytest.approx(
+        cohen_kappa_score(labels[sampled], codes[sampled]))
+    assert result["overall_accuracy"] == pytest.approx(np.trace(want) / want.sum())
+    np.testing.assert_array_equal(result["mapped_pixels"],
+                                  np.bincount(codes[codes != 255], minlength=6)[1:])
+    assert result["rejected_pixels"] == 12
+    assert result["pixel_area"] == pytest.approx(0.09) and result["area_unit"] == "ha"
+    dropped = result["dropped_samples"]
+    assert dropped["on nodata"] == ((labels > 0) & (codes == 0)).sum()
+    estimates = area_estimates(want, result["mapped_pixels"] * 0.09)
+    np.testing.assert_allclose(result["area_estimates"]["area"], estimates["area"])
+    text = result.to_markdown()
+    assert "## Area estimates" in text and "(ha)" in text
+    assert json.loads(result.to_json())["error_matrix"] == want.tolist()
+
+
+def test_sample_points_csv_roundtrip(landsat_map, tmp_path):
+    rasterio = pytest.importorskip("rasterio")
+    codes = landsat_map["codes"]
+    path = sample_points(landsat_map["path"], 30, tmp_path / "points.csv",
+                         random_state=0)
+    text = path.read_text().splitlines()
+    assert text[0] == "id,x,y,row,col,map_class,label"
+    points = [line.split(",") for line in text[1:]]
+    rows = np.array([int(p[3]) for p in points])
+    cols = np.array([int(p[4]) for p in points])
+    assert np.all((codes[rows, cols] > 0) & (codes[rows, cols] != 255))
+    assert len({(r, c) for r, c in zip(rows, cols)}) == len(points)
+    pixels = np.bincount(codes[(codes > 0) & (codes != 255)], minlength=6)[1:]
+    per_class = np.bincount(codes[rows, cols], minlength=6)[1:]
+    np.testing.assert_array_equal(per_class, np.minimum(30, pixels))
+    xs, ys = rasterio.transform.xy(landsat_map["transform"], rows, cols,
+                                   offset="center")
+    np.testing.assert_allclose([float(p[1]) for p in points], xs)
+    np.testing.assert_allclose([float(p[2]) for p in points], ys)
+    assert [p[5] for p in points] == [landsat_map["names"][c - 1]
+                                      for c in codes[rows, cols]]
+    # A person labels the points: here the truth is the map with every
+    # fifth point relabelled forest, by name, and every seventh by value.
+    truth = codes[rows, cols].copy()
+    truth[::5] = 1
+    labelled = [text[0]] + [
+        ",".join(p[:6] + [str(t) if i % 7 == 0 else landsat_map["names"][t - 1]])
+        for i, (p, t) in enumerate(zip(points, truth))]
+    path.write_text("\n".join(labelled) + "\n")
+    result = assess_map(landsat_map["path"], path)
+    np.testing.assert_array_equal(result["error_matrix"],
+                                  _by_map_class(codes[rows, cols], truth, 5))
+    assert result["area_estimates"]["area"].sum() == pytest.approx(
+        result["mapped_pixels"].sum() * 0.09)
+
+
+def test_sample_points_geojson(landsat_map, tmp_path):
+    pyogrio = pytest.importorskip("pyogrio")
+    path = sample_points(landsat_map["path"], {"water": 3, "urban": 4},
+                         tmp_path / "points.geojson", random_state=1)
+    info = pyogrio.read_info(path)
+    assert info["features"] == 7 and info["crs"] == "EPSG:32615"
+    data = json.loads(path.read_text())
+    classes = sorted(f["properties"]["map_class"] for f in data["features"])
+    assert classes == ["urban"] * 4 + ["water"] * 3
+    assert all(f["properties"]["label"] is None for f in data["features"])
+    for feature in data["features"]:
+        feature["properties"]["label"] = feature["properties"]["map_class"]
+    data["features"][0]["properties"]["label"] = None  # not labelled yet
+    path.write_text(json.dumps(data))
+    x, y, labels, crs = read_points(path)
+    assert len(labels) == 6 and crs == "urn:ogc:def:crs:EPSG::32615"
+    with pytest.warns(UserWarning, match="have no reference sample"):
+        result = assess_map(landsat_map["path"], path)
+    assert result["area_estimates"] is None and result["overall_accuracy"] == 1.0
+    assert "No area estimates" in result.to_markdown()
+
+
+def test_sample_points_deterministic_and_block_size_free():
+    rng = np.random.default_rng(0)
+    codes = rng.integers(0, 4, size=(60, 70)).astype(np.uint8)
+    codes[10:20, 10:20] = 255
+    first = sample_points(codes, 15, random_state=4)
+    again = sample_points(codes, 15, random_state=4, block_size=9)
+    other = sample_points(codes, 15, random_state=5)
+    for key in first:
+        np.testing.assert_array_equal(first[key], again[key])
+    assert not np.array_equal(first["row"], other["row"])
+    assert np.all(codes[first["row"], first["col"]] > 0)
+    assert np.all(codes[first["row"], first["col"]] != 255)
+    np.testing.assert_array_equal(first["x"], first["col"] + 0.5)  # no transform
+    assert sorted(first["map_class"]) == ["1"] * 15 + ["2"] * 15 + ["3"] * 15
+
+
+def test_sample_points_is_uniform_within_a_class():
+    codes = np.ones((4, 5), dtype=np.uint8)
+    hits = np.zeros(20)
+    for seed in range(400):
+        points = sample_points(codes, 2, random_state=seed)
+        np.add.at(hits, points["row"] * 5 + points["col"], 1)
+    # each pixel is drawn with probability 2/20: 40 times expected in 400
+    # draws, standard deviation 6
+    assert hits.sum() == 800 and np.all(np.abs(hits - 40) < 4 * 6)
+
+
+def test_assess_map_array_with_points_in_pixel_coordinates(tmp_path):
+    codes = np.array([[1, 1, 2], [2, 2, 0], [1, 2, 2]], dtype=np.uint8)
+    path = tmp_path / "points.csv"
+    path.write_text("x,y,label\n0.5,0.5,a\n2.5,0.5,b\n1.5,1.5,a\n2.2,1.7,a\n"
+                    "9.0,9.0,b\n0.5,2.5,\n")
+    result = assess_map(codes, path, class_names=["a", "b"])
+    np.testing.assert_array_equal(result["error_matrix"], [[1, 0], [1, 1]])
+    assert result["dropped_samples"] == {"outside the map": 1, "on nodata": 1,
+                                         "on rejected pixels": 0}
+    assert result["pixel_area"] == 1.0 and result["area_unit"] == "pixels"
+    np.testing.assert_array_equal(result["mapped_pixels"], [3, 5])
+
+
+def test_fewer_pixels_than_asked_warns():
+    codes = np.array([[1, 1, 1], [1, 2, 1]], dtype=np.uint8)
+    with pytest.warns(UserWarning, match=r"2 \(1 of 3\)"):
+        points = sample_points(codes, 3, random_state=0)
+    assert sorted(points["map_class"]) == ["1", "1", "1", "2"]
+
+
+# ------------------------------------------------------- map and point errors
+def test_map_errors(landsat_map, tmp_path):
+    codes = np.array([[1, 2], [0, 1]], dtype=np.uint8)
+    with pytest.raises(ValueError, match="one-band integer class map"):
+        sample_points(codes.astype(np.float32), 1)
+    with pytest.raises(ValueError, match="one-band integer class map"):
+        assess_map(np.zeros((2, 2, 2), np.uint8), tmp_path / "p.csv")
+    with pytest.raises(ValueError, match="no classified pixel"):
+        sample_points(np.zeros((3, 3), np.uint8), 1)
+    with pytest.raises(ValueError, match=r"holds the value 2 but only 1 class names"):
+        sample_points(codes, 1, class_names=["a"])
+    with pytest.raises(ValueError, match="whole numbers >= 0"):
+        sample_points(codes, {"1": -2})
+    with pytest.raises(ValueError, match=r"counts names class\(es\) \['7'\] name no "):
+        sample_points(codes, {7: 1})
+    with pytest.raises(TypeError, match="counts must be an int"):
+        sample_points(codes, 2.5)
+    with pytest.raises(ValueError, match=r"must end in \.geojson"):
+        sample_points(codes, 1, tmp_path / "points.shp")
+    with pytest.raises(ValueError, match="does not exist"):
+        sample_points(codes, 1, tmp_path / "missing" / "points.csv")
+    assert not list(tmp_path.iterdir())
+
+
+@pytest.mark.parametrize("content, match", [
+    ("x,y\n0.5,0.5\n", r"lacks the column\(s\) \['label'\]"),
+    ("x,y,label\nfoo,0.5,a\n", "not a number"),
+    ("x,y,label\n0.5,0.5,\n", "no labelled point"),
+    ("x,y,label\n0.5,0.5,lake\n", r"\['lake'\] name no class of the map"),
+    ("x,y,label\n50,50,a\n", "No reference sample falls on a classified pixel"),
+])
+def test_point_file_errors(tmp_path, content, match):
+    path = tmp_path / "points.csv"
+    path.write_text(content)
+    with pytest.raises(ValueError, match=match):
+        assess_map(np.ones((3, 3), np.uint8), path, class_names=["a"])
+
+
+def test_geojson_errors(landsat_map, tmp_path):
+    path = tmp_path / "points.geojson"
+    polygon = {"type": "Polygon", "coordinates": [[[0, 0], [1, 0], [1, 1], [0, 0]]]}
+    for collection, match in [
+        ({"features": [{"geometry": polygon, "properties": {"label": "a"}}]},
+         "is a Polygon, not a Point"),
+        ({"features": [{"geometry": {"type": "Point", "coordinates": [0.5, 0.5]},
+                        "properties": {"class": "a"}}]}, "has no 'label' property"),
+        ({"type": "Feature"}, "not a GeoJSON FeatureCollection"),
+    ]:
+        path.write_text(json.dumps(collection))
+        with pytest.raises(ValueError, match=match):
+            assess_map(np.ones((3, 3), np.uint8), path, class_names=["a"])
+    with pytest.raises(ValueError, match="does not exist"):
+        assess_map(np.ones((3, 3), np.uint8), tmp_path / "none.csv")
+    path.write_text(json.dumps({
+        "crs": {"type": "name", "properties": {"name": "EPSG:4326"}},
+        "features": [{"geometry": {"type": "Point", "coordinates": [1.0, 2.0]},
+                      "properties": {"label": "forest"}}]}))
+    with pytest.raises(ValueError, match="reproject them to the map's CRS"):
+        assess_map(landsat_map["path"], path)
+
+
+def test_reference_raster_on_another_grid(landsat_map):
+    with pytest.raises(ValueError, match="not on the image's grid"):
+        assess_map(landsat_map["path"], np.ones((10, 10), np.uint8))
+    with pytest.raises(ValueError, match=r"reference raster's values \['9'\]"):
+        assess_map(landsat_map["path"], np.full((250, 250), 9, np.uint8))
+    assert open_raster(landsat_map["path"]).count == 1

@@ -39,8 +39,8 @@ _NAMES = {
     "classify_raster": "_classify",
     "classify_array": "_dask",
     "area_estimates": "_accuracy",
-    "assess_map": "_accuracy",
-    "sample_points": "_accuracy",
+    "assess_map": "_assess",
+    "sample_points": "_points",
 }
 
 __all__ = sorted(_NAMES)

@@ -214,7 +214,17 @@ class AreaEstimates(dict):
         return out
 
     def to_json(self, *, indent=2):
-        """Return :meth:`to_dict` as JSON text."""
+        """Return :meth:`to_dict` as JSON text.
+
+        Parameters
+        ----------
+        indent : int or None, default=2
+            Passed to :func:`json.dumps`.
+
+        Returns
+        -------
+        text : str
+        """
         return json.dumps(self.to_dict(), indent=indent)
 
     def to_markdown(self, *, digits=3, unit=""):
