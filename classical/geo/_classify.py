@@ -290,7 +290,11 @@ def _check_options(model, mode, tile_size, stride, block_size, reject, probabili
             f"{' and '.join(needs)} need a model with predict_proba; "
             f"{type(model).__name__} has none. Use a probabilistic classifier "
             f"(e.g. SVC(probability=True)) or drop {needs[0]}.")
-    resolve_n_jobs(n_jobs)
+    if n_jobs is not None and (isinstance(n_jobs, bool) or not isinstance(n_jobs, Integral)
+                               or n_jobs == 0):
+        raise ValueError(
+            f"n_jobs must be None or a non-zero int (-1 for every core), as in "
+            f"scikit-learn; got {n_jobs!r}.")
     n_classes = len(model.classes_)
     if class_names is not None and len(class_names) != n_classes:
         raise ValueError(
