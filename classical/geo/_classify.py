@@ -99,7 +99,7 @@ class BlockPlan:
                 model, images[..., 0] if images.shape[-1] == 1 else images, valid)
             tiles = [(window.row + i // window.width, window.col + i % window.width,
                       int(codes[i]), np.nan if top is None else float(top[i]))
-                     for i in np.flatnonzero(np.isin(codes, self.listed))]
+                     for i in np.flatnonzero(np.isin(codes, self.listed)).tolist()]
         return BlockResult(
             window, codes.reshape(shape),
             None if proba is None else proba.reshape(*shape, -1),
@@ -341,7 +341,7 @@ def _map_grid(raster, mode, stride):
     if mode == "pixel":
         return raster.height, raster.width, raster.transform
     transform = None if raster.transform is None else \
-        raster.transform * type(raster.transform).scale(stride)
+        raster.transform @ type(raster.transform).scale(stride)
     return math.ceil(raster.height / stride), math.ceil(raster.width / stride), transform
 
 
@@ -463,7 +463,7 @@ def _write_tiles(path, tiles, plan, raster, class_names):
                    (window.col + window.width, window.row + window.height),
                    (window.col, window.row + window.height), (window.col, window.row)]
         if transform is not None:
-            corners = [transform * corner for corner in corners]
+            corners = [transform @ corner for corner in corners]
         records.append({
             "row": row, "col": col, "code": code, "probability": top,
             "class": names[code - 1], "value": _plain(classes[code - 1]),

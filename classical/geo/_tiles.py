@@ -178,8 +178,10 @@ class Scale:
 
     def __init__(self, scale):
         self.scale = scale
-        self.limits = None if scale is None or callable(scale) or isinstance(scale, str) \
-            else _check_limits(scale)
+        self.percentile = isinstance(scale, str) and scale == "percentile"
+        self.limits = None
+        if not (scale is None or self.percentile or callable(scale)):
+            self.limits = _check_limits(scale)
 
     def fit(self, raster, bands):
         """Compute the percentile limits once, from a sample of the scene.
@@ -203,7 +205,7 @@ class Scale:
         and column of them so that it holds at most about a million pixels
         (``k = 1``, the whole scene, for a scene of up to a million pixels).
         """
-        if self.scale != "percentile":
+        if not self.percentile:
             return self
         windows = raster.windows(256)
         chosen = np.unique(np.linspace(0, len(windows) - 1,
@@ -238,6 +240,8 @@ def _check_limits(scale):
     """``(low, high)`` as float arrays, or a ValueError saying what scale takes."""
     problem = None
     try:
+        if isinstance(scale, str):
+            raise TypeError
         low, high = (np.asarray(v, dtype=np.float64) for v in scale)
     except (TypeError, ValueError):
         problem = "it is not a pair"
