@@ -61,8 +61,9 @@ def landsat(landsat7_dir):
     labels = landsat7_dir / "training_data.gtif"
     with open_raster(image) as raster:
         pixels = raster.read()
-    return {"image": image, "labels": labels, "vector": landsat7_dir / "training_data.shp",
-            "pixels": pixels, "y": read_labels(labels, image)}
+    return {"image": image, "labels": labels,
+            "vector": landsat7_dir / "training_data.shp", "pixels": pixels,
+            "y": read_labels(labels, image)}
 
 
 def forest():
@@ -81,11 +82,13 @@ def test_pixel_model_equals_the_in_memory_fit(landsat, block_size):
 
 
 def test_labels_from_the_polygons(landsat):
-    from_raster = fit_raster(forest(), landsat["image"], landsat["labels"], random_state=0)
+    from_raster = fit_raster(forest(), landsat["image"], landsat["labels"],
+                             random_state=0)
     from_polygons = fit_raster(forest(), landsat["image"], landsat["vector"],
                                random_state=0)
     rows = landsat["pixels"].reshape(-1, landsat["pixels"].shape[2])
-    np.testing.assert_array_equal(from_raster.predict(rows), from_polygons.predict(rows))
+    np.testing.assert_array_equal(from_raster.predict(rows),
+                                  from_polygons.predict(rows))
 
 
 def test_gaussian_means_and_caps(landsat):
@@ -113,7 +116,8 @@ def test_spatial_pipeline_equals_the_whole_scene_features(landsat, block_size):
     model = fit_raster(make_pipeline(MeanOfThree(), forest()), raster, labels,
                        block_size=block_size, random_state=0)
     rows = features.reshape(-1, features.shape[2])
-    np.testing.assert_array_equal(model[-1].predict_proba(rows), twin.predict_proba(rows))
+    np.testing.assert_array_equal(model[-1].predict_proba(rows),
+                                  twin.predict_proba(rows))
     check_is_fitted(model[0])
     # memory: no read is larger than a block with its halo
     assert max(reads.areas) <= (min(block_size, raster.height) + 2) ** 2
@@ -143,7 +147,8 @@ def test_band_roles_from_the_band_names(landsat):
 def test_class_names_are_validated_and_kept(landsat):
     model = fit_raster(forest(), landsat["image"], landsat["labels"], class_names=NAMES)
     assert model.class_names_ == tuple(NAMES[k] for k in model.classes_)
-    assert fit_raster(forest(), landsat["image"], landsat["labels"]).class_names_ is None
+    unnamed = fit_raster(forest(), landsat["image"], landsat["labels"])
+    assert unnamed.class_names_ is None
     with pytest.raises(ClassValidationError, match="'forest': \\[1, 2\\]"):
         fit_raster(forest(), landsat["image"], landsat["labels"],
                    class_names={**NAMES, 2: "forest"})

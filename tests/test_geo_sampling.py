@@ -51,7 +51,8 @@ def test_masked_pixels_are_never_drawn():
     labels = random_labels()
     mask = np.random.default_rng(1).random(labels.shape) > 0.3
     for seed in range(5):
-        rows, cols = sample_pixels(labels, max_per_class=30, mask=mask, random_state=seed)
+        rows, cols = sample_pixels(labels, max_per_class=30, mask=mask,
+                                   random_state=seed)
         assert mask[rows, cols].all() and (labels[rows, cols] > 0).all()
 
 
@@ -161,7 +162,8 @@ def test_polygons_from_read_labels_never_straddle(landsat7_dir):
         train, test = split_pixels(labels, groups=features, random_state=seed)
         assert not set(features[train]) & set(features[test])
         for value in np.unique(labels[labels > 0]):
-            assert (train & (labels == value)).any() and (test & (labels == value)).any()
+            of_class = labels == value
+            assert (train & of_class).any() and (test & of_class).any()
 
 
 def test_split_is_seeded():

@@ -5,7 +5,13 @@ from tqdm.auto import tqdm
 
 from ..utils._docstring import RANDOM_STATE_DOC, VERBOSE_DOC, Substitution
 from ._indices import SpectralIndices, band_roles
-from ._labels import _clear_nodata, _min_pixels, _name_pairs, read_labels, validate_classes
+from ._labels import (
+    _clear_nodata,
+    _min_pixels,
+    _name_pairs,
+    read_labels,
+    validate_classes,
+)
 from ._raster import open_raster
 from ._sampling import sample_pixels
 from ._spatial import pixel_rows, spatial_parts
@@ -182,7 +188,8 @@ def _gather(raster, rows, cols, *, block_size, halo=0, model=None, verbose=False
         if model is None:
             values = block[local_rows, local_cols]
         else:
-            values = pixel_rows(model, block, halo)[local_rows * window.width + local_cols]
+            centre = local_rows * window.width + local_cols
+            values = pixel_rows(model, block, halo)[centre]
         if gathered is None:
             gathered = np.empty((len(rows), values.shape[1]), dtype=values.dtype)
         gathered[index] = values

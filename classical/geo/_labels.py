@@ -1,4 +1,4 @@
-"""Training labels on an image's grid: from a label raster or a vector file, validated."""
+"""Training labels on an image's grid, from a label raster or a vector file."""
 
 import os
 import struct
@@ -10,12 +10,20 @@ import numpy as np
 
 from ._optional import import_optional
 from ._raster import Raster, open_raster
+from ._sampling import _check_labels, polygon_groups
 
 __all__ = ["ClassValidationError", "read_labels", "validate_classes"]
 
 
 class ClassValidationError(ValueError):
     """The training classes have problems; every one is listed in the message.
+
+    Parameters
+    ----------
+    message : str
+        The problems, one per line.
+    report : dict
+        The report of :func:`validate_classes` that found them.
 
     Attributes
     ----------
@@ -97,7 +105,6 @@ def read_labels(source, image, *, attribute="id", all_touched=False, layer=None,
         labels = _raster_labels(source, raster)
         groups = None
         if return_groups:
-            from ._sampling import polygon_groups
             groups = polygon_groups(labels)
     return (labels, groups) if return_groups else labels
 
@@ -196,8 +203,9 @@ def _gdalwarp_hint(image):
 def _bounds(raster):
     """``(left, bottom, right, top)`` of a georeferenced raster."""
     a, b, c, d, e, f = tuple(raster.transform)[:6]
-    xs = [c + a * col + b * row for row in (0, raster.height) for col in (0, raster.width)]
-    ys = [f + d * col + e * row for row in (0, raster.height) for col in (0, raster.width)]
+    corners = [(row, col) for row in (0, raster.height) for col in (0, raster.width)]
+    xs = [c + a * col + b * row for row, col in corners]
+    ys = [f + d * col + e * row for row, col in corners]
     return (min(xs), min(ys), max(xs), max(ys))
 
 
@@ -205,7 +213,8 @@ def _bounds(raster):
 def _vector_labels(path, raster, *, attribute, all_touched, layer, class_names):
     """Rasterise a vector file's features onto ``raster``'s grid."""
     pyogrio = import_optional("pyogrio")
-    rasterio = import_optional("rasterio")
+    import_optional("rasterio")  # the install line when the geo extra is missing
+    import rasterio.crs
     import rasterio.features
 
     path = os.fspath(path)
@@ -256,7 +265,8 @@ def _reproject(shapes, source_crs, target_crs, path):
             f"The features of {path!r} could not be reprojected from their CRS "
             f"{source_crs} to the image's {target_crs} ({error}). A GeoJSON file "
             f"without a 'crs' member is read as WGS 84 longitude/latitude; if its "
-            f"coordinates are in the image's CRS, write the file with that CRS.") from error
+            f"coordinates are in the image's CRS, write the file with that CRS."
+        ) from error
 
 
 def _feature_ids(values, attribute, path, class_names):
@@ -289,7 +299,8 @@ def _named_ids(names, attribute, path, class_names):
     unknown = sorted(set(names) - set(numbering))
     if unknown:
         raise ValueError(
-            f"class_names gives no id to the names {[str(n) for n in unknown]} of field "
+            f"class_names gives no id to the names {[str(n) for n in unknown]} of "
+            f"field "
             f"{attribute!r} of {path!r}; add them to class_names.")
     return np.array([numbering[name] for name in names], dtype=np.int64)
 
@@ -314,7 +325,8 @@ def _read_wkb(data, offset):
         raise ValueError(
             f"Unsupported geometry type (WKB code {code}) in the vector file; "
             f"labels can be points, lines, polygons or collections of them. "
-            f"Convert curves to linear geometries first (ogr2ogr -nlt CONVERT_TO_LINEAR).")
+            f"Convert curves to linear geometries first "
+            f"(ogr2ogr -nlt CONVERT_TO_LINEAR).")
     if kind == "Point":
         x, y = struct.unpack_from(order + "2d", data, offset)
         return {"type": kind, "coordinates": (x, y)}, offset + 16
@@ -328,7 +340,8 @@ def _read_wkb(data, offset):
         rings = []
         for _ in range(count):
             (n,) = struct.unpack_from(order + "I", data, offset)
-            points = np.frombuffer(data, dtype=order + "f8", count=2 * n, offset=offset + 4)
+            points = np.frombuffer(data, dtype=order + "f8", count=2 * n,
+                                   offset=offset + 4)
             rings.append(points.reshape(-1, 2).tolist())
             offset += 4 + 16 * n
         return {"type": kind, "coordinates": rings}, offset
@@ -426,7 +439,8 @@ def validate_classes(labels, image=None, *, class_names=None, min_pixels="bands+
                 f"With fewer than n_bands + 1 pixels a class's covariance is "
                 f"singular, so Gaussian maximum likelihood is undefined; add "
                 f"training pixels, merge the class, reduce the bands (PCA) or "
-                f"regularise the covariance (e.g. GaussianMLClassifier(reg_param=0.01)).")
+                f"regularise the covariance (e.g. "
+                f"GaussianMLClassifier(reg_param=0.01)).")
     report["problems"] = problems
     report["valid"] = not problems
     if problems and on_invalid != "ignore":
@@ -437,20 +451,6 @@ def validate_classes(labels, image=None, *, class_names=None, min_pixels="bands+
             raise ClassValidationError(message, report)
         warnings.warn(message, UserWarning, stacklevel=2)
     return report
-
-
-def _check_labels(labels):
-    array = np.asarray(labels)
-    if array.ndim != 2 or not (np.issubdtype(array.dtype, np.integer)
-                               or array.dtype == bool):
-        raise ValueError(
-            f"labels must be an integer array of shape (H, W) (0 = unlabelled); "
-            f"got dtype {array.dtype} and shape {array.shape}. Read them with "
-            f"classical.geo.read_labels(source, image).")
-    if array.size and array.min() < 0:
-        raise ValueError(
-            f"labels must be >= 0 (0 = unlabelled); got a minimum of {array.min()}.")
-    return array
 
 
 def _clear_nodata(labels, raster, *, block_size=None):

@@ -21,6 +21,9 @@ def _check_labels(labels, mask=None):
             f"labels must be an integer array of shape (H, W) (0 = unlabelled); "
             f"got dtype {array.dtype} and shape {array.shape}. Read them with "
             f"classical.geo.read_labels(source, image).")
+    if array.size and array.min() < 0:
+        raise ValueError(
+            f"labels must be >= 0 (0 = unlabelled); got a minimum of {array.min()}.")
     if mask is None:
         return array
     mask = np.asarray(mask)
@@ -74,6 +77,14 @@ def sample_pixels(labels, *, max_per_class=None, balance=False, mask=None,
     ValueError
         If ``labels`` or ``mask`` has the wrong shape or type, no pixel is
         labelled, or ``max_per_class`` is not a positive int.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> labels = np.array([[1, 1, 1, 0], [2, 2, 0, 0], [1, 1, 2, 0]])
+    >>> rows, cols = sample_pixels(labels, max_per_class=2, random_state=0)
+    >>> np.bincount(labels[rows, cols])
+    array([0, 2, 2])
 
     Notes
     -----
@@ -168,7 +179,8 @@ def split_pixels(labels, *, test_size=0.3, groups=None, mask=None, random_state=
         Class ids, 0 = unlabelled.
     test_size : float in (0, 1), default=0.3
         Share of each class's pixels to put in the test set.
-    groups : None, 'polygon', int, tuple of (int, int) or ndarray of shape (H, W), default=None
+    groups : None, 'polygon', int, tuple of (int, int) or ndarray of shape (H, W), \
+default=None
         Pixels of a group go to the same side, so that neighbouring pixels
         do not leak from training into test. None splits single pixels;
         ``'polygon'`` groups the connected regions of each class
@@ -193,6 +205,16 @@ def split_pixels(labels, *, test_size=0.3, groups=None, mask=None, random_state=
         If a class has a single pixel, or a single group, so it cannot be on
         both sides (merge or drop it, or use smaller blocks); or a parameter
         is invalid.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> labels = np.zeros((6, 6), dtype=int)
+    >>> labels[0, :] = 1
+    >>> labels[3:, 3:] = 2
+    >>> train, test = split_pixels(labels, test_size=0.5, random_state=0)
+    >>> int(test.sum()), int(train.sum()), bool((train & test).any())
+    (8, 7, False)
 
     Notes
     -----
