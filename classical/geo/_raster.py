@@ -336,8 +336,10 @@ class Raster:
         outer = Window(int(rows.min()), int(cols.min()),
                        int(rows.max() - rows.min() + 1), int(cols.max() - cols.min() + 1))
         block = self._read_block(outer, indexes)
-        if halo:
-            block = block[rows - outer.row][:, cols - outer.col]
+        if len(rows) != outer.height:  # mirrored rows at the top or bottom
+            block = block[rows - outer.row]
+        if len(cols) != outer.width:
+            block = block[:, cols - outer.col]
         return block
 
     def valid_mask(self, window=None):
@@ -392,9 +394,11 @@ class Raster:
             block = self._array[window.row:window.row + window.height,
                                 window.col:window.col + window.width]
             return block[:, :, np.asarray(indexes) - 1]
-        with self._file_errors(window):
-            data = self._dataset.read(indexes, window=_rio_window(window))
-        return np.ascontiguousarray(np.moveaxis(data, 0, -1))
+        block = np.empty((window.height, window.width, len(indexes)), dtype=self.dtype)
+        with self._file_errors(window):  # GDAL fills the bands-last buffer directly
+            self._dataset.read(indexes, window=_rio_window(window),
+                               out=np.moveaxis(block, -1, 0))
+        return block
 
     def _file_errors(self, window):
         return _FileErrors(self, window)
