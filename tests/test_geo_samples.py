@@ -9,8 +9,9 @@ from classical.geo import Raster, load_sample
 
 rasterio = pytest.importorskip("rasterio")
 
-SHIPPED = ("LE70220491999322EDC01_stack.gtif", "training_data.gtif", "training_data.shp",
-           "training_data.shx", "training_data.dbf", "training_data.prj", "training_data.cpg")
+SHIPPED = ("LE70220491999322EDC01_stack.gtif", "training_data.gtif",
+           "training_data.shp", "training_data.shx", "training_data.dbf",
+           "training_data.prj", "training_data.cpg")
 
 
 def test_files_are_the_originals_byte_for_byte(landsat7_dir):
@@ -19,7 +20,8 @@ def test_files_are_the_originals_byte_for_byte(landsat7_dir):
     manifest = dict(reversed(line.split()) for line in
                     (landsat7_dir / "MANIFEST.sha256").read_text().splitlines() if line)
     for name in SHIPPED:
-        assert hashlib.sha256((folder / name).read_bytes()).hexdigest() == manifest[name]
+        digest = hashlib.sha256((folder / name).read_bytes()).hexdigest()
+        assert digest == manifest[name]
     readme = (folder / "README.md").read_text()
     assert "CC BY-SA" in readme and "open-geo-tutorial" in readme
 
@@ -55,5 +57,5 @@ def test_sample_is_independent_of_each_call():
 
 
 def test_unknown_sample():
-    with pytest.raises(ValueError, match="Unknown raster sample 'sentinel'.*'landsat7'"):
+    with pytest.raises(ValueError, match="Unknown raster sample 'sentinel'.*landsat7"):
         load_sample("sentinel")

@@ -1,4 +1,4 @@
-"""The class map GeoTIFF: contract read back with rasterio, block writes, atomicity, errors."""
+"""The class map GeoTIFF read back with rasterio: contract, blocks, atomicity."""
 
 import json
 import os
@@ -40,8 +40,8 @@ def _write_by_blocks(path, source, codes, proba, confidence, block_size):
                         classes=[1, 2, 3, 4, 5], class_names=NAMES,
                         probabilities=True, confidence=True) as writer:
         for w in raster.windows(block_size):
-            rows, cols = slice(w.row, w.row + w.height), slice(w.col, w.col + w.width)
-            writer.write(w, codes[rows, cols], proba[rows, cols], confidence[rows, cols])
+            part = (slice(w.row, w.row + w.height), slice(w.col, w.col + w.width))
+            writer.write(w, codes[part], proba[part], confidence[part])
     return raster
 
 
@@ -108,12 +108,13 @@ def test_block_order_does_not_change_the_bytes(tmp_path):
             windows = [windows[i] for i in rng.permutation(len(windows))]
         path = tmp_path / f"m{block_size}.tif"
         with ClassMapWriter(path, height=600, width=530, classes=[1, 2, 3],
-                            transform=(0.0, 10.0, 0.0, 0.0, 0.0, -10.0), crs="EPSG:3857",
-                            probabilities=True) as writer:
+                            transform=(0.0, 10.0, 0.0, 0.0, 0.0, -10.0),
+                            crs="EPSG:3857", probabilities=True) as writer:
             for w in windows:
-                rows, cols = slice(w.row, w.row + w.height), slice(w.col, w.col + w.width)
-                writer.write(w, codes[rows, cols], proba[rows, cols])
-        outputs.append((path.read_bytes(), path.with_name(path.stem + "_proba.tif").read_bytes()))
+                part = (slice(w.row, w.row + w.height), slice(w.col, w.col + w.width))
+                writer.write(w, codes[part], proba[part])
+        proba_path = path.with_name(path.stem + "_proba.tif")
+        outputs.append((path.read_bytes(), proba_path.read_bytes()))
     assert outputs[0] == outputs[1] == outputs[2]
     with rasterio.open(tmp_path / "m37.tif") as out:
         np.testing.assert_array_equal(out.read(1), codes)
@@ -123,8 +124,10 @@ def test_unwritten_pixels_are_nodata(tmp_path):
     path = tmp_path / "part.tif"
     with ClassMapWriter(path, height=300, width=20, transform=None, crs=None,
                         classes=[1, 2], confidence=True) as writer:
-        writer.write((0, 0, 10, 20), np.full((10, 20), 2), confidence=np.ones((10, 20)))
-        writer.write((280, 0, 20, 20), np.full((20, 20), 1), confidence=np.ones((20, 20)))
+        writer.write((0, 0, 10, 20), np.full((10, 20), 2),
+                     confidence=np.ones((10, 20)))
+        writer.write((280, 0, 20, 20), np.full((20, 20), 1),
+                     confidence=np.ones((20, 20)))
     expected = np.zeros((300, 20), int)
     expected[:10], expected[280:] = 2, 1
     with rasterio.open(path) as out:
@@ -219,10 +222,12 @@ def test_argument_errors(tmp_path):
     with writer:
         with pytest.raises(ValueError, match="codes must have shape \\(2, 4\\)"):
             writer.write((0, 0, 2, 4), np.ones((4, 4), int), confidence=np.ones((2, 4)))
-        with pytest.raises(ValueError, match="confidence must be given to write\\(\\) exactly"):
+        with pytest.raises(ValueError,
+                           match="confidence must be given to write\\(\\) exactly"):
             writer.write(None, np.ones((4, 4), int))
         with pytest.raises(ValueError, match="probabilities must be given"):
-            writer.write(None, np.ones((4, 4), int), np.ones((4, 4, 2)), np.ones((4, 4)))
+            writer.write(None, np.ones((4, 4), int), np.ones((4, 4, 2)),
+                         np.ones((4, 4)))
         with pytest.raises(ValueError, match="codes must be integers"):
             writer.write(None, np.ones((4, 4)), confidence=np.ones((4, 4)))
         with pytest.raises(ValueError, match="not inside the 4 x 4"):

@@ -198,11 +198,13 @@ class Raster:
                 dataset = rasterio.open(text)
         except rasterio.errors.RasterioError as error:
             raise ValueError(
-                f"{text!r} is not a raster GDAL can read ({str(error).rstrip('.')}). Give a "
-                f"GeoTIFF, COG, ENVI or other GDAL raster file.") from error
+                f"{text!r} is not a raster GDAL can read "
+                f"({str(error).rstrip('.')}). Give a GeoTIFF, COG, ENVI or other "
+                f"GDAL raster file.") from error
         self._dataset = dataset
         self.path = path
-        self.height, self.width, self.count = dataset.height, dataset.width, dataset.count
+        self.height, self.width = dataset.height, dataset.width
+        self.count = dataset.count
         self.dtype = np.dtype(dataset.dtypes[0])
         has_georef = dataset.crs is not None or not dataset.transform.is_identity
         self.transform = dataset.transform if has_georef else None
@@ -290,7 +292,8 @@ class Raster:
             if self._dataset is not None and internal <= size:
                 size = size // internal * internal
             steps.append(size)
-        return [Window(r, c, min(steps[0], self.height - r), min(steps[1], self.width - c))
+        return [Window(r, c, min(steps[0], self.height - r),
+                       min(steps[1], self.width - c))
                 for r in range(0, self.height, steps[0])
                 for c in range(0, self.width, steps[1])]
 
@@ -334,7 +337,8 @@ class Raster:
         cols = _reflect_range(window.col - halo, window.col + window.width + halo,
                               self.width)
         outer = Window(int(rows.min()), int(cols.min()),
-                       int(rows.max() - rows.min() + 1), int(cols.max() - cols.min() + 1))
+                       int(rows.max() - rows.min() + 1),
+                       int(cols.max() - cols.min() + 1))
         block = self._read_block(outer, indexes)
         if len(rows) != outer.height:  # mirrored rows at the top or bottom
             block = block[rows - outer.row]
@@ -485,7 +489,8 @@ def check_window(window, height, width):
             f"window must be a Window(row, col, height, width) or None; "
             f"got {window!r}.") from None
     if (window.row < 0 or window.col < 0 or window.height < 1 or window.width < 1
-            or window.row + window.height > height or window.col + window.width > width):
+            or window.row + window.height > height
+            or window.col + window.width > width):
         raise ValueError(
             f"window {tuple(window)} (row, col, height, width) is not inside "
             f"the {height} x {width} scene; rows must lie in 0..{height - 1} and "
@@ -508,7 +513,8 @@ def _check_pair(value, name):
     pair = (value, value) if isinstance(value, Integral) else tuple(value)
     if len(pair) != 2 or not all(isinstance(v, Integral) and v >= 1 for v in pair):
         raise ValueError(
-            f"{name} must be an int >= 1 or a pair (rows, cols) of them; got {value!r}.")
+            f"{name} must be an int >= 1 or a pair (rows, cols) of them; "
+            f"got {value!r}.")
     return tuple(int(v) for v in pair)
 
 
@@ -539,4 +545,5 @@ def _as_crs(crs):
     except Exception as error:  # rasterio raises CRSError or others by input
         raise ValueError(
             f"crs {crs!r} is not a coordinate reference system rasterio "
-            f"understands ({error}); give e.g. 'EPSG:32615' or a WKT string.") from error
+            f"understands ({error}); give e.g. 'EPSG:32615' or a WKT "
+            f"string.") from error

@@ -14,7 +14,8 @@ _SAMPLES = {
         "image": "LE70220491999322EDC01_stack.gtif",
         "labels": "training_data.gtif",
         "vector": "training_data.shp",
-        "class_names": {1: "forest", 2: "water", 3: "herbaceous", 4: "barren", 5: "urban"},
+        "class_names": {1: "forest", 2: "water", 3: "herbaceous", 4: "barren",
+                        5: "urban"},
         # layer 6 of this stack is ETM+ band 7 (swir2), layer 7 is band 6 (thermal)
         "band_roles": {"blue": 1, "green": 2, "red": 3, "nir": 4, "swir1": 5,
                        "swir2": 6, "thermal": 7},

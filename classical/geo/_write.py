@@ -1,4 +1,4 @@
-"""The class map GeoTIFF: its contract, written atomically block by block, and read back.
+"""The class map GeoTIFF: its contract, written atomically block by block.
 
 The contract (so other tools can read a map): one band of uint8 (uint16 when
 there are more than 254 classes); value ``v`` in ``1..K`` is the class
@@ -36,7 +36,8 @@ _NAMED_COLOURS = (
     (("forest", "tree", "wood"), (27, 120, 55)),
     (("herbaceous", "grass", "pasture", "meadow", "shrub"), (166, 217, 106)),
     (("crop", "agricultur", "field", "vineyard", "orchard"), (255, 217, 47)),
-    (("urban", "built", "residential", "industrial", "city", "building"), (227, 26, 28)),
+    (("urban", "built", "residential", "industrial", "city", "building"),
+     (227, 26, 28)),
     (("road", "highway", "street"), (99, 99, 99)),
     (("barren", "bare", "soil", "sand", "rock", "desert"), (210, 180, 140)),
     (("wetland", "marsh", "swamp", "mangrove"), (102, 194, 165)),
@@ -102,12 +103,14 @@ def class_colours(class_names):
     for index, name in enumerate(class_names):
         lower = str(name).lower()
         colour = next((rgb for words, rgb in _NAMED_COLOURS
-                       if any(word in lower for word in words) and rgb not in used), None)
+                       if any(word in lower for word in words) and rgb not in used),
+                      None)
         if colour is None:
             colour = next((rgb for rgb in spare if rgb not in used), None)
         if colour is None:
             hue = (index * 0.618033988749895) % 1.0
-            colour = tuple(int(round(255 * v)) for v in colorsys.hsv_to_rgb(hue, 0.65, 0.9))
+            colour = tuple(int(round(255 * v))
+                           for v in colorsys.hsv_to_rgb(hue, 0.65, 0.9))
         used.add(colour)
         colours.append((*colour, 255))
     return colours
@@ -175,7 +178,8 @@ class ClassMapWriter:
     def __init__(self, path, *, height, width, transform, crs, classes,
                  class_names=None, probabilities=False, confidence=False):
         self.path = Path(path)
-        self.height, self.width = _check_size(height, "height"), _check_size(width, "width")
+        self.height = _check_size(height, "height")
+        self.width = _check_size(width, "width")
         self.transform = transform
         self.crs = crs
         self.classes = _check_classes(classes)
@@ -198,7 +202,8 @@ class ClassMapWriter:
         try:
             self._open("map", self.path, self._map_profile())
             if self.proba_path is not None:
-                self._open("proba", self.proba_path, self._float_profile(len(self.classes)))
+                self._open("proba", self.proba_path,
+                           self._float_profile(len(self.classes)))
                 for band, name in enumerate(self.class_names, start=1):
                     self._datasets["proba"].set_band_description(band, name)
             if self.confidence_path is not None:
@@ -271,7 +276,8 @@ class ClassMapWriter:
         return profile
 
     def _map_profile(self):
-        return {**self._base_profile(), "count": 1, "dtype": self.dtype.name, "nodata": 0}
+        return {**self._base_profile(), "count": 1, "dtype": self.dtype.name,
+                "nodata": 0}
 
     def _float_profile(self, count):
         return {**self._base_profile(), "count": count, "dtype": "float32",
@@ -321,11 +327,13 @@ class ClassMapWriter:
         _check_shape(codes, shape, "codes")
         if codes.size and not np.issubdtype(codes.dtype, np.integer):
             raise ValueError(f"codes must be integers; got dtype {codes.dtype}.")
-        invalid = (codes < 0) | ((codes > len(self.classes)) & (codes != self.reject_value))
+        n_classes = len(self.classes)
+        invalid = (codes < 0) | ((codes > n_classes) & (codes != self.reject_value))
         if invalid.any():
             raise ValueError(
-                f"codes must be 0 (nodata), 1..{len(self.classes)} (the classes) or "
-                f"{self.reject_value} (reject); got {np.unique(codes[invalid])[:10].tolist()}.")
+                f"codes must be 0 (nodata), 1..{n_classes} (the classes) or "
+                f"{self.reject_value} (reject); got "
+                f"{np.unique(codes[invalid])[:10].tolist()}.")
         blocks = {"map": codes.astype(self.dtype)[np.newaxis]}
         for key, value, expected in (
                 ("proba", probabilities, shape + (len(self.classes),)),
