@@ -334,3 +334,12 @@ def test_copied_geotiff_in_place(tmp_path, landsat7_dir, pixel_model):
                     verbose=False)
     assert source.read_bytes() == before
     _assert_nothing_written(tmp_path, keep=[STACK, "map.tif"])
+
+
+def test_pixels_whose_window_reaches_nan_are_nodata(landsat, spatial_model):
+    image = landsat[0].astype(np.float32)
+    image[100, 100] = np.nan
+    codes = classify_raster(spatial_model, image, None, block_size=64, verbose=False)
+    near = np.zeros(codes.shape, dtype=bool)
+    near[98:103, 98:103] = True  # the 5 x 5 window (halo 2) reaches the NaN
+    assert (codes[near] == 0).all() and (codes[~near] > 0).all()

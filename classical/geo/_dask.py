@@ -16,8 +16,14 @@ __all__ = ["classify_array", "client_results"]
 
 def _block_task(plan, model, spec, window):
     """One block on a worker: re-open the raster and read its own window."""
-    with Raster.from_spec(spec) as raster:
-        return classify_block(plan, model, raster, window)
+    try:
+        with Raster.from_spec(spec) as raster:
+            return classify_block(plan, model, raster, window)
+    except Exception as error:
+        # a read error chains to GDAL's, which does not unpickle: Dask would
+        # then send back a bare Exception; send the error alone instead
+        error.__cause__ = error.__context__ = None
+        raise
 
 
 def client_results(client, plan, model, raster, windows, *, in_flight=None):

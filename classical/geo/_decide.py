@@ -46,6 +46,10 @@ class Decider:
     ``reject_threshold`` keeps its own reject rule: its ``predict`` decides,
     and ``unknown_label`` becomes the reject value. ``reject`` then applies
     on top of it: a row is rejected when either rule rejects it.
+
+    A row of features that are not all finite is nodata: a spatial step
+    whose window reaches a NaN (nodata) pixel gives such rows, and no
+    classifier can place them.
     """
 
     def __init__(self, model, *, reject=None, probabilities=False):
@@ -84,6 +88,12 @@ class Decider:
             Top probability (NaN at nodata); None for a model without
             ``predict_proba``.
         """
+        if rows.ndim == 2 and rows.dtype.kind == "f":
+            finite = np.isfinite(rows).all(axis=1)
+            if not finite.all():  # features next to NaN nodata in a spatial window
+                valid = valid.copy()
+                valid[np.flatnonzero(valid)[~finite]] = False
+                rows = rows[finite]
         n = valid.shape[0]
         codes = np.zeros(n, dtype=self.dtype)
         proba = top = None
