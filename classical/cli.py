@@ -244,10 +244,10 @@ def _write_report(ctx, report, *, markdown=None, json_path=None, confusion=None)
         ctx.say(f"Confusion matrix written to {confusion}")
 
 
-def _save_model(ctx, model, path, pipeline_name):
+def _save_model(ctx, model, path, pipeline_name, **metadata):
     from . import save
 
-    save(model, path, metadata={"pipeline": pipeline_name})
+    save(model, path, metadata={"pipeline": pipeline_name, **metadata})
     ctx.say(f"Model written to {path}")
 
 
@@ -429,6 +429,198 @@ def predict(ctx, model_path, paths, output, batch_size):
             f"classified; the error column{where} gives the reason for each.")
     if output:
         ctx.say(f"Predictions for {len(files)} files written to {output}")
+
+
+# ------------------------------------------------------------------ rasters
+def _number_list(kind):
+    """A click callback reading comma-separated numbers of type ``kind``."""
+    def parse(click_ctx, param, value):
+        if value is None:
+            return None
+        try:
+            return [kind(part) for part in value.split(",")]
+        except ValueError:
+            raise click.BadParameter(
+                f"expected comma-separated {kind.__name__} values such as "
+                f"{'1,2,3' if kind is int else '0,10000'}; got {value!r}.") from None
+    return parse
+
+
+def _parse_scale(click_ctx, param, value):
+    if value is None or value == "percentile":
+        return value
+    bounds = _number_list(float)(click_ctx, param, value)
+    if len(bounds) != 2:
+        raise click.BadParameter(
+            f"expected 'percentile' or LOW,HIGH such as 0,10000; got {value!r}.")
+    return tuple(bounds)
+
+
+def _model_class_names(model, model_path):
+    """The class names fit_raster gave the model, or those saved beside it."""
+    from .persistence import read_metadata
+
+    names = getattr(model, "class_names_", None)
+    return names if names is not None else read_metadata(model_path).get("class_names")
+
+
+@cli.command(name="train-raster")
+@click.argument("image", type=click.Path(exists=True, dir_okay=False))
+@click.argument("labels", type=click.Path(exists=True, dir_okay=False))
+@click.option("--pipeline", "pipeline_name", default="pixel-rf", show_default=True,
+              help="Pixel preset to train (pixel-mlc, pixel-svm, pixel-rf, "
+                   "pixel-texture-rf; see `classical pipelines`).")
+@click.option("--out", "model_path", required=True, type=click.Path(dir_okay=False),
+              help="Where to write the trained model.")
+@click.option("--attribute", default="id", show_default=True,
+              help="The class field when LABELS is a vector file (shapefile, "
+                   "GeoJSON, GeoPackage, ...).")
+@click.option("--class-names",
+              help="Comma-separated names of the class ids 1..K, e.g. "
+                   "forest,water,herbaceous; stored in the model and the maps.")
+@click.option("--max-per-class", type=click.IntRange(min=1),
+              help="Most training pixels per class (stratified random sample).")
+@click.option("--balance", is_flag=True,
+              help="As many training pixels from every class (those of the "
+                   "smallest, or --max-per-class if lower).")
+@click.option("--sensor", help="Read band roles for spectral indices with this "
+                               "sensor's band numbers: sentinel2, landsat8, landsat7.")
+@click.option("--block-size", type=click.IntRange(min=1),
+              help="Side of the square blocks read at once (default 512).")
+@click.option("--seed", default=0, show_default=True,
+              help="Seed of the pixel sample and the model.")
+@click.pass_obj
+def train_raster(ctx, image, labels, pipeline_name, model_path, attribute, class_names,
+                 max_per_class, balance, sensor, block_size, seed):
+    """Train a pixel preset on the labelled pixels of IMAGE and save it.
+
+    LABELS is a label raster on IMAGE's grid (0 = unlabelled) or a vector
+    file of training polygons or points, rasterised onto the grid.
+    """
+    from . import make_pipeline
+    from .geo import fit_raster
+
+    pipeline = _configure(ctx, make_pipeline(pipeline_name), progress=False)
+    ctx.say(f"Training {pipeline_name} on the labelled pixels of {image}...")
+    if class_names is not None:
+        class_names = class_names.split(",")
+    model = fit_raster(pipeline, image, labels, attribute=attribute,
+                       class_names=class_names,
+                       max_per_class=max_per_class, balance=balance, sensor=sensor,
+                       block_size=block_size, random_state=seed,
+                       verbose=not ctx.quiet)
+    names = getattr(model, "class_names_", None)
+    _save_model(ctx, model, model_path, pipeline_name,
+                class_names=None if names is None else list(names))
+
+
+@cli.command(name="classify-raster")
+@click.argument("model_path", type=click.Path(exists=True, dir_okay=False))
+@click.argument("source", type=click.Path(exists=True, dir_okay=False))
+@click.argument("destination", type=click.Path(dir_okay=False))
+@click.option("--tile", "tile_size", type=click.IntRange(min=1),
+              help="Classify tiles of TILE x TILE pixels with an image model "
+                   "(tile mode); without it, every pixel is classified.")
+@click.option("--stride", type=click.IntRange(min=1),
+              help="Tile mode: pixels between tile origins (default: --tile).")
+@click.option("--probabilities", is_flag=True,
+              help="Also write the class probabilities to <stem>_proba.tif.")
+@click.option("--confidence", is_flag=True,
+              help="Also write the top class probability to <stem>_confidence.tif.")
+@click.option("--reject", type=click.FloatRange(0, 1, min_open=True, max_open=True),
+              help="Give the reject value to pixels (tiles) whose top class "
+                   "probability is below this.")
+@click.option("--block-size", type=click.IntRange(min=1),
+              help="Side of the square blocks read and classified at once "
+                   "(default 512); memory grows with it, the map does not change.")
+@click.option("--scheduler", metavar="ADDRESS",
+              help="Run the blocks on this Dask scheduler's workers "
+                   "(e.g. tcp://10.0.0.5:8786).")
+@click.option("--bands", callback=_number_list(int),
+              help="1-based source bands given to the model, in its order, "
+                   "e.g. 3,2,1.")
+@click.option("--scale", callback=_parse_scale,
+              help="Tile mode: map source values to 8 bits with 'percentile' "
+                   "(2nd-98th) or LOW,HIGH.")
+@click.option("--tiles-out", type=click.Path(dir_okay=False),
+              help="Tile mode: list the classified tiles in this GeoJSON or CSV file.")
+@click.pass_obj
+def classify_raster_command(ctx, model_path, source, destination, tile_size, stride,
+                            probabilities, confidence, reject, block_size, scheduler,
+                            bands, scale, tiles_out):
+    """Classify the raster SOURCE with a saved MODEL into the class map DESTINATION.
+
+    DESTINATION is a tiled, compressed GeoTIFF with SOURCE's CRS and
+    transform: values 1..K are the model's classes (names in the tag
+    class_names), 0 is nodata and 255 (65535) the reject value.
+    """
+    from . import load
+    from .geo import classify_raster
+
+    model = _configure(ctx, load(model_path), progress=False)
+    path = classify_raster(
+        model, source, destination, mode="pixel" if tile_size is None else "tile",
+        tile_size=tile_size, stride=stride, block_size=block_size,
+        probabilities=probabilities, confidence=confidence, reject=reject,
+        bands=bands, scale=scale, tiles_out=tiles_out, n_jobs=ctx.n_jobs,
+        client=scheduler, class_names=_model_class_names(model, model_path),
+        verbose=not ctx.quiet)
+    ctx.say(f"Class map written to {path}")
+    for kind, flag in (("proba", probabilities), ("confidence", confidence)):
+        if flag:
+            ctx.say(f"{kind.capitalize()} map written to "
+                    f"{path.with_name(f'{path.stem}_{kind}.tif')}")
+    if tiles_out:
+        ctx.say(f"Tile list written to {tiles_out}")
+
+
+@cli.command()
+@click.argument("map_path", metavar="MAP", type=click.Path(exists=True, dir_okay=False))
+@click.argument("reference", type=click.Path(exists=True, dir_okay=False))
+@click.option("--json", "json_path", type=click.Path(dir_okay=False),
+              help="Also write the assessment as JSON here.")
+@click.option("--report", "report_path", type=click.Path(dir_okay=False),
+              help="Also write the Markdown report here.")
+@click.option("--label", default="label", show_default=True,
+              help="Points: the column or property holding the reference class.")
+@click.option("--attribute", default="id", show_default=True,
+              help="Polygons: the field holding the reference class.")
+@click.pass_obj
+def assess(ctx, map_path, reference, json_path, report_path, label, attribute):
+    """Assess the class MAP against REFERENCE samples, with area estimates.
+
+    REFERENCE is a GeoJSON or CSV of labelled points (as sample-points
+    writes them, once labelled), or a label raster on MAP's grid or a vector
+    file of labelled polygons. Prints the error matrix, overall accuracy,
+    kappa, producer's and user's accuracies, and the class areas with 95%
+    confidence intervals (Olofsson et al. 2014).
+    """
+    from .geo import assess_map
+
+    result = assess_map(map_path, reference, label=label, attribute=attribute)
+    click.echo(result.to_markdown())
+    _write_report(ctx, result, markdown=report_path, json_path=json_path)
+
+
+@cli.command(name="sample-points")
+@click.argument("map_path", metavar="MAP", type=click.Path(exists=True, dir_okay=False))
+@click.option("--per-class", type=click.IntRange(min=1), required=True,
+              help="Points drawn at random in each class of the map.")
+@click.option("--out", "output", required=True, type=click.Path(dir_okay=False),
+              help="The points file: .geojson, .json or .csv.")
+@click.option("--seed", default=0, show_default=True, help="Seed of the draw.")
+@click.pass_obj
+def sample_points_command(ctx, map_path, per_class, output, seed):
+    """Draw a stratified random sample of reference points from the class MAP.
+
+    Nodata and rejected pixels are never drawn. Fill in each point's label
+    column, then run `classical assess MAP POINTS`.
+    """
+    from .geo import sample_points
+
+    path = sample_points(map_path, per_class, output, random_state=seed)
+    ctx.say(f"Reference points written to {path}; fill in their label, then run "
+            f"classical assess {map_path} {path}")
 
 
 @cli.command()
