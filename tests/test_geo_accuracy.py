@@ -12,7 +12,15 @@ import numpy as np
 import pytest
 
 from classical.evaluation import evaluate
-from classical.geo import area_estimates
+from classical.geo import (
+    area_estimates,
+    assess_map,
+    load_sample,
+    open_raster,
+    sample_points,
+)
+from classical.geo._points import read_points
+from classical.geo._write import ClassMapWriter
 
 # ---------------------------------------------------------------- the paper
 # Olofsson et al. (2014), section 5 and Tables 8-9: the error matrix of sample
@@ -210,9 +218,6 @@ def test_errors(counts, areas, kwargs, error, match):
 # A real class map: a small random forest trained on the labelled pixels of
 # the packaged Landsat 7 sample, applied to the whole scene and written with
 # the class map contract (ClassMapWriter).
-from classical.geo import assess_map, load_sample, open_raster, sample_points  # noqa: E402
-from classical.geo._points import read_points  # noqa: E402
-from classical.geo._write import ClassMapWriter  # noqa: E402
 
 
 @pytest.fixture(scope="module")
