@@ -87,12 +87,12 @@ def assess_map(class_map, reference, *, label="label", attribute="id",
     hectares for a projected CRS in metres, in pixels without a transform or
     for a geographic CRS.
     """
-    classes = ClassMap(class_map, class_names=class_names, reject_value=reject_value,
-                       transform=transform, crs=crs, block_size=block_size)
-    if _is_points_file(reference):
-        pairs, dropped = _point_pairs(classes, reference, label)
-    else:
-        pairs, dropped = _raster_pairs(classes, reference, attribute)
+    with ClassMap(class_map, class_names=class_names, reject_value=reject_value,
+                  transform=transform, crs=crs, block_size=block_size) as classes:
+        if _is_points_file(reference):
+            pairs, dropped = _point_pairs(classes, reference, label)
+        else:
+            pairs, dropped = _raster_pairs(classes, reference, attribute)
     mapped, truth = pairs
     if mapped.size == 0:
         raise ValueError(
@@ -139,22 +139,23 @@ class MapAssessment(dict):
             arrays as lists, NaN as None.
         """
         estimates = self["area_estimates"]
+        report = self["report"].to_dict()
         return {
             "classes": self["classes"],
             "class_values": [v if isinstance(v, (int, float, str)) else str(v)
                              for v in self["class_values"]],
             "error_matrix": self["error_matrix"].tolist(),
             "n_samples": self["n_samples"],
-            "overall_accuracy": self["report"].to_dict()["accuracy"],
-            "kappa": self["report"].to_dict()["kappa"],
-            "producers_accuracy": self["report"].to_dict()["producers_accuracy"],
-            "users_accuracy": self["report"].to_dict()["users_accuracy"],
+            "overall_accuracy": report["accuracy"],
+            "kappa": report["kappa"],
+            "producers_accuracy": report["producers_accuracy"],
+            "users_accuracy": report["users_accuracy"],
             "mapped_pixels": self["mapped_pixels"].tolist(),
             "rejected_pixels": self["rejected_pixels"],
             "pixel_area": self["pixel_area"],
             "area_unit": self["area_unit"],
             "dropped_samples": self["dropped_samples"],
-            "report": self["report"].to_dict(),
+            "report": report,
             "area_estimates": None if estimates is None else estimates.to_dict(),
         }
 

@@ -21,7 +21,7 @@ _STRIP_PIXELS = 1 << 22
 
 
 class ClassMap:
-    """An opened class map, read in strips of whole rows.
+    """An opened class map, read in strips of whole rows; a context manager.
 
     Parameters
     ----------
@@ -42,9 +42,15 @@ class ClassMap:
 
     def __init__(self, source, *, class_names=None, reject_value=None,
                  transform=None, crs=None, block_size=None):
-        self.raster = (source if isinstance(source, Raster) and transform is None
-                       and crs is None
-                       else open_raster(source, transform=transform, crs=crs))
+        self._owned = not isinstance(source, Raster)
+        self.raster = open_raster(source, transform=transform, crs=crs)
+        try:
+            self._read_contract(class_names, reject_value, block_size)
+        except BaseException:
+            self.__exit__()
+            raise
+
+    def _read_contract(self, class_names, reject_value, block_size):
         raster = self.raster
         if raster.count != 1 or not np.issubdtype(raster.dtype, np.integer):
             raise ValueError(
@@ -64,6 +70,13 @@ class ClassMap:
         self.class_values = (list(values) if values is not None
                              and len(values) == len(self.class_names)
                              else list(range(1, len(self.class_names) + 1)))
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc_info):
+        if self._owned:  # a Raster the caller opened stays open
+            self.raster.close()
 
     @property
     def n_classes(self):

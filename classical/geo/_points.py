@@ -98,14 +98,14 @@ def sample_points(class_map, counts, destination=None, *, random_state=None,
     """
     if destination is not None:
         destination = _check_destination(destination)
-    classes = ClassMap(class_map, class_names=class_names, reject_value=reject_value,
-                       transform=transform, crs=crs, block_size=block_size)
-    wanted = _wanted(classes, counts)
-    rng = np.random.default_rng(random_state)
-    ranks = {code: np.sort(rng.choice(int(classes.pixels[code - 1]), size=n,
-                                      replace=False))
-             for code, n in wanted.items() if n}
-    rows, cols, codes = _find_ranked_pixels(classes, ranks)
+    with ClassMap(class_map, class_names=class_names, reject_value=reject_value,
+                  transform=transform, crs=crs, block_size=block_size) as classes:
+        wanted = _wanted(classes, counts)
+        rng = np.random.default_rng(random_state)
+        ranks = {code: np.sort(rng.choice(int(classes.pixels[code - 1]), size=n,
+                                          replace=False))
+                 for code, n in wanted.items() if n}
+        rows, cols, codes = _find_ranked_pixels(classes, ranks)
     order = rng.permutation(rows.size)
     rows, cols, codes = rows[order], cols[order], codes[order]
     x, y = pixel_centres(classes.raster.transform, rows, cols)
