@@ -37,6 +37,7 @@ from .encoders import (
     SpatialPyramid,
     VLADEncoder,
 )
+from .geo import ClassSizePCA, NeighbourhoodFeatures, SpectralIndices
 from .preprocess import Grayscale, Resize, convert_color
 
 __all__ = ["make_pipeline", "list_pipelines", "set_library_params"]
@@ -49,6 +50,11 @@ def _preset(name, description):
         _PRESETS[name] = (description, builder)
         return builder
     return register
+
+PIXEL_MLC_SAMPLES_PER_COMPONENT = 2.0
+PIXEL_MLC_REG_PARAM = 0.05
+PIXEL_SVM_C = 10.0
+PIXEL_RF_TREES = 200
 
 
 # The columns of PixelRuleFeatures() with its default conditions, in order.
@@ -400,6 +406,52 @@ def _rules_vegetation():
     return Pipeline([
         ("pixels", features),
         ("rules", RuleClassifier(rules=rules, feature_names=PIXEL_RULE_NAMES)),
+    ])
+
+
+# Pixel presets: rows (n_pixels, n_bands) of any band count. Defaults chosen by
+# 5-fold cross-validation on the training pixels of Salinas-A (5% per class)
+# and Statlog (its training file) only.
+
+@_preset("pixel-mlc",
+         "pixel rows: bands + known spectral indices -> scaling -> PCA capped by the "
+         "smallest class -> Gaussian maximum likelihood (reject: mlc__reject_threshold)")
+def _pixel_mlc():
+    return Pipeline([
+        ("indices", SpectralIndices()),
+        ("scale", StandardScaler()),
+        ("pca", ClassSizePCA(samples_per_component=PIXEL_MLC_SAMPLES_PER_COMPONENT)),
+        ("mlc", GaussianMLClassifier(priors="equal", reg_param=PIXEL_MLC_REG_PARAM)),
+    ])
+
+
+@_preset("pixel-svm",
+         "pixel rows: bands + known spectral indices -> scaling -> RBF SVM")
+def _pixel_svm():
+    return Pipeline([
+        ("indices", SpectralIndices()),
+        ("scale", StandardScaler()),
+        ("svm", CalibratedClassifierCV(SVC(kernel="rbf", C=PIXEL_SVM_C, gamma="scale"),
+                                       method="sigmoid", cv=5, ensemble=False)),
+    ])
+
+
+@_preset("pixel-rf", "pixel rows: bands + known spectral indices -> random forest")
+def _pixel_rf():
+    return Pipeline([
+        ("indices", SpectralIndices()),
+        ("forest", RandomForestClassifier(n_estimators=PIXEL_RF_TREES, random_state=0)),
+    ])
+
+
+@_preset("pixel-texture-rf",
+         "spatial, image blocks: bands + window mean/std + GLCM texture -> spectral "
+         "indices -> random forest (fit with classical.geo.fit_raster)")
+def _pixel_texture_rf():
+    return Pipeline([
+        ("neighbourhood", NeighbourhoodFeatures()),
+        ("indices", SpectralIndices()),
+        ("forest", RandomForestClassifier(n_estimators=PIXEL_RF_TREES, random_state=0)),
     ])
 
 

@@ -191,6 +191,13 @@ def test_feature_names_and_order():
     assert step.get_feature_names_out()[3] == "max(band3)"
 
 
+def test_bands_as_a_role_mapping_select_the_role_bands():
+    image = _scene((12, 13, 4))
+    by_role = NeighbourhoodFeatures(size=3, bands={"nir": 4, "red": 2}).fit(image)
+    by_number = NeighbourhoodFeatures(size=3, bands=[2, 4]).fit(image)
+    np.testing.assert_array_equal(by_role.transform(image), by_number.transform(image))
+
+
 def test_one_band_image_and_clone_pickle():
     image = _scene((12, 13, 1))[..., 0]
     step = NeighbourhoodFeatures(size=3).fit(image)

@@ -68,9 +68,12 @@ default=('contrast', 'homogeneity')
         window, computed on the quantised brightness (see Notes).
     levels : int, default=16
         Grey levels of the quantised brightness.
-    bands : sequence of int or None, default=None
+    bands : sequence of int, dict of str to int, or None, default=None
         1-based bands (as GDAL numbers them) that get statistics and make up
-        the brightness; None for every band. All bands are output first
+        the brightness; None for every band. A mapping of role to band, as
+        :class:`~classical.geo.SpectralIndices` takes (``{'red': 3, ...}``,
+        set by :func:`classical.geo.fit_raster` from the band names), selects
+        the bands with a role, in band order. All bands are output first
         either way.
 
     Attributes
@@ -127,7 +130,7 @@ default=('contrast', 'homogeneity')
         "statistics": [tuple, list, str, None],
         "texture": [tuple, list, str, None],
         "levels": [Interval(Integral, 2, 256, closed="both")],
-        "bands": ["array-like", None],
+        "bands": ["array-like", dict, None],
     }
 
     def __init__(self, *, size=5, statistics=("mean", "std"),
@@ -156,7 +159,10 @@ default=('contrast', 'homogeneity')
         """0-based indices of the selected bands of an image of ``n_bands``."""
         if self.bands is None:
             return np.arange(n_bands)
-        bands = np.asarray(self.bands)
+        bands = self.bands
+        if hasattr(bands, "values"):  # role -> band
+            bands = sorted(set(bands.values()))
+        bands = np.asarray(bands)
         if bands.ndim != 1 or bands.size == 0 or not np.issubdtype(bands.dtype, np.integer):
             raise ValueError(
                 f"bands must be a non-empty sequence of 1-based band numbers; "
