@@ -1,4 +1,4 @@
-"""classify_raster per pixel: maps equal to the model on the whole scene, any block size.
+"""classify_raster per pixel: maps equal to the model on the whole scene, any block.
 
 The twin is the model itself applied to every pixel of the whole scene at once
 (rasterio reads it; the spatial step runs on the whole image), with the codes

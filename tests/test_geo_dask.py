@@ -18,7 +18,13 @@ from sklearn.pipeline import Pipeline
 from sklearn.svm import SVC
 
 import classical
-from classical.geo import NeighbourhoodFeatures, classify_array, classify_raster, open_raster
+from classical.geo import (
+    NeighbourhoodFeatures,
+    classify_array,
+    classify_raster,
+    fit_raster,
+    open_raster,
+)
 from classical.geo._dask import client_results
 
 from .conftest import shared_dataset
@@ -79,9 +85,9 @@ def test_cluster_map_is_byte_identical_and_ran_on_workers(tmp_path, client, land
                             block_size=100, probabilities=True, verbose=False)
     RAN_ON.clear()
     with get_task_stream(client) as stream:
-        remote = classify_raster(spatial_model, path, tmp_path / "dask.tif", bands=SEVEN,
-                                 block_size=64, probabilities=True, client=client,
-                                 verbose=False)
+        remote = classify_raster(spatial_model, path, tmp_path / "dask.tif",
+                                 bands=SEVEN, block_size=64, probabilities=True,
+                                 client=client, verbose=False)
     assert _outputs(remote) == _outputs(local)
     n_blocks = len(open_raster(path).windows(64))
     tasks = [t for t in stream.data if t["key"].startswith("_block_task")]
@@ -105,7 +111,8 @@ def test_scheduler_address_and_tile_mode(tmp_path, client):
     address = client.scheduler.address
     kwargs = {"mode": "tile", "tile_size": 64, "stride": 32, "probabilities": True,
               "verbose": False}
-    local = classify_raster(model, scene, tmp_path / "local.tif", block_size=128, **kwargs)
+    local = classify_raster(model, scene, tmp_path / "local.tif", block_size=128,
+                            **kwargs)
     remote = classify_raster(model, scene, tmp_path / "dask.tif", block_size=64,
                              client=address, **kwargs)
     assert _outputs(remote) == _outputs(local)
@@ -150,6 +157,20 @@ def test_error_in_a_task_leaves_no_file(tmp_path, client, landsat):
     assert list(out.iterdir()) == []
 
 
+@pytest.mark.parametrize("preset", ["pixel-mlc", "pixel-texture-rf"])
+def test_presets_fitted_on_the_raster(tmp_path, client, landsat, preset):
+    path = landsat[0]
+    model = fit_raster(classical.make_pipeline(preset), path,
+                       path.with_name("training_data.gtif"), random_state=0)
+    written = []
+    for name, block_size, on in (("a", 48, None), ("b", 250, None), ("c", 100, client)):
+        target = classify_raster(model, path, tmp_path / f"{name}.tif",
+                                 block_size=block_size, probabilities=True, client=on,
+                                 verbose=False)
+        written.append(_outputs(target))
+    assert written[0] == written[1] == written[2]
+
+
 def test_bad_client():
     with pytest.raises(TypeError, match="client must be a dask.distributed.Client or a "
                                         "scheduler address"):
@@ -166,8 +187,9 @@ def test_array_equals_local_run(landsat, spatial_model, chunks):
     image[:3, :40] = np.nan  # nodata
     expected_codes, expected_proba = classify_raster(
         spatial_model, image, None, probabilities=True, reject=0.9, verbose=False)
-    codes, proba = classify_array(spatial_model, da.from_array(image, chunks=(*chunks, 3)),
-                                  probabilities=True, reject=0.9)
+    chunked = da.from_array(image, chunks=(*chunks, 3))
+    codes, proba = classify_array(spatial_model, chunked, probabilities=True,
+                                  reject=0.9)
     assert isinstance(codes, da.Array) and isinstance(proba, da.Array)
     codes, proba = da.compute(codes, proba)
     assert_array_equal(codes, expected_codes)

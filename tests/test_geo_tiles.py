@@ -119,10 +119,10 @@ def test_tile_files_byte_identical_across_block_sizes(tmp_path, mosaic):
     source = _write(tmp_path / "mosaic.tif", scene)
     written = []
     for block_size, n_jobs in ((64, None), (200, 2), (1000, None)):
-        path = classify_raster(model, source, tmp_path / f"t{block_size}.tif", mode="tile",
-                               tile_size=64, stride=32, block_size=block_size,
-                               n_jobs=n_jobs, probabilities=True, reject=0.5,
-                               verbose=False)
+        path = classify_raster(model, source, tmp_path / f"t{block_size}.tif",
+                               mode="tile", tile_size=64, stride=32,
+                               block_size=block_size, n_jobs=n_jobs,
+                               probabilities=True, reject=0.5, verbose=False)
         written.append([path.read_bytes(),
                         path.with_name(f"t{block_size}_proba.tif").read_bytes()])
     assert written[0] == written[1] == written[2]
@@ -146,11 +146,13 @@ def test_percentile_scale_is_computed_once(mosaic):
     model, scene, _ = mosaic
     wide = (scene.astype(np.uint16) * 40 + 300)
     low, high = np.percentile(wide.reshape(-1, 3), [2, 98], axis=0)
-    stretched = np.rint(np.clip((wide - low) / (high - low), 0, 1) * 255).astype(np.uint8)
+    stretched = np.clip((wide - low) / (high - low), 0, 1)
+    stretched = np.rint(stretched * 255).astype(np.uint8)
     expected = _twin_codes(model, stretched, 64, 64)[0]
     for block_size in (64, 300):
         codes = classify_raster(model, wide, None, mode="tile", tile_size=64,
-                                scale="percentile", block_size=block_size, verbose=False)
+                                scale="percentile", block_size=block_size,
+                                verbose=False)
         assert_array_equal(codes, expected)
 
 
@@ -174,13 +176,14 @@ def test_tiles_out_lists_chosen_classes(tmp_path, mosaic, suffix):
     source = _write(tmp_path / "mosaic.tif", scene)
     listing = tmp_path / f"forest{suffix}"
     codes, proba = classify_raster(model, source, None, mode="tile", tile_size=64,
-                                   tiles_out=listing, tile_classes=["Forest", "SeaLake"],
-                                   probabilities=True, verbose=False)
+                                   tiles_out=listing, probabilities=True,
+                                   tile_classes=["Forest", "SeaLake"], verbose=False)
     wanted = np.isin(codes, [2, 4])
     if suffix == ".csv":
         with open(listing, newline="") as stream:
+            sides = ("left", "bottom", "right", "top")
             records = [{**row, "row": int(row["row"]), "col": int(row["col"]),
-                        "bounds": [float(row[k]) for k in ("left", "bottom", "right", "top")],
+                        "bounds": [float(row[side]) for side in sides],
                         "probability": float(row["probability"])}
                        for row in csv.DictReader(stream)]
     else:

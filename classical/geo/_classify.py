@@ -88,8 +88,8 @@ class BlockPlan:
             _, rest, halo = spatial_parts(model)
             block = raster.read(window, halo=halo, bands=self.bands)
             valid = raster.valid_mask(window).ravel()
-            codes, proba, top = self.decider(rest, pixel_rows(model, block, halo)[valid],
-                                             valid)
+            rows = pixel_rows(model, block, halo)[valid]
+            codes, proba, top = self.decider(rest, rows, valid)
             tiles = []
         else:
             source = self.grid.source_window(window)
@@ -290,8 +290,8 @@ def _check_options(model, mode, tile_size, stride, block_size, reject, probabili
             f"{' and '.join(needs)} need a model with predict_proba; "
             f"{type(model).__name__} has none. Use a probabilistic classifier "
             f"(e.g. SVC(probability=True)) or drop {needs[0]}.")
-    if n_jobs is not None and (isinstance(n_jobs, bool) or not isinstance(n_jobs, Integral)
-                               or n_jobs == 0):
+    if n_jobs is not None and (isinstance(n_jobs, bool) or n_jobs == 0
+                               or not isinstance(n_jobs, Integral)):
         raise ValueError(
             f"n_jobs must be None or a non-zero int (-1 for every core), as in "
             f"scikit-learn; got {n_jobs!r}.")
@@ -342,7 +342,8 @@ def _map_grid(raster, mode, stride):
         return raster.height, raster.width, raster.transform
     transform = None if raster.transform is None else \
         raster.transform @ type(raster.transform).scale(stride)
-    return math.ceil(raster.height / stride), math.ceil(raster.width / stride), transform
+    rows, cols = math.ceil(raster.height / stride), math.ceil(raster.width / stride)
+    return rows, cols, transform
 
 
 def _plan(model, raster, bands, block_size, *, mode, reject, probabilities,
@@ -430,7 +431,8 @@ def _collect(results, writer, shape, decider, tiles, probabilities):
     """
     if writer is not None:
         for result in results:
-            writer.write(result.window, result.codes, probabilities=result.probabilities,
+            writer.write(result.window, result.codes,
+                         probabilities=result.probabilities,
                          confidence=result.confidence)
             tiles.extend(result.tiles)
         return writer.path

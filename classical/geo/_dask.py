@@ -176,7 +176,8 @@ def classify_array(model, array, *, probabilities=False, reject=None, nodata=Non
     if not probabilities:
         return codes
     proba = xr.DataArray(out[..., 1:], dims=(*spatial_dims, "class"),
-                         coords={**coords, "class": decider.classes}, name="probability")
+                         coords={**coords, "class": decider.classes},
+                         name="probability")
     return codes, proba
 
 

@@ -25,6 +25,7 @@ __all__ = ["TileGrid", "Scale", "check_tile_params", "write_tile_list"]
 _SAMPLE_WINDOWS = 64
 _SAMPLE_PIXELS = 1 << 20
 _PERCENTILES = (2.0, 98.0)
+_PROPERTIES = ("row", "col", "class", "value", "code", "probability")
 
 
 class TileGrid:
@@ -114,8 +115,10 @@ class TileGrid:
         """
         top = row * self.stride - self.offset
         left = col * self.stride - self.offset
-        clipped_top, clipped_bottom = max(top, 0), min(top + self.tile_size, self.height)
-        clipped_left, clipped_right = max(left, 0), min(left + self.tile_size, self.width)
+        clipped_top = max(top, 0)
+        clipped_bottom = min(top + self.tile_size, self.height)
+        clipped_left = max(left, 0)
+        clipped_right = min(left + self.tile_size, self.width)
         window = Window(clipped_top, clipped_left, clipped_bottom - clipped_top,
                         clipped_right - clipped_left)
         padding = ((clipped_top - top, top + self.tile_size - clipped_bottom),
@@ -149,8 +152,9 @@ class TileGrid:
         for row in range(cells.row, cells.row + cells.height):
             for col in range(cells.col, cells.col + cells.width):
                 window, padding = self.tile_extent(row, col)
-                rows = slice(window.row - origin.row, window.row - origin.row + window.height)
-                cols = slice(window.col - origin.col, window.col - origin.col + window.width)
+                top, left = window.row - origin.row, window.col - origin.col
+                rows = slice(top, top + window.height)
+                cols = slice(left, left + window.width)
                 has_data.append(bool(valid[rows, cols].any()))
                 if has_data[-1]:
                     tiles.append(np.pad(block[rows, cols], (*padding, (0, 0)),
@@ -208,13 +212,12 @@ class Scale:
         if not self.percentile:
             return self
         windows = raster.windows(256)
-        chosen = np.unique(np.linspace(0, len(windows) - 1,
-                                       min(len(windows), _SAMPLE_WINDOWS)).round().astype(int))
-        windows = [windows[i] for i in chosen]
+        spread = np.linspace(0, len(windows) - 1, min(len(windows), _SAMPLE_WINDOWS))
+        windows = [windows[i] for i in np.unique(spread.round().astype(int))]
         total = sum(w.height * w.width for w in windows)
         step = max(1, math.ceil(math.sqrt(total / _SAMPLE_PIXELS)))
-        sample = [raster.read(w, bands=bands)[::step, ::step][raster.valid_mask(w)[::step, ::step]]
-                  for w in windows]
+        sample = [raster.read(w, bands=bands)[::step, ::step]
+                  [raster.valid_mask(w)[::step, ::step]] for w in windows]
         sample = np.concatenate(sample).astype(np.float64)
         if not len(sample):
             raise ValueError(
@@ -298,19 +301,20 @@ def _bounds(ring):
 
 def _write_csv(stream, tiles):
     writer = csv.writer(stream)
-    writer.writerow(["row", "col", "class", "value", "code", "probability",
-                     "left", "bottom", "right", "top"])
+    writer.writerow([*_PROPERTIES, "left", "bottom", "right", "top"])
     for tile in tiles:
         writer.writerow([tile["row"], tile["col"], tile["class"], tile["value"],
-                         tile["code"], _number(tile["probability"]), *_bounds(tile["ring"])])
+                         tile["code"], _number(tile["probability"]),
+                         *_bounds(tile["ring"])])
 
 
 def _write_geojson(stream, tiles, crs):
     features = [{
         "type": "Feature",
-        "geometry": {"type": "Polygon", "coordinates": [[list(p) for p in tile["ring"]]]},
+        "geometry": {"type": "Polygon",
+                     "coordinates": [[list(point) for point in tile["ring"]]]},
         "properties": {key: _number(tile[key]) if key == "probability" else tile[key]
-                       for key in ("row", "col", "class", "value", "code", "probability")},
+                       for key in _PROPERTIES},
     } for tile in tiles]
     collection = {"type": "FeatureCollection", "features": features}
     if crs is not None:
