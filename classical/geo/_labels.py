@@ -141,13 +141,18 @@ def _raster_labels(source, raster):
             f"{'; '.join(differences)}. Resample it onto the image grid first, "
             f"e.g. {_gdalwarp_hint(raster)}, or give the training polygons (a "
             f"vector file) so that they are rasterised onto the image's grid.")
-    values = labels.read()[:, :, 0]
-    unlabelled = np.zeros(values.shape, dtype=bool)
-    if labels.nodata is not None:
-        unlabelled |= (np.isnan(values) if np.isnan(labels.nodata)
-                       else values == labels.nodata)
-    if np.issubdtype(values.dtype, np.floating):
-        unlabelled |= np.isnan(values)
+    values = source if isinstance(source, np.ndarray) and source.ndim == 2 \
+        else labels.read()[:, :, 0]  # an (H, W) array is used as it is, not copied
+    floating = np.issubdtype(values.dtype, np.floating)
+    if not (floating or np.issubdtype(values.dtype, np.integer)):
+        raise ValueError(
+            f"The label raster {_describe(labels)} must hold integer class "
+            f"ids; got dtype {values.dtype}.")
+    unlabelled = np.isnan(values) if floating else None
+    if labels.nodata is not None and not np.isnan(labels.nodata):
+        at_nodata = values == labels.nodata
+        unlabelled = at_nodata if unlabelled is None else unlabelled | at_nodata
+    if floating:
         kept = values[~unlabelled]
         if not np.array_equal(kept, np.round(kept)):
             raise ValueError(
@@ -155,12 +160,8 @@ def _raster_labels(source, raster):
                 f"(e.g. {kept[kept != np.round(kept)][0]}); class ids must be "
                 f"integers. Round it or rasterise the labels again as integers.")
         values = np.where(unlabelled, 0, values).astype(np.int32)
-    elif not (np.issubdtype(values.dtype, np.integer) or values.dtype == bool):
-        raise ValueError(
-            f"The label raster {_describe(labels)} must hold integer class "
-            f"ids; got dtype {values.dtype}.")
-    else:
-        values = np.where(unlabelled, 0, values) if unlabelled.any() else values
+    elif unlabelled is not None and unlabelled.any():
+        values = np.where(unlabelled, 0, values)
     if values.size and values.min() < 0:
         raise ValueError(
             f"The label raster {_describe(labels)} holds negative values (e.g. "

@@ -40,7 +40,7 @@ def _by_class(labels):
     Returns the sorted class ids and, for each, its pixels' flat indices in
     increasing order.
     """
-    flat = np.flatnonzero(labels.ravel() > 0)
+    flat = np.flatnonzero(labels)  # labels are >= 0
     values = labels.ravel()[flat]
     order = np.argsort(values, kind="stable")
     classes, starts = np.unique(values[order], return_index=True)
