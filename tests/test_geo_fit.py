@@ -184,6 +184,14 @@ def test_nodata_pixels_are_never_trained_on():
     np.testing.assert_allclose(model.means_[0], pixels[15:25, 0:8].mean(axis=(0, 1)))
 
 
+def test_progress_bars_name_both_passes(capsys):
+    pixels, labels = synthetic_scene()
+    fit_raster(make_pipeline(MeanOfThree(), forest()), pixels, labels, block_size=16,
+               verbose=True)
+    err = capsys.readouterr().err
+    assert "Reading training pixels" in err and "Computing training features" in err
+
+
 def test_fit_raster_errors():
     pixels, labels = synthetic_scene()
     with pytest.raises(ValueError, match="on_invalid must be 'raise' or 'warn'"):

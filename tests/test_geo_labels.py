@@ -279,8 +279,10 @@ def test_float_label_rasters():
         read_labels(values, image)
 
 
-def test_label_raster_type_and_band_errors():
+def test_label_raster_type_and_band_errors(tmp_path):
     image = small_image()
+    with pytest.raises(ValueError, match="does not exist"):
+        read_labels(tmp_path / "missing.shp", image)
     with pytest.raises(ValueError, match="must have one band.*has 2"):
         read_labels(np.zeros((20, 30, 2), dtype=np.uint8), image)
     with pytest.raises(TypeError, match="source must be a label raster"):
