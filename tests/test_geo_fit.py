@@ -200,3 +200,16 @@ def test_fit_raster_errors():
         fit_raster(forest(), pixels, labels[:, :39])
     with pytest.raises(ClassValidationError, match="1 class with labelled pixels"):
         fit_raster(forest(), pixels, np.where(labels == 1, 1, 0))
+
+
+def test_bands_select_layers_and_are_kept():
+    image = np.random.default_rng(0).normal(size=(40, 30, 4))
+    labels = np.zeros((40, 30), dtype=np.uint8)
+    labels[:20, :10], labels[20:, 10:] = 1, 2
+    subset = GaussianMLClassifier().fit(image[labels > 0][:, [3, 1]], labels[labels > 0])
+    model = fit_raster(GaussianMLClassifier(), image, labels, bands=[4, 2],
+                       block_size=16)
+    assert model.source_bands_ == (4, 2)
+    np.testing.assert_allclose(model.means_, subset.means_)
+    with pytest.raises(ValueError, match="1-based band indices in 1..4"):
+        fit_raster(GaussianMLClassifier(), image, labels, bands=[0, 1])

@@ -22,7 +22,8 @@ __all__ = ["fit_raster"]
 @Substitution(random_state=RANDOM_STATE_DOC, verbose=VERBOSE_DOC)
 def fit_raster(pipeline, image, labels, *, max_per_class=None, balance=False,
                class_names=None, sensor=None, block_size=None, random_state=None,
-               verbose=False, attribute="id", min_pixels="auto", on_invalid="raise"):
+               verbose=False, attribute="id", min_pixels="auto", on_invalid="raise",
+               bands=None):
     """Fit a pipeline on the labelled pixels of an image, reading it by blocks.
 
     The labels are put on the image's grid and validated, the labelled
@@ -72,13 +73,19 @@ def fit_raster(pipeline, image, labels, *, max_per_class=None, balance=False,
         classifier or QDA), and no limit otherwise.
     on_invalid : {'raise', 'warn'}, default='raise'
         What a problem found by :func:`~classical.geo.validate_classes` does.
+    bands : sequence of int or None, default=None
+        1-based bands of the image the model learns from, in that order
+        (e.g. ``range(1, 8)`` to leave out a mask band); None takes every
+        band. Kept as ``source_bands_`` so that
+        :func:`~classical.geo.classify_raster` reads the same bands.
 
     Returns
     -------
     pipeline : estimator
         The same object, fitted, with the class ids (the label values) as
-        ``classes_`` and an attribute ``class_names_``: the names in the
-        order of ``classes_``, or None without ``class_names``.
+        ``classes_`` and the attributes ``class_names_`` (the names in the
+        order of ``classes_``, or None without ``class_names``) and
+        ``source_bands_`` (``bands`` as a tuple, or None).
 
     Raises
     ------
@@ -114,6 +121,7 @@ def fit_raster(pipeline, image, labels, *, max_per_class=None, balance=False,
     if on_invalid not in ("raise", "warn"):
         raise ValueError(f"on_invalid must be 'raise' or 'warn'; got {on_invalid!r}.")
     raster = open_raster(image)
+    bands = None if bands is None else tuple(raster.check_bands(bands))
     labels = read_labels(labels, raster, attribute=attribute)
     labels, _ = _clear_nodata(labels, raster, block_size=block_size)
     spatial, rest, halo = spatial_parts(pipeline)
@@ -123,16 +131,18 @@ def fit_raster(pipeline, image, labels, *, max_per_class=None, balance=False,
     rows, cols = sample_pixels(labels, max_per_class=max_per_class, balance=balance,
                                random_state=random_state)
     y = labels[rows, cols]
-    _set_band_roles(pipeline, raster.band_names, sensor)
-    bands = _gather(raster, rows, cols, block_size=block_size, verbose=verbose,
-                    desc="Reading training pixels")
+    names_in = raster.band_names if bands is None \
+        else tuple(raster.band_names[b - 1] for b in bands)
+    _set_band_roles(pipeline, names_in, sensor)
+    pixels = _gather(raster, rows, cols, bands=bands, block_size=block_size,
+                     verbose=verbose, desc="Reading training pixels")
     if spatial is None:
-        pipeline.fit(bands, y)
+        pipeline.fit(pixels, y)
     else:
-        spatial.fit(bands[:, np.newaxis, :])
-        del bands
-        features = _gather(raster, rows, cols, block_size=block_size, halo=halo,
-                           model=pipeline, verbose=verbose,
+        spatial.fit(pixels[:, np.newaxis, :])
+        del pixels
+        features = _gather(raster, rows, cols, bands=bands, block_size=block_size,
+                           halo=halo, model=pipeline, verbose=verbose,
                            desc="Computing training features")
         if rest is not None:
             rest.fit(features, y)
@@ -141,6 +151,7 @@ def fit_raster(pipeline, image, labels, *, max_per_class=None, balance=False,
         named = dict(_name_pairs(class_names))
         names = tuple(named[k] for k in np.unique(y))
     pipeline.class_names_ = names
+    pipeline.source_bands_ = bands
     return pipeline
 
 
@@ -164,8 +175,8 @@ def _set_band_roles(model, band_names, sensor):
                 step.set_params(bands=roles)
 
 
-def _gather(raster, rows, cols, *, block_size, halo=0, model=None, verbose=False,
-            desc=None):
+def _gather(raster, rows, cols, *, bands, block_size, halo=0, model=None,
+            verbose=False, desc=None):
     """Rows of the pixels ``(rows, cols)``, read block by block, in their order.
 
     Without ``model`` a pixel's row is its bands; with it, the features of
@@ -184,7 +195,7 @@ def _gather(raster, rows, cols, *, block_size, halo=0, model=None, verbose=False
                       unit="block", disable=not verbose):
         window = by_corner[(int(first_row[index[0]]), int(first_col[index[0]]))]
         local_rows, local_cols = rows[index] - window.row, cols[index] - window.col
-        block = raster.read(window, halo=halo)
+        block = raster.read(window, halo=halo, bands=bands)
         if model is None:
             values = block[local_rows, local_cols]
         else:

@@ -330,7 +330,7 @@ class Raster:
         gives the same values as on the whole scene.
         """
         window = self._check_window(window)
-        indexes = self._check_bands(bands)
+        indexes = self.check_bands(bands)
         halo = self._check_halo(halo)
         rows = _reflect_range(window.row - halo, window.row + window.height + halo,
                               self.height)
@@ -410,7 +410,8 @@ class Raster:
     def _check_window(self, window):
         return check_window(window, self.height, self.width)
 
-    def _check_bands(self, bands):
+    def check_bands(self, bands):
+        """The 1-based ``bands`` as a list of ints (all bands for None), checked."""
         if bands is None:
             return list(range(1, self.count + 1))
         listed = [bands] if isinstance(bands, Integral) else list(bands)
