@@ -51,11 +51,6 @@ def _preset(name, description):
         return builder
     return register
 
-PIXEL_MLC_SAMPLES_PER_COMPONENT = 2.0
-PIXEL_MLC_REG_PARAM = 0.05
-PIXEL_SVM_C = 10.0
-PIXEL_RF_TREES = 200
-
 
 # The columns of PixelRuleFeatures() with its default conditions, in order.
 PIXEL_RULE_NAMES = [
@@ -414,14 +409,15 @@ def _rules_vegetation():
 # and Statlog (its training file) only.
 
 @_preset("pixel-mlc",
-         "pixel rows: bands + known spectral indices -> scaling -> PCA capped by the "
-         "smallest class -> Gaussian maximum likelihood (reject: mlc__reject_threshold)")
+         "pixel rows: bands + known spectral indices -> scaling -> PCA capped by "
+         "the smallest class -> Gaussian maximum likelihood "
+         "(reject: mlc__reject_threshold)")
 def _pixel_mlc():
     return Pipeline([
         ("indices", SpectralIndices()),
         ("scale", StandardScaler()),
-        ("pca", ClassSizePCA(samples_per_component=PIXEL_MLC_SAMPLES_PER_COMPONENT)),
-        ("mlc", GaussianMLClassifier(priors="equal", reg_param=PIXEL_MLC_REG_PARAM)),
+        ("pca", ClassSizePCA(samples_per_component=3.0)),
+        ("mlc", GaussianMLClassifier(priors="equal", reg_param=0.05)),
     ])
 
 
@@ -431,7 +427,7 @@ def _pixel_svm():
     return Pipeline([
         ("indices", SpectralIndices()),
         ("scale", StandardScaler()),
-        ("svm", CalibratedClassifierCV(SVC(kernel="rbf", C=PIXEL_SVM_C, gamma="scale"),
+        ("svm", CalibratedClassifierCV(SVC(kernel="rbf", C=10.0, gamma="scale"),
                                        method="sigmoid", cv=5, ensemble=False)),
     ])
 
@@ -440,7 +436,7 @@ def _pixel_svm():
 def _pixel_rf():
     return Pipeline([
         ("indices", SpectralIndices()),
-        ("forest", RandomForestClassifier(n_estimators=PIXEL_RF_TREES, random_state=0)),
+        ("forest", RandomForestClassifier(n_estimators=200, random_state=0)),
     ])
 
 
@@ -451,7 +447,7 @@ def _pixel_texture_rf():
     return Pipeline([
         ("neighbourhood", NeighbourhoodFeatures()),
         ("indices", SpectralIndices()),
-        ("forest", RandomForestClassifier(n_estimators=PIXEL_RF_TREES, random_state=0)),
+        ("forest", RandomForestClassifier(n_estimators=200, random_state=0)),
     ])
 
 

@@ -15,8 +15,7 @@ try:
 except ImportError:  # pragma: no cover - older sklearn-compat
     from sklearn.utils.estimator_checks import parametrize_with_checks
 
-LANDSAT7_SAMPLE_NAMES = ("band 1 reflectance", "band 2 reflectance", "band 3 reflectance",
-                         "band 4 reflectance", "band 5 reflectance", "band 7 reflectance",
+LANDSAT7_SAMPLE_NAMES = (*(f"band {b} reflectance" for b in (1, 2, 3, 4, 5, 7)),
                          "band 6 temperature", "")
 ALL = ("ndvi", "ndwi", "ndbi", "savi", "evi")
 FOUR = {"blue": 1, "green": 2, "red": 3, "nir": 4}
@@ -40,7 +39,8 @@ def test_sklearn_compatible(estimator, check):
 def test_sensor_tables():
     assert SENSOR_BANDS["landsat7"] == {"blue": 1, "green": 2, "red": 3, "nir": 4,
                                         "swir1": 5, "swir2": 7, "thermal": 6}
-    assert SENSOR_BANDS["landsat8"]["nir"] == 5 and SENSOR_BANDS["landsat8"]["thermal"] == 10
+    assert SENSOR_BANDS["landsat8"]["nir"] == 5
+    assert SENSOR_BANDS["landsat8"]["thermal"] == 10
     # Sentinel-2's B8A is the 9th layer, so B11 and B12 are the 12th and 13th
     assert SENSOR_BANDS["sentinel2"] == {"blue": 2, "green": 3, "red": 4, "nir": 8,
                                          "swir1": 12, "swir2": 13}
@@ -76,7 +76,8 @@ def test_band_roles_from_names(names, sensor, expected):
     ({"bands": {"red": 0}}, ValueError, "band numbers are 1-based"),
     ({"bands": {"red": 2.0}}, TypeError, r"bands\['red'\] must be an int"),
     ({"bands": [("red", 3)]}, TypeError, "bands must be a mapping of role"),
-    ({"band_names": ["red", "Red"]}, ValueError, r"give the role 'red' to layers \[1, 2\]"),
+    ({"band_names": ["red", "Red"]}, ValueError,
+     r"give the role 'red' to layers \[1, 2\]"),
 ])
 def test_band_roles_errors(kwargs, error, match):
     with pytest.raises(error, match=match):
@@ -118,7 +119,8 @@ def test_scale_changes_only_savi_and_evi():
 @pytest.mark.parametrize("bands, names, match", [
     (FOUR, ["ndmi"], r"unknown spectral indices \['ndmi'\]; the indices are"),
     (FOUR, ["ndbi"], "the index 'ndbi' needs the 'swir1' band"),
-    ({"red": 3, "nir": 9}, ["ndvi"], "the 'nir' band is band 9, but X has only 6 bands"),
+    ({"red": 3, "nir": 9}, ["ndvi"],
+     "the 'nir' band is band 9, but X has only 6 bands"),
 ])
 def test_spectral_indices_errors(bands, names, match):
     with pytest.raises(ValueError, match=match):
@@ -133,8 +135,8 @@ def test_transformer_auto_appends_known_indices():
     assert step.indices_ == ("ndvi", "ndwi", "savi", "evi")
     out = step.transform(rows)
     np.testing.assert_array_equal(out[:, :6], rows)
-    np.testing.assert_allclose(out[:, 6:], naive.spectral_indices(rows, FOUR, step.indices_,
-                                                                   1e-4), rtol=1e-12)
+    twin = naive.spectral_indices(rows, FOUR, step.indices_, 1e-4)
+    np.testing.assert_allclose(out[:, 6:], twin, rtol=1e-12)
     assert list(step.get_feature_names_out()) == [f"x{i}" for i in range(6)] + [
         "ndvi", "ndwi", "savi", "evi"]
 
@@ -155,7 +157,8 @@ def test_transformer_sensor_roles_past_the_band_count_are_dropped():
 def test_transformer_reads_dataframe_column_names():
     rows = _pixels(bands=4)
     frame = pd.DataFrame(rows, columns=["blue", "green", "red", "nir"])
-    model = make_pipeline(SpectralIndices(indices=["ndvi"]), StandardScaler()).fit(frame)
+    model = make_pipeline(SpectralIndices(indices=["ndvi"]), StandardScaler())
+    model.fit(frame)
     assert model[0].band_roles_ == FOUR
     assert list(model[:-1].get_feature_names_out()) == ["blue", "green", "red", "nir",
                                                          "ndvi"]
@@ -165,7 +168,8 @@ def test_transformer_reads_dataframe_column_names():
     ({"indices": ["ndbi"], "bands": FOUR}, "the index 'ndbi' needs the 'swir1' band"),
     ({"indices": ["ndvi"]}, "the index 'ndvi' needs the 'red' band"),
     ({"bands": {"red": 3, "nir": 7}}, r"bands\['nir'\] = 7, but X has only 6 bands"),
-    ({"indices": ["ndvi", "foo"], "bands": FOUR}, r"unknown spectral indices \['foo'\]"),
+    ({"indices": ["ndvi", "foo"], "bands": FOUR},
+     r"unknown spectral indices \['foo'\]"),
     ({"sensor": "spot"}, "'sensor' parameter of SpectralIndices must be"),
 ])
 def test_transformer_errors(params, match):

@@ -48,7 +48,8 @@ def test_sklearn_compatible(estimator, check):
 
 # ---- ClassSizePCA ----------------------------------------------------------------
 
-@pytest.mark.parametrize("per_component, expected", [(1, 19), (2, 9), (4.5, 4), (100, 1)])
+@pytest.mark.parametrize("per_component, expected",
+                         [(1, 19), (2, 9), (4.5, 4), (100, 1)])
 def test_components_capped_by_the_smallest_class(per_component, expected):
     rng = np.random.default_rng(0)
     X = rng.normal(size=(120, 50))
@@ -118,7 +119,8 @@ def test_pixel_texture_rf_learns_from_an_image():
     stripes = (np.arange(40) // 4 % 2).astype(float)[None, :].repeat(40, axis=0)
     scattered = (rng.random((40, 40)) > 0.5).astype(float)
     bright = np.concatenate([stripes[:, :20], scattered[:, 20:]], axis=1)
-    image = np.stack([0.2 + 0.6 * bright] * 3, axis=2) + rng.normal(0, 0.01, (40, 40, 3))
+    image = np.stack([0.2 + 0.6 * bright] * 3, axis=2)
+    image += rng.normal(0, 0.01, image.shape)
     labels = np.repeat([[1] * 20 + [2] * 20], 40, axis=0)
     keep = np.zeros((40, 40), bool)
     keep[:, :17] = keep[:, 23:] = True  # away from the seam between the classes
@@ -163,4 +165,5 @@ def test_row_presets_on_statlog(statlog, name):
     X_train, _, y_train, _ = train_test_split(X_train, y_train, train_size=1500,
                                               stratify=y_train, random_state=0)
     model = classical.make_pipeline(name).fit(X_train, y_train)
-    assert model.score(X_test, y_test) > 0.82  # Statlog's QDA: 0.845 (Michie et al. 1994)
+    # Statlog's QDA ("Quadisc"): 0.845 (Michie et al. 1994)
+    assert model.score(X_test, y_test) > 0.82

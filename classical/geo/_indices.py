@@ -1,4 +1,4 @@
-"""Spectral indices of pixels from band roles (red, nir, ...), with sensor band tables."""
+"""Spectral indices of pixels from band roles (red, nir, ...) and sensor tables."""
 
 import re
 from numbers import Integral, Real
@@ -83,7 +83,8 @@ def _check_bands(bands):
                 f"bands has the unknown role {role!r}; the roles are {list(ROLES)}.")
         if isinstance(band, bool) or not isinstance(band, Integral):
             raise TypeError(
-                f"bands[{role!r}] must be an int (a 1-based band number); got {band!r}.")
+                f"bands[{role!r}] must be an int (a 1-based band number); "
+                f"got {band!r}.")
         if band < 1:
             raise ValueError(
                 f"bands[{role!r}] = {band}: band numbers are 1-based, as in GDAL "
@@ -142,9 +143,10 @@ def band_roles(band_names=(), sensor=None, bands=None):
     -----
     The order of precedence is: the sensor's standard order (only when no
     band name states a role; roles past the last layer of ``band_names`` are
-    then dropped), then the names, then ``bands``. The Landsat 7 sample stack names its sixth layer
-    ``'band 7 reflectance'``: with ``sensor='landsat7'`` that layer is
-    ``swir2``, as the file says, not the sixth band of the standard order.
+    then dropped), then the names, then ``bands``. The Landsat 7 sample
+    stack names its sixth layer ``'band 7 reflectance'``: with
+    ``sensor='landsat7'`` that layer is ``swir2``, as the file says, not the
+    sixth band of the standard order.
 
     Examples
     --------
@@ -287,8 +289,8 @@ default=('ndvi', 'ndwi', 'ndbi', 'savi', 'evi')
             out[:, k] = (1 + _SAVI_L) * _ratio(band["nir"] - band["red"],
                                                band["nir"] + band["red"] + _SAVI_L)
         else:
-            out[:, k] = 2.5 * _ratio(band["nir"] - band["red"],
-                                     band["nir"] + 6 * band["red"] - 7.5 * band["blue"] + 1)
+            blue, red, nir = band["blue"], band["red"], band["nir"]
+            out[:, k] = 2.5 * _ratio(nir - red, nir + 6 * red - 7.5 * blue + 1)
     return out
 
 
@@ -349,7 +351,8 @@ default='auto'
         "reflectance_scale": [Interval(Real, 0, None, closed="neither")],
     }
 
-    def __init__(self, *, indices="auto", bands=None, sensor=None, reflectance_scale=1.0):
+    def __init__(self, *, indices="auto", bands=None, sensor=None,
+                 reflectance_scale=1.0):
         self.indices = indices
         self.bands = bands
         self.sensor = sensor

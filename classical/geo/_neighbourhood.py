@@ -21,7 +21,10 @@ _PERCENTILES = (1.0, 99.0)
 
 def _check_names(value, options, name):
     """Return ``value`` (a tuple of option names, or None for none) as a tuple."""
-    names = () if value is None else (value,) if isinstance(value, str) else tuple(value)
+    if value is None or isinstance(value, str):
+        names = () if value is None else (value,)
+    else:
+        names = tuple(value)
     unknown = [v for v in names if v not in options]
     if unknown or len(set(names)) != len(names):
         raise ValueError(
@@ -163,7 +166,8 @@ default=('contrast', 'homogeneity')
         if hasattr(bands, "values"):  # role -> band
             bands = sorted(set(bands.values()))
         bands = np.asarray(bands)
-        if bands.ndim != 1 or bands.size == 0 or not np.issubdtype(bands.dtype, np.integer):
+        integer = np.issubdtype(bands.dtype, np.integer)
+        if bands.ndim != 1 or bands.size == 0 or not integer:
             raise ValueError(
                 f"bands must be a non-empty sequence of 1-based band numbers; "
                 f"got {self.bands!r}.")
@@ -195,7 +199,8 @@ default=('contrast', 'homogeneity')
         pixels = image[..., selected].reshape(-1, selected.size)
         finite = np.isfinite(pixels).all(axis=1)
         if not finite.any():
-            raise ValueError("X has no pixel with finite values in every selected band.")
+            raise ValueError(
+                "X has no pixel with finite values in every selected band.")
         low, high = np.percentile(pixels[finite], _PERCENTILES, axis=0)
         self.band_low_, self.band_high_ = low, high
         self.n_features_in_ = image.shape[2]
@@ -223,7 +228,8 @@ default=('contrast', 'homogeneity')
                         mode="reflect")
         codes = np.array([_STATISTICS[s] for s in statistics], dtype=np.int64)
         out = np.empty(image.shape[:2] + (codes.size, image.shape[2]))
-        kernels.window_statistics(padded, self.size, codes, out.reshape(*out.shape[:2], -1))
+        flat = out.reshape(*out.shape[:2], -1)  # a view: the kernel fills out
+        kernels.window_statistics(padded, self.size, codes, flat)
         shifted = np.isin(codes, [kernels.MEAN, kernels.MIN, kernels.MAX])
         out[:, :, shifted] += centre
         return out.reshape(*out.shape[:2], -1).astype(np.float32)

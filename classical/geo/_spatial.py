@@ -65,7 +65,7 @@ def spatial_parts(model):
     >>> spatial_parts(RandomForestClassifier())[0] is None
     True
     """
-    if isinstance(model, Pipeline) and len(model.steps) and _is_spatial(model.steps[0][1]):
+    if isinstance(model, Pipeline) and _is_spatial(model.steps[0][1]):
         spatial = model.steps[0][1]
         rest = model[1:] if len(model.steps) > 1 else None
         return spatial, rest, int(spatial.halo)
