@@ -413,6 +413,13 @@ def _rules_vegetation():
          "the smallest class -> Gaussian maximum likelihood "
          "(reject: mlc__reject_threshold)")
 def _pixel_mlc():
+    """Cross-validated on the training pixels (5 folds) of Salinas-A and Statlog.
+
+    3 samples per component and ``reg_param=0.05`` scored 0.985 on Salinas-A
+    (224 bands, 20 pixels in the smallest class: 6 components) and 0.866 on
+    Statlog, the best or tied best of 1-10 samples per component, ``reg_param``
+    0.01-0.3 and with or without whitening.
+    """
     return Pipeline([
         ("indices", SpectralIndices()),
         ("scale", StandardScaler()),

@@ -108,6 +108,12 @@ default=('contrast', 'homogeneity')
     symmetric and normalised; each property is the mean over the four
     directions, as ``skimage.feature.graycoprops`` gives per direction.
 
+    Why GLCM contrast and homogeneity: on the Landsat 7 sample (bands 1-7,
+    ``pixel-rf`` after this step, stratified 5-fold cross-validation grouped
+    by training polygon) the bands alone scored OA 0.717; 5 x 5 mean and std
+    0.763; mean, std and range 0.755; mean and std with this texture 0.770
+    (0.781 with a 7 x 7 window). The texture alone added nothing (0.716).
+
     At the border of the input the image is mirrored without repeating the
     edge pixel (NumPy's ``'reflect'``, SciPy's ``'mirror'``), which is also
     how :meth:`classical.geo.Raster.read` fills the halo at the edge of a
