@@ -343,3 +343,17 @@ def test_pixels_whose_window_reaches_nan_are_nodata(landsat, spatial_model):
     near = np.zeros(codes.shape, dtype=bool)
     near[98:103, 98:103] = True  # the 5 x 5 window (halo 2) reaches the NaN
     assert (codes[near] == 0).all() and (codes[~near] > 0).all()
+
+
+def test_fit_raster_bands_and_names_carry_over(tmp_path):
+    from classical.geo import fit_raster, load_sample
+
+    sample = load_sample("landsat7")  # packaged: runs without ../shared
+    model = fit_raster(GaussianNB(), sample.image, sample.labels,
+                       class_names=sample.class_names, bands=range(1, 8))
+    path = classify_raster(model, sample.image, tmp_path / "map.tif", verbose=False)
+    with rasterio.open(path) as written:
+        codes, tags = written.read(1), written.tags()
+    assert json.loads(tags["class_names"]) == list(sample.class_names.values())
+    pixels = sample.image.read(bands=range(1, 8)).reshape(-1, 7)
+    assert_array_equal(codes.ravel(), model.predict(pixels))  # ids 1..5 = codes

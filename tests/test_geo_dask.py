@@ -37,12 +37,20 @@ RAN_ON = []
 class RecordingBayes(GaussianNB):
     """Naive Bayes noting the thread and Dask worker of every call."""
 
-    def predict_proba(self, X):
+    @staticmethod
+    def _record():
         try:
             worker = get_worker().address
         except ValueError:  # not inside a Dask task
             worker = None
         RAN_ON.append((threading.current_thread().name, worker))
+
+    def predict(self, X):
+        self._record()
+        return super().predict(X)
+
+    def predict_proba(self, X):
+        self._record()
         return super().predict_proba(X)
 
 

@@ -156,7 +156,9 @@ def classify_raster(model, source, destination, *, mode="pixel", tile_size=None,
         :func:`open_raster`).
     bands : sequence of int or None, default=None
         1-based source bands given to the model, in the model's order; None
-        gives every band.
+        gives the bands the model was fitted on by
+        :func:`~classical.geo.fit_raster` (its ``source_bands_``) in pixel
+        mode, and every band otherwise.
     scale : None, 'percentile', tuple of (low, high) or callable, default=None
         Tile mode: how source values map to the model's input range.
         ``(low, high)`` (per band or for all) stretches linearly to uint8
@@ -180,7 +182,8 @@ def classify_raster(model, source, destination, *, mode="pixel", tile_size=None,
         ``<stem>_confidence.tif`` (with a ``destination``).
     class_names : sequence of str or None, default=None
         A name for each class, in the order of ``classes_``; None uses the
-        labels themselves.
+        model's ``class_names_`` (set by :func:`~classical.geo.fit_raster`)
+        when it has them, and the labels themselves otherwise.
     tile_classes : sequence or None, default=None
         Labels (from ``classes_``) of the tiles listed in ``tiles_out``;
         None lists every classified tile.
@@ -231,6 +234,10 @@ def classify_raster(model, source, destination, *, mode="pixel", tile_size=None,
     A tile with no valid pixel is nodata. The map's transform is the
     source's scaled by ``stride``.
     """
+    if class_names is None:
+        class_names = getattr(model, "class_names_", None)
+    if bands is None and mode == "pixel":
+        bands = getattr(model, "source_bands_", None)
     plan_args = _check_options(model, mode, tile_size, stride, block_size, reject,
                                probabilities, confidence, scale, tiles_out,
                                tile_classes, class_names, n_jobs)
@@ -350,8 +357,7 @@ def _plan(model, raster, bands, block_size, *, mode, reject, probabilities,
           confidence, tile_size=None, stride=None, scale=None, tile_classes=None):
     """Check the scene against the model and lay out the blocks."""
     if bands is not None:
-        bands = [bands] if isinstance(bands, Integral) else list(bands)
-        raster.read(Window(0, 0, 1, 1), bands=bands)  # checks the indices
+        bands = raster.check_bands(bands)
     n_bands = raster.count if bands is None else len(bands)
     expected = getattr(model, "n_features_in_", None)
     if mode == "pixel" and expected is not None and expected != n_bands:
@@ -361,7 +367,8 @@ def _plan(model, raster, bands, block_size, *, mode, reject, probabilities,
             f"on {expected} features. Pass bands=[...] (1-based) to give it "
             f"the {expected} bands it was trained on, in its order.")
     _check_has_data(raster, block_size)
-    decider = Decider(model, reject=reject, probabilities=probabilities)
+    decider = Decider(model, reject=reject, probabilities=probabilities,
+                      confidence=confidence)
     if mode == "pixel":
         plan = BlockPlan(decider, mode=mode, bands=bands, confidence=confidence)
         return plan, raster.windows(block_size)

@@ -26,6 +26,8 @@ class Decider:
         Reject a row whose top class probability is below this.
     probabilities : bool
         Whether the per-class probabilities are wanted.
+    confidence : bool, default=False
+        Whether the top probability is wanted.
 
     Attributes
     ----------
@@ -38,10 +40,13 @@ class Decider:
 
     Notes
     -----
-    The class of a row is the argmax of ``predict_proba`` (ties go to the
-    first class of ``classes_``), which for some models differs from their
-    ``predict`` (an SVC with ``probability=True``); a model without
-    ``predict_proba`` is read through ``predict``. A model ending in a
+    When neither probabilities, a confidence nor ``reject`` are asked for,
+    the class of a row is the model's own ``predict``, which is also the
+    fast path (no probabilities are computed). Otherwise it is the argmax of
+    ``predict_proba`` (ties go to the first class of ``classes_``), so that
+    the map agrees with the probabilities written beside it; for most models
+    the two are the same, for some they differ (an SVC with
+    ``probability=True``). A model ending in a
     :class:`~classical.classifiers.GaussianMLClassifier` with a
     ``reject_threshold`` keeps its own reject rule: its ``predict`` decides,
     and ``unknown_label`` becomes the reject value. ``reject`` then applies
@@ -52,7 +57,7 @@ class Decider:
     classifier can place them.
     """
 
-    def __init__(self, model, *, reject=None, probabilities=False):
+    def __init__(self, model, *, reject=None, probabilities=False, confidence=False):
         from ._write import class_map_dtype
 
         self.classes = np.asarray(model.classes_)
@@ -63,7 +68,8 @@ class Decider:
         final = model.steps[-1][1] if isinstance(model, Pipeline) else model
         self.own_rule = (isinstance(final, GaussianMLClassifier)
                          and final.reject_threshold is not None)
-        self.use_proba = hasattr(model, "predict_proba")
+        self.use_proba = hasattr(model, "predict_proba") and (
+            probabilities or confidence or reject is not None)
 
     def __call__(self, estimator, rows, valid):
         """Codes, probabilities and top probabilities of the rows, nodata included.
@@ -85,8 +91,8 @@ class Decider:
         proba : ndarray of shape (n, K) of float32 or None
             Class probabilities (NaN at nodata), when asked for.
         top : ndarray of shape (n,) of float32 or None
-            Top probability (NaN at nodata); None for a model without
-            ``predict_proba``.
+            Top probability (NaN at nodata); None when no probabilities
+            were computed.
         """
         if rows.ndim == 2 and rows.dtype.kind == "f":
             finite = np.isfinite(rows).all(axis=1)
