@@ -244,10 +244,10 @@ def _write_report(ctx, report, *, markdown=None, json_path=None, confusion=None)
         ctx.say(f"Confusion matrix written to {confusion}")
 
 
-def _save_model(ctx, model, path, pipeline_name, **metadata):
+def _save_model(ctx, model, path, pipeline_name):
     from . import save
 
-    save(model, path, metadata={"pipeline": pipeline_name, **metadata})
+    save(model, path, metadata={"pipeline": pipeline_name})
     ctx.say(f"Model written to {path}")
 
 
@@ -456,14 +456,6 @@ def _parse_scale(click_ctx, param, value):
     return tuple(bounds)
 
 
-def _model_class_names(model, model_path):
-    """The class names fit_raster gave the model, or those saved beside it."""
-    from .persistence import read_metadata
-
-    names = getattr(model, "class_names_", None)
-    return names if names is not None else read_metadata(model_path).get("class_names")
-
-
 @cli.command(name="train-raster")
 @click.argument("image", type=click.Path(exists=True, dir_okay=False))
 @click.argument("labels", type=click.Path(exists=True, dir_okay=False))
@@ -477,12 +469,16 @@ def _model_class_names(model, model_path):
                    "GeoJSON, GeoPackage, ...).")
 @click.option("--class-names",
               help="Comma-separated names of the class ids 1..K, e.g. "
-                   "forest,water,herbaceous; stored in the model and the maps.")
+                   "forest,water,herbaceous; kept in the model and its maps.")
 @click.option("--max-per-class", type=click.IntRange(min=1),
               help="Most training pixels per class (stratified random sample).")
 @click.option("--balance", is_flag=True,
               help="As many training pixels from every class (those of the "
                    "smallest, or --max-per-class if lower).")
+@click.option("--bands", callback=_number_list(int),
+              help="1-based bands of IMAGE to learn from, in that order, e.g. "
+                   "1,2,3,4,5,6,7 to leave out a mask band; classify-raster "
+                   "reads the same bands.")
 @click.option("--sensor", help="Read band roles for spectral indices with this "
                                "sensor's band numbers: sentinel2, landsat8, landsat7.")
 @click.option("--block-size", type=click.IntRange(min=1),
@@ -491,7 +487,7 @@ def _model_class_names(model, model_path):
               help="Seed of the pixel sample and the model.")
 @click.pass_obj
 def train_raster(ctx, image, labels, pipeline_name, model_path, attribute, class_names,
-                 max_per_class, balance, sensor, block_size, seed):
+                 max_per_class, balance, bands, sensor, block_size, seed):
     """Train a pixel preset on the labelled pixels of IMAGE and save it.
 
     LABELS is a label raster on IMAGE's grid (0 = unlabelled) or a vector
@@ -506,12 +502,11 @@ def train_raster(ctx, image, labels, pipeline_name, model_path, attribute, class
         class_names = class_names.split(",")
     model = fit_raster(pipeline, image, labels, attribute=attribute,
                        class_names=class_names,
-                       max_per_class=max_per_class, balance=balance, sensor=sensor,
+                       max_per_class=max_per_class, balance=balance, bands=bands,
+                       sensor=sensor,
                        block_size=block_size, random_state=seed,
                        verbose=not ctx.quiet)
-    names = getattr(model, "class_names_", None)
-    _save_model(ctx, model, model_path, pipeline_name,
-                class_names=None if names is None else list(names))
+    _save_model(ctx, model, model_path, pipeline_name)
 
 
 @cli.command(name="classify-raster")
@@ -563,7 +558,7 @@ def classify_raster_command(ctx, model_path, source, destination, tile_size, str
         tile_size=tile_size, stride=stride, block_size=block_size,
         probabilities=probabilities, confidence=confidence, reject=reject,
         bands=bands, scale=scale, tiles_out=tiles_out, n_jobs=ctx.n_jobs,
-        client=scheduler, class_names=_model_class_names(model, model_path),
+        client=scheduler, class_names=getattr(model, "class_names_", None),
         verbose=not ctx.quiet)
     ctx.say(f"Class map written to {path}")
     for kind, flag in (("proba", probabilities), ("confidence", confidence)):

@@ -59,7 +59,7 @@ def trained(landsat, tmp_path_factory):
 def test_train_and_classify_match_the_python_functions(landsat, trained, tmp_path):
     model = classical.load(trained["model"])
     assert list(model.classes_) == [1, 2, 3, 4, 5]
-    assert classical.persistence.read_metadata(trained["model"])["class_names"] == NAMES
+    assert list(model.class_names_) == NAMES
     expected = classify_raster(model, landsat["image"], tmp_path / "api.tif",
                                probabilities=True, reject=0.4, class_names=NAMES,
                                verbose=False)
@@ -76,11 +76,19 @@ def test_train_from_the_polygons_and_block_size(landsat, trained, tmp_path):
     model = tmp_path / "vector.skops"
     result = run("train-raster", landsat["image"], landsat["vector"], "--out", model,
                  "--attribute", "id", "--pipeline", "pixel-mlc", "--balance",
-                 "--max-per-class", 30)
+                 "--max-per-class", 30, "--bands", "1,2,3,4,5,6,7")
     assert result.exit_code == 0, result.stderr
     assert "Model written to" in result.stdout
     assert "Reading training pixels" in result.stderr  # the progress bar
-    assert list(classical.load(model).classes_) == [1, 2, 3, 4, 5]
+    fitted = classical.load(model)
+    assert list(fitted.classes_) == [1, 2, 3, 4, 5]
+    assert list(fitted.source_bands_) == [1, 2, 3, 4, 5, 6, 7]
+    result = run("--quiet", "classify-raster", model, landsat["image"],
+                 tmp_path / "mlc.tif")
+    assert result.exit_code == 0, result.stderr
+    np.testing.assert_array_equal(
+        _read(tmp_path / "mlc.tif")[0],
+        classify_raster(fitted, landsat["image"], None, verbose=False))
     small = tmp_path / "small-blocks.tif"
     result = run("classify-raster", trained["model"], landsat["image"], small,
                  "--probabilities", "--reject", 0.4, "--block-size", 64)
