@@ -51,7 +51,9 @@ def per_class_tables(rows):
         lines = [{"pipeline": row["pipeline"],
                   **{c: f"{pa:.2f} / {ua:.2f}" for c, (pa, ua)
                      in row["per class PA/UA"].items()}} for row in scored]
-        tables.append(f"{dataset}: producer's / user's accuracy\n\n"
+        protocol = scored[0].get("protocol")
+        tables.append(f"{dataset}: producer's / user's accuracy"
+                      + (f" ({protocol})" if protocol else "") + "\n\n"
                       + markdown_table(lines, ["pipeline", *classes]))
     return "\n\n".join(tables)
 

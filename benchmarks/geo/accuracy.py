@@ -131,6 +131,7 @@ def score(name, scene):
             "kappa": statistics.fmean(kappa), "kappa sd": spread(kappa),
             "fit s": statistics.fmean(fit_s), "predict s": statistics.fmean(predict_s),
             "folds": len(reports), "per class PA/UA": per_class,
+            "protocol": scene.note,
             "note": "chosen per split: " + "; ".join(dict.fromkeys(notes)) if notes else ""}
 
 

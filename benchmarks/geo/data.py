@@ -49,6 +49,7 @@ class Scene(NamedTuple):
     class_names: dict
     splits: list
     rows: tuple | None = None  # Statlog: X_train, y_train, X_test, y_test
+    note: str = ""
 
 
 def salinas_a(*, train_size=0.05, random_state=0):
@@ -86,7 +87,10 @@ def landsat7(*, n_splits=5, random_state=0):
         masks[0].flat[labelled[train]] = True
         masks[1].flat[labelled[test]] = True
         splits.append((masks[0], masks[1]))
-    return Scene("Landsat 7", image, labels, LANDSAT7_NAMES, splits)
+    per_class = {LANDSAT7_NAMES[c]: np.unique(groups[labels == c]).size
+                 for c in LANDSAT7_NAMES}
+    note = f"{groups.max()} polygon groups (8-connected regions): {per_class}"
+    return Scene("Landsat 7", image, labels, LANDSAT7_NAMES, splits, note=note)
 
 
 def statlog_landsat():
@@ -97,11 +101,3 @@ def statlog_landsat():
 
 DATASETS = {"salinas": salinas_a, "landsat7": landsat7, "statlog": statlog_landsat}
 
-
-def n_groups(labels):
-    """Polygons per class of a label raster, as ``{class: count}``."""
-    from classical.geo import polygon_groups
-
-    groups = polygon_groups(labels)
-    return {int(c): int(np.unique(groups[labels == c]).size)
-            for c in np.unique(labels[labels > 0])}

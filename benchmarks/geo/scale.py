@@ -10,17 +10,19 @@ overlap and their covariances differ: maximum likelihood has real work to do.
 Built once, reused while the file exists.
 
 :func:`memory`: ``pixel-mlc`` fitted on 500 pixels per class drawn from 64
-random 256 x 256 windows; then, in a new process (``spawn``) whose kernels are
+random 256 x 256 windows, ``n_jobs=-1`` (two threads here) for its steps and
+for ``classify_raster``; then, in a new process (``spawn``) whose kernels are
 compiled first on a small array, ``classify_raster(model, path, out.tif)``
 over the whole scene to a GeoTIFF; peak resident memory above the level
 before that call (:func:`benchmarks._timing.peak_extra_bytes`, an RSS sampler
 thread: it sees NumPy, Numba and GDAL allocations alike) and pixels per second.
 
 :func:`speed`: on the central 2,000 x 2,000 crop, the same model's
-``predict`` on the ``(4,000,000, 4)`` rows and ``classify_raster`` on the
-in-memory crop, against Spectral Python's ``GaussianClassifier.classify_image``
+``predict`` on the ``(4,000,000, 4)`` rows, ``classify_raster`` on the
+in-memory crop, and its last step (``GaussianMLClassifier.predict`` on rows
+already scaled and projected, to show where the time goes), against Spectral Python's ``GaussianClassifier.classify_image``
 on the crop and ``QuadraticDiscriminantAnalysis().predict`` on the rows, both
-trained on the same pixels; timed in turn, median of 5 after a warm call
+trained on the same pixels, NumPy's BLAS on its default threads; timed in turn, median of 5 after a warm call
 (:func:`benchmarks._timing.alternating_medians`). The first call of ours,
 compilation included, is timed in a new process with an empty Numba cache.
 """
@@ -136,7 +138,7 @@ def fit_mlc(path, side):
     import classical
 
     X, y = training_pixels(path, side)
-    return classical.make_pipeline("pixel-mlc").fit(X, y), X, y
+    return classical.make_pipeline("pixel-mlc", n_jobs=-1).fit(X, y), X, y
 
 
 def _classify_scene(model, path, destination):
@@ -147,11 +149,11 @@ def _classify_scene(model, path, destination):
 
     small = read_window(path, 0, 0, 64, 64)
     start = time.perf_counter()
-    classify_raster(model, small, None, verbose=False)
+    classify_raster(model, small, None, n_jobs=-1, verbose=False)
     first = time.perf_counter() - start
     start = time.perf_counter()
     _, peak = peak_extra_bytes(
-        lambda: classify_raster(model, path, destination, verbose=False))
+        lambda: classify_raster(model, path, destination, n_jobs=-1, verbose=False))
     return {"seconds": time.perf_counter() - start, "peak": peak, "first": first}
 
 
@@ -200,9 +202,9 @@ import classical
 from classical.geo import classify_raster
 rng = np.random.default_rng(0)
 X = rng.integers(0, 255, size=(600, 4)).astype(np.uint8)
-model = classical.make_pipeline("pixel-mlc").fit(X, np.arange(600) % 6)
+model = classical.make_pipeline("pixel-mlc", n_jobs=-1).fit(X, np.arange(600) % 6)
 start = time.perf_counter()
-classify_raster(model, X.reshape(20, 30, 4), None, verbose=False)
+classify_raster(model, X.reshape(20, 30, 4), None, n_jobs=-1, verbose=False)
 print(time.perf_counter() - start)
 """
 
@@ -218,9 +220,11 @@ def speed(side=SIDE):
     crop = read_window(path, *_crop_origin(side), CROP, CROP)
     rows = crop.reshape(-1, BANDS)
     mpx = len(rows) / 1e6
-    ours, raster, spy_s, qda_s = alternating_medians([
+    features = model[:-1].transform(rows)
+    ours, raster, step, spy_s, qda_s = alternating_medians([
         lambda: model.predict(rows),
-        lambda: classify_raster(model, crop, None, verbose=False),
+        lambda: classify_raster(model, crop, None, n_jobs=-1, verbose=False),
+        lambda: model[-1].predict(features),
         lambda: spy.classify_image(crop),
         lambda: qda.predict(rows)], repeat=5)
     predicted = model.predict(rows)
@@ -230,7 +234,8 @@ def speed(side=SIDE):
     dataset = f"synthetic {side}x{side}x{BANDS} uint8 GeoTIFF, central {CROP}x{CROP} crop"
     peers = [("SPy", "SPy GaussianClassifier.classify_image(crop)", spy_s, agree_spy),
              ("QDA", "sklearn QDA().predict(rows)", qda_s, agree_qda)]
-    mine = [("pixel-mlc predict(rows)", ours), ("classify_raster(pixel-mlc, crop)", raster)]
+    mine = [("pixel-mlc predict(rows)", ours), ("classify_raster(pixel-mlc, crop)", raster),
+            ("pixel-mlc's GaussianMLClassifier step alone", step)]
     return [{"dataset": dataset, "pipeline": f"{name} vs {short}",
              "work": f"{CROP}x{CROP}x{BANDS} uint8, {N_CLASSES} classes; labels agree "
                      f"with the peer on {agree:.2%}",
