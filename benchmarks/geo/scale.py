@@ -141,8 +141,8 @@ def fit_mlc(path, side):
     return classical.make_pipeline("pixel-mlc", n_jobs=-1).fit(X, y), X, y
 
 
-def _classify_scene(model, path, destination):
-    """In a fresh process: compile on a small array, then classify the scene."""
+def _classify_scene(model, path, destination, connection):
+    """In a fresh process: compile on a small array, classify the scene, send figures."""
     import time
 
     from classical.geo import classify_raster
@@ -154,7 +154,8 @@ def _classify_scene(model, path, destination):
     start = time.perf_counter()
     _, peak = peak_extra_bytes(
         lambda: classify_raster(model, path, destination, n_jobs=-1, verbose=False))
-    return {"seconds": time.perf_counter() - start, "peak": peak, "first": first}
+    connection.send({"seconds": time.perf_counter() - start, "peak": peak,
+                     "first": first})
 
 
 def _map_accuracy(destination, model, side):
@@ -176,8 +177,15 @@ def memory(side=SIDE):
     path = build_scene(side)
     model, _, _ = fit_mlc(path, side)
     destination = WORK_DIR / f"map_{side}.tif"
-    with multiprocessing.get_context("spawn").Pool(1) as pool:
-        result = pool.apply(_classify_scene, (model, str(path), str(destination)))
+    # A plain (not daemon) process: in a Pool worker joblib would run on one thread.
+    context = multiprocessing.get_context("spawn")
+    receiver, sender = context.Pipe(duplex=False)
+    child = context.Process(target=_classify_scene,
+                            args=(model, str(path), str(destination), sender))
+    child.start()
+    sender.close()  # so recv raises EOFError, not hangs, if the child dies
+    result = receiver.recv()
+    child.join()
     mpx = side * side / 1e6
     peak_mib = result["peak"] / 2**20
     dataset = f"synthetic {side}x{side}x{BANDS} uint8 GeoTIFF"
