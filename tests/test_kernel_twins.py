@@ -73,6 +73,9 @@ TWINS = {
         "dense_lbp_batch": "dense_lbp_batch",
         "dense_color_moments_batch": "dense_color_moments_batch",
     }),
+    "project": ("project", {
+        "project_rows": "project_rows",
+    }),
     "rules": ("rules", {
         "pixel_quantities": "pixel_quantities",
         "pixel_rule_batch": "pixel_rule_batch",

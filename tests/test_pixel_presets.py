@@ -9,9 +9,11 @@ from sklearn.metrics import accuracy_score
 from sklearn.model_selection import train_test_split
 
 import classical
+from classical._kernels.project import project_rows
 from classical.classifiers import GaussianMLClassifier
 from classical.geo import ClassSizePCA, NeighbourhoodFeatures, SpectralIndices
 from classical.geo._spatial import spatial_parts
+from tests.naive import project as naive
 
 try:
     from sklearn_compat.utils.estimator_checks import parametrize_with_checks
@@ -41,12 +43,41 @@ def statlog(statlog_dir):
     return data["X_train"], data["X_test"], data["y_train"], data["y_test"]
 
 
-@parametrize_with_checks([ClassSizePCA(), ClassSizePCA(n_components=0.9, whiten=True)])
+@parametrize_with_checks([ClassSizePCA(), ClassSizePCA(n_components=0.9, whiten=True),
+                          ClassSizePCA(standardize=True, whiten=True)])
 def test_sklearn_compatible(estimator, check):
     check(estimator)
 
 
 # ---- ClassSizePCA ----------------------------------------------------------------
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("shape", [(1, 1, 1), (7, 3, 2), (500, 6, 4)])
+def test_project_rows_matches_twin(dtype, shape):
+    rng = np.random.default_rng(1)
+    n, d, k = shape
+    X = rng.normal(size=(n, d)).astype(dtype)
+    weights, offset = rng.normal(size=(d, k)), rng.normal(size=k)
+    np.testing.assert_allclose(project_rows(X, weights, offset),
+                               naive.project_rows(X, weights, offset), rtol=1e-12)
+
+
+@pytest.mark.parametrize("whiten", [False, True])
+def test_standardize_equals_scaler_then_pca(whiten):
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    rng = np.random.default_rng(2)
+    X = rng.normal(size=(300, 5)) * [1, 10, 100, 1e3, 1e4] + [0, 5, 50, 500, 5e3]
+    X[:, 2] = 7.0  # constant: centred, not scaled
+    y = np.arange(300) % 3
+    # 4 components: the 5th has no variance (the constant column)
+    ours = ClassSizePCA(n_components=4, standardize=True, whiten=whiten).fit(X, y)
+    peer = make_pipeline(StandardScaler(),
+                         PCA(n_components=ours.n_components_, whiten=whiten,
+                             svd_solver="full")).fit(X)
+    np.testing.assert_allclose(ours.transform(X), peer.transform(X), atol=1e-9)
+
 
 @pytest.mark.parametrize("per_component, expected",
                          [(1, 19), (2, 9), (4.5, 4), (100, 1)])

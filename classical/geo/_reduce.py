@@ -10,6 +10,8 @@ from sklearn.utils.validation import check_is_fitted
 from sklearn_compat.base import _fit_context
 from sklearn_compat.utils.validation import validate_data
 
+from .._kernels.project import project_rows
+
 __all__ = ["ClassSizePCA"]
 
 
@@ -35,6 +37,12 @@ class ClassSizePCA(TransformerMixin, BaseEstimator):
         (1 is the hard limit ``n_min - 1``). See Notes for the default.
     whiten : bool, default=False
         Scale the components to unit variance.
+    standardize : bool, default=False
+        Centre and scale every feature to unit variance before the PCA (a
+        PCA of the correlation matrix), so that features in different units
+        (reflectances and spectral indices) weigh alike. A feature constant
+        in training is centred and left unscaled, as
+        :class:`~sklearn.preprocessing.StandardScaler` does.
 
     Attributes
     ----------
@@ -43,7 +51,12 @@ class ClassSizePCA(TransformerMixin, BaseEstimator):
     max_components_ : int
         The cap the smallest class allowed.
     pca_ : sklearn.decomposition.PCA
-        The fitted PCA (full SVD, so deterministic).
+        The fitted PCA (full SVD, so deterministic), of the standardised
+        features with ``standardize=True``.
+    weights_ : ndarray of shape (n_features_in_, n_components_)
+        With ``offset_``, the whole transform as one affine map:
+        ``transform(X) == X @ weights_ + offset_``.
+    offset_ : ndarray of shape (n_components_,)
     n_features_in_ : int
         Features seen in fit.
 
@@ -87,12 +100,15 @@ class ClassSizePCA(TransformerMixin, BaseEstimator):
                          Interval(Real, 0, 1, closed="neither"), None],
         "samples_per_component": [Interval(Real, 1, None, closed="left")],
         "whiten": ["boolean"],
+        "standardize": ["boolean"],
     }
 
-    def __init__(self, *, n_components=None, samples_per_component=3.0, whiten=False):
+    def __init__(self, *, n_components=None, samples_per_component=3.0, whiten=False,
+                 standardize=False):
         self.n_components = n_components
         self.samples_per_component = samples_per_component
         self.whiten = whiten
+        self.standardize = standardize
 
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y=None):
@@ -118,6 +134,14 @@ class ClassSizePCA(TransformerMixin, BaseEstimator):
             n_min = int(np.unique(y, return_counts=True)[1].min())
         self.max_components_ = max(
             1, min(int((n_min - 1) // self.samples_per_component), *X.shape))
+        center = np.zeros(X.shape[1])
+        scale = np.ones(X.shape[1])
+        if self.standardize:
+            center = X.mean(axis=0, dtype=np.float64)
+            spread = X.std(axis=0, dtype=np.float64)
+            scale = np.where(spread > 10 * np.finfo(np.float64).eps * np.abs(center),
+                             spread, 1.0)
+            X = (X - center) / scale
         pca = PCA(n_components=self._wanted(), whiten=self.whiten,
                   svd_solver="full")
         pca.fit(X)
@@ -126,6 +150,12 @@ class ClassSizePCA(TransformerMixin, BaseEstimator):
                       svd_solver="full").fit(X)
         self.pca_ = pca
         self.n_components_ = pca.n_components_
+        projection = pca.components_.T.copy()
+        if self.whiten:
+            projection /= np.maximum(np.sqrt(pca.explained_variance_),
+                                     np.finfo(np.float64).eps)
+        self.weights_ = projection / scale[:, np.newaxis]
+        self.offset_ = -(center / scale + pca.mean_) @ projection
         return self
 
     def _wanted(self):
@@ -150,8 +180,9 @@ class ClassSizePCA(TransformerMixin, BaseEstimator):
             The projections.
         """
         check_is_fitted(self)
-        X = validate_data(self, X, dtype=[np.float64, np.float32], reset=False)
-        return self.pca_.transform(X)
+        X = validate_data(self, X, dtype=[np.float64, np.float32], reset=False,
+                          order="C")
+        return project_rows(X, self.weights_, self.offset_)
 
     def get_feature_names_out(self, input_features=None):
         """``classsizepca0``, ``classsizepca1``, ...

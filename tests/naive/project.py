@@ -1,0 +1,11 @@
+"""Plain NumPy twin of :mod:`classical._kernels.project`."""
+
+import numpy as np
+
+
+def project_rows(X, weights, offset):
+    """``X @ weights + offset``, one row at a time."""
+    out = np.empty((X.shape[0], weights.shape[1]))
+    for i, row in enumerate(np.asarray(X, dtype=np.float64)):
+        out[i] = row @ weights + offset
+    return out
