@@ -13,6 +13,7 @@ from classical import (  # noqa: E402
     datasets,
     descriptors,
     encoders,
+    geo,
     parallel,
     preprocess,
 )
@@ -22,7 +23,7 @@ from classical import (  # noqa: E402
 # single return values are our style; "Returns" for fit is "self".
 IGNORED = {"ES01", "SA01", "EX01", "RT02", "GL08", "SS05", "PR09", "RT05", "GL02"}
 
-MODULES = [classical, classifiers, datasets, descriptors, encoders, preprocess,
+MODULES = [classical, classifiers, datasets, descriptors, encoders, geo, preprocess,
            _local_features, parallel]
 
 

@@ -206,7 +206,8 @@ def test_bands_select_layers_and_are_kept():
     image = np.random.default_rng(0).normal(size=(40, 30, 4))
     labels = np.zeros((40, 30), dtype=np.uint8)
     labels[:20, :10], labels[20:, 10:] = 1, 2
-    subset = GaussianMLClassifier().fit(image[labels > 0][:, [3, 1]], labels[labels > 0])
+    labelled = labels > 0
+    subset = GaussianMLClassifier().fit(image[labelled][:, [3, 1]], labels[labelled])
     model = fit_raster(GaussianMLClassifier(), image, labels, bands=[4, 2],
                        block_size=16)
     assert model.source_bands_ == (4, 2)

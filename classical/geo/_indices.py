@@ -426,6 +426,7 @@ default='auto'
         Returns
         -------
         names : ndarray of str
+            The input band names, then the names of the indices added.
         """
         check_is_fitted(self)
         bands = _check_feature_names_in(self, input_features)

@@ -195,6 +195,7 @@ class ClassSizePCA(TransformerMixin, BaseEstimator):
         Returns
         -------
         names : ndarray of str
+            One name per kept component.
         """
         check_is_fitted(self)
         return np.asarray([f"classsizepca{i}" for i in range(self.n_components_)],

@@ -78,6 +78,12 @@ def sample_pixels(labels, *, max_per_class=None, balance=False, mask=None,
         If ``labels`` or ``mask`` has the wrong shape or type, no pixel is
         labelled, or ``max_per_class`` is not a positive int.
 
+    Notes
+    -----
+    Each class is sampled without replacement, independently, in increasing
+    order of class id from one generator, so the same seed gives the same
+    sample.
+
     Examples
     --------
     >>> import numpy as np
@@ -85,12 +91,6 @@ def sample_pixels(labels, *, max_per_class=None, balance=False, mask=None,
     >>> rows, cols = sample_pixels(labels, max_per_class=2, random_state=0)
     >>> np.bincount(labels[rows, cols])
     array([0, 2, 2])
-
-    Notes
-    -----
-    Each class is sampled without replacement, independently, in increasing
-    order of class id from one generator, so the same seed gives the same
-    sample.
     """
     labels = _check_labels(labels, mask)
     if max_per_class is not None and not (
@@ -206,16 +206,6 @@ default=None
         both sides (merge or drop it, or use smaller blocks); or a parameter
         is invalid.
 
-    Examples
-    --------
-    >>> import numpy as np
-    >>> labels = np.zeros((6, 6), dtype=int)
-    >>> labels[0, :] = 1
-    >>> labels[3:, 3:] = 2
-    >>> train, test = split_pixels(labels, test_size=0.5, random_state=0)
-    >>> int(test.sum()), int(train.sum()), bool((train & test).any())
-    (8, 7, False)
-
     Notes
     -----
     The split is stratified: each class is split on its own. Its pixels (or
@@ -225,6 +215,16 @@ default=None
     on each side. A group holding several classes (a spatial block) is split
     with the class that has most of its pixels, so the other classes' test
     shares are only approximately ``test_size``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> labels = np.zeros((6, 6), dtype=int)
+    >>> labels[0, :] = 1
+    >>> labels[3:, 3:] = 2
+    >>> train, test = split_pixels(labels, test_size=0.5, random_state=0)
+    >>> int(test.sum()), int(train.sum()), bool((train & test).any())
+    (8, 7, False)
     """
     labels = _check_labels(labels, mask)
     if not (isinstance(test_size, Real) and 0 < test_size < 1):

@@ -47,7 +47,8 @@ from classical.geo import (
 sample = load_sample("landsat7")
 labels, polygons = read_labels(sample.vector_path, sample.image, return_groups=True)
 names = sample.class_names
-print(f"scene {sample.image.height} x {sample.image.width}, {sample.image.count} layers")
+scene = sample.image
+print(f"scene {scene.height} x {scene.width} pixels, {scene.count} layers")
 for value, name in names.items():
     print(f"  {name:>10}: {np.sum(labels == value):4d} labelled pixels, "
           f"{len(np.unique(polygons[labels == value]))} polygons")
