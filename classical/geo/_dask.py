@@ -56,7 +56,11 @@ def client_results(client, plan, model, raster, windows, *, in_flight=None):
     """
     if in_flight is None:
         in_flight = 2 * max(1, sum(client.nthreads().values()))
-    model_future, spec_future = client.scatter([model, raster.spec()], broadcast=True)
+    # hash=False: a key of its own per call. Content-hashed keys are shared by
+    # two calls with the same model, and one call's cleanup would then cancel
+    # the other's data under it ("lost dependencies").
+    model_future, spec_future = client.scatter([model, raster.spec()], broadcast=True,
+                                               hash=False)
     pending = iter(windows)
     queue = deque()
 
@@ -75,7 +79,10 @@ def client_results(client, plan, model, raster, windows, *, in_flight=None):
                 submit(window)
             yield result
     finally:
-        client.cancel(list(queue) + [model_future, spec_future])
+        if queue:
+            client.cancel(list(queue))
+        model_future.release()
+        spec_future.release()
 
 
 def classify_array(model, array, *, probabilities=False, reject=None, nodata=None):
