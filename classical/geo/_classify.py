@@ -3,7 +3,6 @@
 import math
 from contextlib import contextmanager, nullcontext
 from numbers import Integral, Real
-from pathlib import Path
 from typing import NamedTuple
 
 import numpy as np
@@ -15,12 +14,11 @@ from ._optional import import_optional
 from ._raster import Raster, Window, open_raster
 from ._spatial import pixel_rows, spatial_parts
 from ._tiles import Scale, TileGrid, check_tile_params, write_tile_list
-from ._write import ClassMapWriter, check_writable
+from ._write import ClassMapWriter, check_listing_path
 
 __all__ = ["classify_raster"]
 
 _MODES = ("pixel", "tile")
-_TILE_LIST_SUFFIXES = (".geojson", ".json", ".csv")
 
 
 class BlockResult(NamedTuple):
@@ -242,7 +240,7 @@ def classify_raster(model, source, destination, *, mode="pixel", tile_size=None,
                                probabilities, confidence, scale, tiles_out,
                                tile_classes, class_names, n_jobs)
     if tiles_out is not None:
-        tiles_out = _check_tile_list(tiles_out)
+        tiles_out = check_listing_path(tiles_out, "tiles_out")
     with _connected(client) as connected, _opened(source, transform, crs) as raster:
         height, width, map_transform = _map_grid(raster, mode, plan_args.get("stride"))
         writer = None
@@ -323,17 +321,6 @@ def _check_options(model, mode, tile_size, stride, block_size, reject, probabili
     return {"mode": mode, "reject": reject, "probabilities": probabilities,
             "confidence": confidence, "tile_size": tile_size, "stride": stride,
             "scale": Scale(scale), "tile_classes": tile_classes}
-
-
-def _check_tile_list(path):
-    """The tile list's path, or a ValueError if its format or place is wrong."""
-    path = Path(path)
-    if path.suffix.lower() not in _TILE_LIST_SUFFIXES:
-        raise ValueError(
-            f"tiles_out must end in {', '.join(_TILE_LIST_SUFFIXES)} (GeoJSON or "
-            f"CSV); got {str(path)!r}.")
-    check_writable(path)
-    return path
 
 
 def _opened(source, transform, crs):

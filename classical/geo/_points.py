@@ -18,12 +18,12 @@ from pathlib import Path
 import numpy as np
 
 from ._classmap import ClassMap, pixel_centres
-from ._write import check_writable
+from ._write import LISTING_SUFFIXES, check_listing_path
 
 __all__ = ["POINT_SUFFIXES", "read_points", "sample_points"]
 
 #: File name endings read and written as reference points.
-POINT_SUFFIXES = (".geojson", ".json", ".csv")
+POINT_SUFFIXES = LISTING_SUFFIXES
 _COLUMNS = ("id", "x", "y", "row", "col", "map_class", "label")
 
 
@@ -97,7 +97,7 @@ def sample_points(class_map, counts, destination=None, *, random_state=None,
        2014. :DOI:`10.1016/j.rse.2014.02.015`
     """
     if destination is not None:
-        destination = _check_destination(destination)
+        destination = check_listing_path(destination, "destination")
     with ClassMap(class_map, class_names=class_names, reject_value=reject_value,
                   transform=transform, crs=crs, block_size=block_size) as classes:
         wanted = _wanted(classes, counts)
@@ -222,16 +222,6 @@ def _find_ranked_pixels(classes, ranks):
 
 
 # ------------------------------------------------------------------- writing
-def _check_destination(destination):
-    destination = Path(destination)
-    if destination.suffix.lower() not in POINT_SUFFIXES:
-        raise ValueError(
-            f"destination must end in {', '.join(POINT_SUFFIXES)} (GeoJSON or "
-            f"CSV); got {str(destination)!r}.")
-    check_writable(destination)
-    return destination
-
-
 def _csv_text(points):
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")

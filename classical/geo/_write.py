@@ -24,7 +24,11 @@ import numpy as np
 from ._optional import import_optional
 from ._raster import Window, _as_transform, _rio_window, check_window
 
-__all__ = ["ClassMapWriter", "check_writable", "class_colours", "class_map_dtype"]
+__all__ = ["LISTING_SUFFIXES", "ClassMapWriter", "check_listing_path", "check_writable",
+           "class_colours", "class_map_dtype"]
+
+LISTING_SUFFIXES = (".geojson", ".json", ".csv")
+"""Endings of the feature listings written beside maps (tiles, points)."""
 
 _TILE = 256
 _NODATA_COLOUR = (0, 0, 0, 255)
@@ -432,6 +436,36 @@ def check_writable(path):
             f"The destination directory {str(parent)!r} is not writable "
             f"({error.strerror}); choose another destination or fix its "
             f"permissions.") from error
+
+
+def check_listing_path(path, argument):
+    """Check a GeoJSON or CSV output path: its ending, and that it can be written.
+
+    Parameters
+    ----------
+    path : path-like
+        The listing to write.
+    argument : str
+        The argument's name, for the message.
+
+    Returns
+    -------
+    path : pathlib.Path
+        ``path``.
+
+    Raises
+    ------
+    ValueError
+        If the ending is not one of :data:`LISTING_SUFFIXES`, or
+        :func:`check_writable` fails.
+    """
+    path = Path(path)
+    if path.suffix.lower() not in LISTING_SUFFIXES:
+        raise ValueError(
+            f"{argument} must end in {', '.join(LISTING_SUFFIXES)} (GeoJSON or "
+            f"CSV); got {str(path)!r}.")
+    check_writable(path)
+    return path
 
 
 def _check_size(value, name):
