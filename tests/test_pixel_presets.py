@@ -9,11 +9,9 @@ from sklearn.metrics import accuracy_score
 from sklearn.model_selection import train_test_split
 
 import classical
-from classical._kernels.project import project_rows
 from classical.classifiers import GaussianMLClassifier
 from classical.geo import ClassSizePCA, NeighbourhoodFeatures, SpectralIndices
 from classical.geo._spatial import spatial_parts
-from tests.naive import project as naive
 
 try:
     from sklearn_compat.utils.estimator_checks import parametrize_with_checks
@@ -50,17 +48,6 @@ def test_sklearn_compatible(estimator, check):
 
 
 # ---- ClassSizePCA ----------------------------------------------------------------
-
-@pytest.mark.parametrize("dtype", [np.float32, np.float64])
-@pytest.mark.parametrize("shape", [(1, 1, 1), (7, 3, 2), (500, 6, 4)])
-def test_project_rows_matches_twin(dtype, shape):
-    rng = np.random.default_rng(1)
-    n, d, k = shape
-    X = rng.normal(size=(n, d)).astype(dtype)
-    weights, offset = rng.normal(size=(d, k)), rng.normal(size=k)
-    np.testing.assert_allclose(project_rows(X, weights, offset),
-                               naive.project_rows(X, weights, offset), rtol=1e-12)
-
 
 @pytest.mark.parametrize("whiten", [False, True])
 def test_standardize_equals_scaler_then_pca(whiten):
