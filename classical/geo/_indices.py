@@ -405,10 +405,12 @@ default='auto'
         Returns
         -------
         X_new : ndarray of shape (n_pixels, n_bands + len(indices_))
-            The bands, then the indices.
+            The bands, then the indices; float64 for float64 input, float32
+            otherwise (integer bands, e.g. uint8 or int16 digital numbers,
+            are exact in float32).
         """
         check_is_fitted(self)
-        X = validate_data(self, X, dtype=[np.float64, np.float32], reset=False)
+        X = validate_data(self, X, dtype=[np.float32, np.float64], reset=False)
         if not self.indices_:
             return X
         indices = spectral_indices(X, self.band_roles_, self.indices_,

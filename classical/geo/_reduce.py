@@ -177,12 +177,18 @@ class ClassSizePCA(TransformerMixin, BaseEstimator):
         Returns
         -------
         X_new : ndarray of shape (n_samples, n_components_)
-            The projections.
+            The projections, float32 for float32 input and float64
+            otherwise.
         """
         check_is_fitted(self)
         X = validate_data(self, X, dtype=[np.float64, np.float32], reset=False,
                           order="C")
         return project_rows(X, self.weights_, self.offset_)
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.transformer_tags.preserves_dtype = ["float64", "float32"]
+        return tags
 
     def get_feature_names_out(self, input_features=None):
         """``classsizepca0``, ``classsizepca1``, ...
