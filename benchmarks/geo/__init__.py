@@ -1,4 +1,4 @@
-"""Land-cover benchmarks of :mod:`classical.geo`: ``python -m benchmarks.geo --part ...``.
+"""Land-cover benchmarks of :mod:`classical.geo`: ``python -m benchmarks.geo``.
 
 ``accuracy``: per-pixel accuracy of the four pixel presets beside Spectral
 Python's GaussianClassifier and scikit-learn's QDA on Salinas-A, the Landsat 7

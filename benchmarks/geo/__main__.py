@@ -1,4 +1,4 @@
-"""Run the land-cover benchmarks: ``python -m benchmarks.geo --part accuracy,memory,speed``.
+"""Run the land-cover benchmarks: ``python -m benchmarks.geo --part PARTS``.
 
 ``--part accuracy`` prints the accuracy table and one per-class PA / UA table
 per dataset (:mod:`.accuracy`); ``--part memory`` and ``--part speed`` the

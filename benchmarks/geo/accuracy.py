@@ -82,7 +82,8 @@ def _rows_of(scene, split):
     if scene.rows is not None:
         return scene.rows
     train, test = split
-    return scene.image[train], scene.labels[train], scene.image[test], scene.labels[test]
+    image, labels = scene.image, scene.labels
+    return image[train], labels[train], image[test], labels[test]
 
 
 def _fit_predict_rows(name, scene, split):
@@ -138,7 +139,8 @@ def score(name, scene):
             "fit s": statistics.fmean(fit_s), "predict s": statistics.fmean(predict_s),
             "folds": len(reports), "per class PA/UA": per_class,
             "protocol": scene.note,
-            "note": "chosen per split: " + "; ".join(dict.fromkeys(notes)) if notes else ""}
+            "note": ("chosen per split: " + "; ".join(dict.fromkeys(notes))
+                     if notes else "")}
 
 
 def failed(scene, name, error):
@@ -164,7 +166,8 @@ def run(datasets=tuple(data.DATASETS)):
             scene = data.DATASETS[key]()
         except Exception as error:  # e.g. the data folder is absent
             traceback.print_exc(file=sys.stderr)
-            yield failed(data.Scene(key, None, None, {}, []), "(loading the data)", error)
+            yield failed(data.Scene(key, None, None, {}, []), "(loading the data)",
+                         error)
             continue
         if scene.image is None:
             yield {"dataset": scene.name, "pipeline": SPATIAL, "OA": None,

@@ -12,7 +12,7 @@ Salinas-A (``salinas_a/``: 83 x 86 x 224 AVIRIS radiance, 6 classes, 5,348 label
     ``train_test_split(train_size=0.05, stratify=labels, random_state=0)`` on
     the labelled pixels in row-major order (267 training, 5,081 test pixels;
     19 in the smallest class, broccoli).
-Landsat 7 (``landsat7_training_geotiff/``: 250 x 250, bands 1-7, 5 classes, 718 labelled)
+Landsat 7 (``landsat7_training_geotiff/``: 250 x 250, bands 1-7, 5 classes, 718 px)
     Stratified group 5-fold: ``StratifiedGroupKFold(5, shuffle=True,
     random_state=0)`` with the groups of :func:`classical.geo.polygon_groups`
     (8-connected regions of each class: 31 groups, water 5, urban 2), so no

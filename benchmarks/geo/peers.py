@@ -82,6 +82,7 @@ def tuned_qda():
 
 def chosen_regularisation(model):
     """The QDA settings the search kept, e.g. ``'eigen, shrinkage=auto'``."""
-    params = {key.removeprefix(_STEP): value for key, value in model.best_params_.items()}
+    params = {key.removeprefix(_STEP): value
+              for key, value in model.best_params_.items()}
     solver = params.pop("solver")
     return f"{solver}, " + ", ".join(f"{key}={value}" for key, value in params.items())

@@ -1,4 +1,4 @@
-"""A 20,000 x 20,000 x 4 scene classified by ``pixel-mlc`` in bounded memory, and its speed.
+"""A 20,000 x 20,000 x 4 scene classified by ``pixel-mlc``: peak memory and speed.
 
 The scene (:func:`build_scene`) is a synthetic uint8 GeoTIFF in ``/tmp``,
 tiled 256 x 256, deflate level 1 (predictor 2), BigTIFF, written 1,024 x 1,024
@@ -22,9 +22,11 @@ default of 5% of the RAM) and once with e.g. ``GDAL_CACHEMAX=256`` (MB).
 :func:`speed`: on the central 2,000 x 2,000 crop, the same model's
 ``predict`` on the ``(4,000,000, 4)`` rows, ``classify_raster`` on the
 in-memory crop, and its last step (``GaussianMLClassifier.predict`` on rows
-already scaled and projected, to show where the time goes), against Spectral Python's ``GaussianClassifier.classify_image``
+already scaled and projected, to show where the time goes), against Spectral
+Python's ``GaussianClassifier.classify_image``
 on the crop and ``QuadraticDiscriminantAnalysis().predict`` on the rows, both
-trained on the same pixels, NumPy's BLAS on its default threads; timed in turn, median of 5 after a warm call
+trained on the same pixels, NumPy's BLAS on its default threads; timed in
+turn, median of 5 after a warm call
 (:func:`benchmarks._timing.alternating_medians`). The first call of ours,
 compilation included, is timed in a new process with an empty Numba cache.
 """
@@ -99,7 +101,8 @@ def build_scene(side=SIDE):
     WORK_DIR.mkdir(exist_ok=True)
     partial = path.with_suffix(".partial.tif")
     profile = dict(driver="GTiff", height=side, width=side, count=BANDS, dtype="uint8",
-                   crs="EPSG:32615", transform=from_origin(400_000.0, 2_000_000.0, 10, 10),
+                   crs="EPSG:32615",
+                   transform=from_origin(400_000.0, 2_000_000.0, 10, 10),
                    tiled=True, blockxsize=256, blockysize=256, compress="deflate",
                    zlevel=1, predictor=2, BIGTIFF="YES")
     with rasterio.open(partial, "w", **profile) as out:
@@ -144,7 +147,7 @@ def fit_mlc(path, side):
 
 
 def _classify_scene(model, path, destination, connection):
-    """In a fresh process: compile on a small array, classify the scene, send figures."""
+    """In a fresh process: compile on a small array, classify the scene, report."""
     import time
 
     from classical.geo import classify_raster
@@ -194,13 +197,15 @@ def memory(side=SIDE):
     # GDAL's block cache is resident memory too; its default is 5% of the RAM.
     cache = os.environ.get("GDAL_CACHEMAX", "default")
     work = (f"classify_raster(pixel-mlc) to a GeoTIFF, GDAL_CACHEMAX={cache}; "
-            f"{'within' if peak_mib <= LIMIT_MIB else 'ABOVE'} the {LIMIT_MIB} MiB goal; "
-            f"map accuracy on the central crop {_map_accuracy(destination, model, side):.3f}")
+            f"{'within' if peak_mib <= LIMIT_MIB else 'ABOVE'} the {LIMIT_MIB} MiB "
+            f"goal; map accuracy on the central crop "
+            f"{_map_accuracy(destination, model, side):.3f}")
     nan = float("nan")
     common = {"dataset": dataset, "peer": "–", "peer throughput": nan, "ratio": nan,
               "ours first call s": result["first"]}
     return [
-        {**common, "pipeline": f"pixel-mlc: peak MiB above start (GDAL_CACHEMAX={cache})",
+        {**common,
+         "pipeline": f"pixel-mlc: peak MiB above start (GDAL_CACHEMAX={cache})",
          "work": work, "unit": "MiB", "ours": peak_mib},
         {**common, "pipeline": f"pixel-mlc: scene throughput (GDAL_CACHEMAX={cache})",
          "work": work,
@@ -244,10 +249,12 @@ def speed(side=SIDE):
     agree_spy = np.mean(spy.classes_[spy.classify_image(crop).ravel() - 1] == predicted)
     agree_qda = np.mean(qda.predict(rows) == predicted)
     first = cold_process_seconds(_COLD_SCRIPT)
-    dataset = f"synthetic {side}x{side}x{BANDS} uint8 GeoTIFF, central {CROP}x{CROP} crop"
+    dataset = (f"synthetic {side}x{side}x{BANDS} uint8 GeoTIFF, "
+               f"central {CROP}x{CROP} crop")
     peers = [("SPy", "SPy GaussianClassifier.classify_image(crop)", spy_s, agree_spy),
              ("QDA", "sklearn QDA().predict(rows)", qda_s, agree_qda)]
-    mine = [("pixel-mlc predict(rows)", ours), ("classify_raster(pixel-mlc, crop)", raster),
+    mine = [("pixel-mlc predict(rows)", ours),
+            ("classify_raster(pixel-mlc, crop)", raster),
             ("pixel-mlc's GaussianMLClassifier step alone", step)]
     return [{"dataset": dataset, "pipeline": f"{name} vs {short}",
              "work": f"{CROP}x{CROP}x{BANDS} uint8, {N_CLASSES} classes; labels agree "
