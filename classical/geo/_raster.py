@@ -11,10 +11,11 @@ import numpy as np
 
 from ._optional import import_optional
 
-__all__ = ["Raster", "Window", "open_raster"]
+__all__ = ["Raster", "Window", "bounded_gdal_cache", "open_raster"]
 
 _DEFAULT_BLOCK = 512
 _ARRAY_BLOCK = 256
+_MIN_GDAL_CACHE = 64 * 2**20
 
 
 class Window(NamedTuple):
@@ -434,17 +435,52 @@ class Raster:
         return int(halo)
 
 
+def bounded_gdal_cache(nbytes):
+    """A rasterio environment whose GDAL block cache holds ``nbytes`` at most.
+
+    GDAL keeps decoded blocks in a process-wide cache of 5% of the RAM by
+    default (1.2 GB on a 24 GB machine), which would make the memory of a
+    block-by-block run grow with the scene up to that size. Reads and writes
+    run inside this environment, sized to what they touch, so memory stays
+    bounded by the block size.
+
+    Parameters
+    ----------
+    nbytes : int
+        Bytes the operation needs cached (at least 64 MiB are allowed).
+
+    Returns
+    -------
+    environment : rasterio.Env
+        To use as a context manager.
+    """
+    rasterio = import_optional("rasterio")
+    return rasterio.Env(GDAL_CACHEMAX=max(_MIN_GDAL_CACHE, int(nbytes)))
+
+
 class _FileErrors:
-    """Turn GDAL read errors into a ValueError naming the file and the window."""
+    """Turn GDAL read errors into a ValueError naming the file and the window.
+
+    The read runs under the raster's lock and with GDAL's block cache bounded
+    to the file blocks the window touches (:func:`bounded_gdal_cache`).
+    """
 
     def __init__(self, raster, window):
         self.raster = raster
         self.window = window
+        self._environment = None
 
     def __enter__(self):
         self.raster._lock.acquire()
+        block_rows, block_cols = self.raster.block_shape
+        touched = ((self.window.height + 2 * block_rows)
+                   * (self.window.width + 2 * block_cols)
+                   * self.raster.count * np.dtype(self.raster.dtype).itemsize)
+        self._environment = bounded_gdal_cache(touched)
+        self._environment.__enter__()
 
     def __exit__(self, kind, error, traceback):
+        self._environment.__exit__(kind, error, traceback)
         self.raster._lock.release()
         rasterio = import_optional("rasterio")
         from rasterio._err import CPLE_BaseError

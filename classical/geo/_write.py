@@ -22,7 +22,13 @@ from pathlib import Path
 import numpy as np
 
 from ._optional import import_optional
-from ._raster import Window, _as_transform, _rio_window, check_window
+from ._raster import (
+    Window,
+    _as_transform,
+    _rio_window,
+    bounded_gdal_cache,
+    check_window,
+)
 
 __all__ = ["LISTING_SUFFIXES", "ClassMapWriter", "check_listing_path", "check_writable",
            "class_colours", "class_map_dtype"]
@@ -399,8 +405,9 @@ class ClassMapWriter:
 
     def _write_gdal(self, window, blocks):
         target = _rio_window(window)
-        for key, block in blocks.items():
-            self._datasets[key].write(block, window=target)
+        with bounded_gdal_cache(2 * sum(block.nbytes for block in blocks.values())):
+            for key, block in blocks.items():
+                self._datasets[key].write(block, window=target)
 
 
 def check_writable(path):
