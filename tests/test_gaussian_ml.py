@@ -77,9 +77,9 @@ def test_kernels_match_twins(dtype, n_samples, n_classes, n_features, block_size
     np.testing.assert_allclose(got, want, rtol=rtol, atol=1e-9)
 
     distances = np.empty((n_classes, n_samples))
-    kernels.mahalanobis_block(X, 0, n_samples, means, inv_chol, distances)
+    kernels.mahalanobis_block(X, 0, n_samples, means, inv_chol, True, distances)
     expected = np.empty_like(distances)
-    naive.mahalanobis_block(X, 0, n_samples, means, inv_chol, expected)
+    naive.mahalanobis_block(X, 0, n_samples, means, inv_chol, True, expected)
     np.testing.assert_allclose(distances, expected, rtol=rtol, atol=1e-9)
 
     winner_distance = distances[np.argmax(want, axis=1), np.arange(n_samples)]
@@ -502,3 +502,36 @@ def test_statlog_landsat_accuracy(statlog_dir):
     clf = GaussianMLClassifier().fit(data["X_train"], data["y_train"])
     accuracy = np.mean(clf.predict(data["X_test"]) == data["y_test"])
     assert accuracy >= 0.845  # StatLog's quadratic discriminant: 0.845
+
+
+@pytest.mark.parametrize("n_inputs, n_features", [(4, 4), (7, 3), (5, 1)])
+def test_dense_maps_match_twin(n_inputs, n_features):
+    rng = np.random.default_rng(n_inputs)
+    means = rng.normal(size=(3, n_inputs))
+    maps = rng.normal(size=(3, n_features, n_inputs))  # dense, maybe wide
+    offsets = rng.normal(size=3)
+    X = rng.integers(0, 255, size=(40, n_inputs)).astype(np.uint8)
+    distances = np.empty((3, 40))
+    kernels.mahalanobis_block(X, 0, 40, means, maps, False, distances)
+    expected = np.empty_like(distances)
+    naive.mahalanobis_block(X, 0, 40, means, maps, False, expected)
+    np.testing.assert_allclose(distances, expected, rtol=1e-10)
+    args = (X, means, maps, offsets, 0, 0.0, 7, False)
+    np.testing.assert_array_equal(kernels.classify_gaussian(*args),
+                                  naive.classify_gaussian(*args))
+
+
+@pytest.mark.parametrize("reject_threshold", [None, 0.01])
+def test_predict_projected_equals_predict_on_projection(reject_threshold):
+    rng = np.random.default_rng(5)
+    y = rng.integers(0, 4, 600)
+    pixels = (rng.normal(size=(600, 6)) * 20 + 40 * y[:, None]).clip(0, 255)
+    pixels = pixels.astype(np.uint8)
+    weights, offset = rng.normal(size=(6, 3)), rng.normal(size=3)
+    projected = pixels @ weights + offset
+    model = GaussianMLClassifier(reg_param=0.05,
+                                 reject_threshold=reject_threshold).fit(projected, y)
+    np.testing.assert_array_equal(model.predict_projected(pixels, weights, offset),
+                                  model.predict(projected))
+    with pytest.raises(ValueError, match=r"weights must have shape \(n_inputs"):
+        model.predict_projected(pixels, weights[:5], offset)

@@ -357,3 +357,35 @@ def test_fit_raster_bands_and_names_carry_over(tmp_path):
     assert json.loads(tags["class_names"]) == list(sample.class_names.values())
     pixels = sample.image.read(bands=range(1, 8)).reshape(-1, 7)
     assert_array_equal(codes.ravel(), model.predict(pixels))  # ids 1..5 = codes
+
+
+def test_pixel_mlc_one_pass_path_equals_its_predict():
+    import classical
+
+    rng = np.random.default_rng(3)
+    truth = rng.integers(0, 3, (90, 110))
+    scene = (rng.normal(size=(90, 110, 4)) * 15 + 60 * truth[..., None] + 20)
+    scene = scene.clip(0, 255).astype(np.uint8)
+    model = classical.make_pipeline("pixel-mlc").fit(scene.reshape(-1, 4),
+                                                     truth.ravel())
+    codes = classify_raster(model, scene, None, block_size=32, verbose=False)
+    expected = np.searchsorted(model.classes_, model.predict(scene.reshape(-1, 4)))
+    # the one-pass path is float64 throughout, predict float32 after the PCA
+    assert np.mean(codes.ravel() != expected + 1) <= 1e-3
+
+
+def test_codes_follow_classes_order_even_unsorted():
+    from classical.geo._decide import Decider
+
+    class Fixed:
+        classes_ = np.array([30, 10, 20])  # not sorted: codes follow this order
+
+        def predict(self, rows):
+            return rows[:, 0]
+
+    rows = np.array([[10], [20], [30], [99]])
+    codes, _, _ = Decider(Fixed())(Fixed(), rows, np.ones(4, bool))
+    assert_array_equal(codes, [2, 3, 1, 255])
+    Fixed.classes_ = np.array([10, 20, 30])
+    codes, _, _ = Decider(Fixed())(Fixed(), rows, np.ones(4, bool))
+    assert_array_equal(codes, [1, 2, 3, 255])

@@ -218,8 +218,9 @@ def test_glyph_kernel_equals_twin(orientations, cell):
     assert not glyphs[:, n_cells[1] * cell[1]:].any()
 
 
-@pytest.mark.parametrize("shape, dtype", [((64, 64), np.uint8), ((67, 45), np.float64),
-                                          ((40, 50, 3), np.uint16), ((48, 56), np.bool_)])
+@pytest.mark.parametrize("shape, dtype", [
+    ((64, 64), np.uint8), ((67, 45), np.float64), ((40, 50, 3), np.uint16),
+    ((48, 56), np.bool_)])
 @pytest.mark.parametrize("orientations, cell, block", [
     (9, (8, 8), (2, 2)), (8, (6, 5), (3, 2)), (4, (4, 4), (1, 1)),
 ])

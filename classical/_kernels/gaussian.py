@@ -6,6 +6,14 @@ Cholesky factor of its covariance, ``inv_chol[k]`` (so that
 (log prior minus half the log-determinant minus ``p/2 log(2 pi)``). The score of
 sample ``x`` is ``offsets[k] - 0.5 * ||inv_chol[k] @ (x - means[k])||^2``.
 
+``inv_chol`` has shape ``(n_classes, n_rows, n_features)``. With
+``triangular=True`` it is square and lower triangular, and only its lower
+triangle is read. With ``triangular=False`` it is any dense matrix, possibly
+wider than tall: a model fitted on ``z = W' x + o`` (a PCA of the bands) is
+scored on the bands ``x`` themselves with ``inv_chol[k] @ W'`` as the matrix
+and a mean ``mu_k`` solving ``W' mu_k = m_k - o``, so the projected rows are
+never formed.
+
 Samples are processed in blocks: a block is transposed once into a
 ``(n_features, block)`` float64 buffer so that every inner loop runs over
 samples, contiguous in memory, and vectorises. Blocks are spread over threads
@@ -26,10 +34,11 @@ REJECT_POSTERIOR = 2
 
 
 @njit(cache=config.CACHE, fastmath=config.FASTMATH)
-def mahalanobis_block(X, start, stop, means, inv_chol, distances):
+def mahalanobis_block(X, start, stop, means, inv_chol, triangular, distances):
     """Fill ``distances[k, i]`` with the squared Mahalanobis distance of row
     ``start + i`` of ``X`` to class ``k``, for ``i < stop - start``."""
     n_features = X.shape[1]
+    n_rows = inv_chol.shape[1]
     n_classes = means.shape[0]
     size = stop - start
     block = np.empty((n_features, size))
@@ -45,11 +54,11 @@ def mahalanobis_block(X, start, stop, means, inv_chol, distances):
                 centred[j, i] = block[j, i] - mean
         for i in range(size):
             distances[k, i] = 0.0
-        for r in range(n_features):
+        for r in range(n_rows):
             weight = inv_chol[k, r, 0]
             for i in range(size):
                 whitened[i] = weight * centred[0, i]
-            for j in range(1, r + 1):
+            for j in range(1, r + 1 if triangular else n_features):
                 weight = inv_chol[k, r, j]
                 for i in range(size):
                     whitened[i] += weight * centred[j, i]
@@ -69,7 +78,7 @@ def joint_log_likelihood(X, means, inv_chol, offsets, block_size):
         start = b * block_size
         stop = min(start + block_size, n_samples)
         distances = np.empty((n_classes, stop - start))
-        mahalanobis_block(X, start, stop, means, inv_chol, distances)
+        mahalanobis_block(X, start, stop, means, inv_chol, True, distances)
         for i in range(stop - start):
             for k in range(n_classes):
                 scores[start + i, k] = offsets[k] - 0.5 * distances[k, i]
@@ -78,7 +87,7 @@ def joint_log_likelihood(X, means, inv_chol, offsets, block_size):
 
 @njit(cache=config.CACHE, fastmath=config.FASTMATH, parallel=True)
 def classify_gaussian(X, means, inv_chol, offsets, reject_mode, reject_bound,
-                      block_size):
+                      block_size, triangular=True):
     """Return the index of the best-scoring class of each sample, or
     ``n_classes`` for a rejected sample.
 
@@ -97,7 +106,7 @@ def classify_gaussian(X, means, inv_chol, offsets, reject_mode, reject_bound,
         stop = min(start + block_size, n_samples)
         size = stop - start
         distances = np.empty((n_classes, size))
-        mahalanobis_block(X, start, stop, means, inv_chol, distances)
+        mahalanobis_block(X, start, stop, means, inv_chol, triangular, distances)
         best = np.empty(size)
         winner = np.zeros(size, dtype=np.intp)
         for i in range(size):

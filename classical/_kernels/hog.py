@@ -531,8 +531,9 @@ def hog_glyphs(hist, cell_rows, cell_cols, ends, out):
                 steps = max(d_row, d_col, 1)  # 1: a one-pixel glyph
                 for t in range(max(d_row, d_col) + 1):
                     # floor(|d| t / s + 1/2) in integers
-                    out[row + sign_row * ((2 * d_row * t + steps) // (2 * steps)),
-                        col + sign_col * ((2 * d_col * t + steps) // (2 * steps))] += value
+                    step_row = (2 * d_row * t + steps) // (2 * steps)
+                    step_col = (2 * d_col * t + steps) // (2 * steps)
+                    out[row + sign_row * step_row, col + sign_col * step_col] += value
 
 
 @njit(cache=config.CACHE, fastmath=config.FASTMATH)

@@ -8,7 +8,7 @@ from scipy.special import logsumexp
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.multiclass import check_classification_targets
-from sklearn.utils.validation import check_is_fitted
+from sklearn.utils.validation import check_array, check_is_fitted
 from sklearn_compat.base import _fit_context
 from sklearn_compat.utils.validation import validate_data
 
@@ -353,11 +353,68 @@ class GaussianMLClassifier(ClassifierMixin, BaseEstimator):
             a rejected sample when ``reject_threshold`` is set.
         """
         X = self._validated(X)
+        return self._decide(X, self.means_, self._inv_chol, triangular=True)
+
+    def predict_projected(self, X, weights, offset):
+        """Predict the classes of ``X @ weights + offset`` without forming it.
+
+        For a model fitted on a linear projection of the input (a PCA of
+        the bands, as in the ``pixel-mlc`` preset), this classifies the
+        original rows in one pass: the projection is folded into each
+        class's whitening matrix, so neither the projected rows nor a float
+        copy of integer pixels are made. The result is that of
+        ``predict(X @ weights + offset)``, up to rounding.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_inputs)
+            Rows before the projection; integer pixels are read as they are.
+        weights : array-like of shape (n_inputs, n_features_in_)
+            The projection's matrix; its transpose must have full row rank
+            (as the components of a PCA).
+        offset : array-like of shape (n_features_in_,)
+            The projection's offset.
+
+        Returns
+        -------
+        y_pred : ndarray of shape (n_samples,)
+            As :meth:`predict` returns.
+
+        Raises
+        ------
+        ValueError
+            If the shapes of ``X``, ``weights`` and ``offset`` do not fit
+            together and with the model.
+
+        Notes
+        -----
+        With ``z = W' x + o``, class ``k``'s distance
+        ``||L_k (z - m_k)||`` is ``||(L_k W') (x - mu_k)||`` for any
+        ``mu_k`` with ``W' mu_k = m_k - o``; the least-squares solution is
+        exact when ``W'`` has full row rank.
+        """
+        check_is_fitted(self)
+        X = check_array(X, dtype="numeric", order="C")
+        weights = check_array(weights, dtype=np.float64)
+        offset = np.asarray(offset, dtype=np.float64)
+        if weights.shape != (X.shape[1], self.n_features_in_) \
+                or offset.shape != (self.n_features_in_,):
+            raise ValueError(
+                f"weights must have shape (n_inputs, n_features_in_) = "
+                f"({X.shape[1]}, {self.n_features_in_}) for X with {X.shape[1]} "
+                f"columns, and offset ({self.n_features_in_},); got "
+                f"{weights.shape} and {offset.shape}.")
+        means = linalg.lstsq(weights.T, (self.means_ - offset).T)[0].T
+        maps = np.ascontiguousarray(self._inv_chol @ weights.T)
+        return self._decide(X, np.ascontiguousarray(means), maps, triangular=False)
+
+    def _decide(self, X, means, maps, *, triangular):
+        """Labels of the kernel's decisions (with the reject option)."""
         self._validate_params()  # the reject parameters are read here
         labels, mode, bound = self._reject_setup()
         with limit_threads(self.n_jobs):
-            index = classify_gaussian(X, self.means_, self._inv_chol,
-                                      self._offsets, mode, bound, self.block_size)
+            index = classify_gaussian(X, means, maps, self._offsets, mode, bound,
+                                      self.block_size, triangular)
         return labels.take(index)
 
     def decision_function(self, X):

@@ -8,9 +8,9 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn_compat.utils._param_validation import validate_params
 
 from .._kernels import hog as _kernels
-from ._base import BaseImageExtractor
 from ..utils._docstring import N_JOBS_DOC, VERBOSE_DOC, Substitution
 from ..utils._validation import check_image, check_positive_pair
+from ._base import BaseImageExtractor
 
 __all__ = ["hog", "HOGExtractor"]
 

@@ -86,7 +86,9 @@ class BlockPlan:
             _, rest, halo = spatial_parts(model)
             block = raster.read(window, halo=halo, bands=self.bands)
             valid = raster.valid_mask(window).ravel()
-            rows = pixel_rows(model, block, halo)[valid]
+            rows = pixel_rows(model, block, halo)
+            if not valid.all():  # a boolean index copies every row
+                rows = rows[valid]
             codes, proba, top = self.decider(rest, rows, valid)
             tiles = []
         else:

@@ -9,6 +9,7 @@ import numpy as np
 from sklearn.pipeline import Pipeline
 
 from ..classifiers import GaussianMLClassifier
+from ._indices import SpectralIndices
 
 __all__ = ["Decider"]
 
@@ -52,6 +53,13 @@ class Decider:
     and ``unknown_label`` becomes the reject value. ``reject`` then applies
     on top of it: a row is rejected when either rule rejects it.
 
+    A pipeline of a :class:`~classical.geo.SpectralIndices` step that adds no
+    index, a step with an affine map (``weights_`` and ``offset_``, as
+    :class:`~classical.geo.ClassSizePCA`) and a Gaussian maximum-likelihood
+    classifier (``pixel-mlc`` on bands without known roles) predicts through
+    :meth:`~classical.classifiers.GaussianMLClassifier.predict_projected`:
+    one pass over the raw pixels, the same classes up to rounding.
+
     A row of features that are not all finite is nodata: a spatial step
     whose window reaches a NaN (nodata) pixel gives such rows, and no
     classifier can place them.
@@ -61,6 +69,8 @@ class Decider:
         from ._write import class_map_dtype
 
         self.classes = np.asarray(model.classes_)
+        self.searchable = (self.classes.dtype.kind in "iuf"
+                           and bool(np.all(self.classes[:-1] < self.classes[1:])))
         self.dtype, self.reject_value = class_map_dtype(len(self.classes))
         self.dtype = np.dtype(self.dtype)
         self.reject = reject
@@ -113,7 +123,7 @@ class Decider:
                 top[valid] = answer.max(axis=1)
                 codes[valid] = np.argmax(answer, axis=1) + 1
             if self.own_rule or not self.use_proba:
-                codes[valid] = self._codes_of_labels(estimator.predict(rows))
+                codes[valid] = self._codes_of_labels(_predict(estimator, rows))
             if self.reject is not None:
                 codes[valid & (top < self.reject)] = self.reject_value
         return (codes, proba if self.probabilities else None,
@@ -121,8 +131,25 @@ class Decider:
 
     def _codes_of_labels(self, labels):
         """Codes of predicted labels; a label not in ``classes_`` is rejected."""
+        if self.searchable and labels.dtype == self.classes.dtype:
+            # numbers, classes_ sorted (as np.unique leaves them): a binary search
+            where = np.minimum(np.searchsorted(self.classes, labels),
+                               len(self.classes) - 1)
+            known = self.classes[where] == labels
+            return np.where(known, where + 1, self.reject_value).astype(self.dtype)
         unique, inverse = np.unique(labels, return_inverse=True)
         position = {label: code for code, label in enumerate(self.classes.tolist(), 1)}
         table = np.array([position.get(label, self.reject_value)
                           for label in unique.tolist()], dtype=self.dtype)
         return table[inverse.ravel()]
+
+
+def _predict(estimator, rows):
+    """``estimator.predict(rows)``, in one kernel pass where the pipeline allows."""
+    steps = [step for _, step in getattr(estimator, "steps", ())
+             if step not in (None, "passthrough")]
+    if (len(steps) == 3 and isinstance(steps[0], SpectralIndices)
+            and not steps[0].indices_ and hasattr(steps[1], "weights_")
+            and isinstance(steps[2], GaussianMLClassifier)):
+        return steps[2].predict_projected(rows, steps[1].weights_, steps[1].offset_)
+    return estimator.predict(rows)

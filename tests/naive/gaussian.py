@@ -14,8 +14,14 @@ REJECT_DISTANCE = 1
 REJECT_POSTERIOR = 2
 
 
-def mahalanobis_block(X, start, stop, means, inv_chol, distances):
-    """Squared Mahalanobis distance of rows ``start:stop`` to every class."""
+def mahalanobis_block(X, start, stop, means, inv_chol, triangular, distances):
+    """Squared Mahalanobis distance of rows ``start:stop`` to every class.
+
+    ``triangular`` says that only the lower triangle is to be read: the
+    upper one is then zeroed here.
+    """
+    if triangular:
+        inv_chol = np.tril(inv_chol)
     for i in range(start, stop):
         for k in range(means.shape[0]):
             whitened = inv_chol[k] @ (np.asarray(X[i], dtype=np.float64) - means[k])
@@ -25,16 +31,16 @@ def mahalanobis_block(X, start, stop, means, inv_chol, distances):
 def joint_log_likelihood(X, means, inv_chol, offsets, block_size):
     """``offsets[k] - 0.5 * distance**2`` for every sample and class."""
     distances = np.empty((means.shape[0], X.shape[0]))
-    mahalanobis_block(X, 0, X.shape[0], means, inv_chol, distances)
+    mahalanobis_block(X, 0, X.shape[0], means, inv_chol, True, distances)
     return offsets[np.newaxis, :] - 0.5 * distances.T
 
 
 def classify_gaussian(X, means, inv_chol, offsets, reject_mode, reject_bound,
-                      block_size):
+                      block_size, triangular=True):
     """Best class per sample; ``n_classes`` where the reject test fails."""
     n_classes = means.shape[0]
     distances = np.empty((n_classes, X.shape[0]))
-    mahalanobis_block(X, 0, X.shape[0], means, inv_chol, distances)
+    mahalanobis_block(X, 0, X.shape[0], means, inv_chol, triangular, distances)
     scores = offsets[np.newaxis, :] - 0.5 * distances.T
     labels = np.argmax(scores, axis=1)
     for i, label in enumerate(labels):

@@ -170,7 +170,8 @@ def hog_glyphs(hist, pixels_per_cell, shape):
         offsets = set(map(tuple, pixels.astype(int).tolist()))
         for i in range(hist.shape[0]):
             for j in range(hist.shape[1]):
-                centre = (i * cell_rows + cell_rows // 2, j * cell_cols + cell_cols // 2)
+                centre = (i * cell_rows + cell_rows // 2,
+                          j * cell_cols + cell_cols // 2)
                 for row, col in offsets:
                     image[centre[0] + row, centre[1] + col] += hist[i, j, k]
     return image
