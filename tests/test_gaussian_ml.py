@@ -521,13 +521,14 @@ def test_dense_maps_match_twin(n_inputs, n_features):
                                   naive.classify_gaussian(*args))
 
 
+@pytest.mark.parametrize("n_kept", [3, 6])  # reduced (dense maps), square (QL)
 @pytest.mark.parametrize("reject_threshold", [None, 0.01])
-def test_predict_projected_equals_predict_on_projection(reject_threshold):
+def test_predict_projected_equals_predict_on_projection(reject_threshold, n_kept):
     rng = np.random.default_rng(5)
     y = rng.integers(0, 4, 600)
     pixels = (rng.normal(size=(600, 6)) * 20 + 40 * y[:, None]).clip(0, 255)
     pixels = pixels.astype(np.uint8)
-    weights, offset = rng.normal(size=(6, 3)), rng.normal(size=3)
+    weights, offset = rng.normal(size=(6, n_kept)), rng.normal(size=n_kept)
     projected = pixels @ weights + offset
     model = GaussianMLClassifier(reg_param=0.05,
                                  reject_threshold=reject_threshold).fit(projected, y)

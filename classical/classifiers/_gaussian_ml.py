@@ -391,7 +391,11 @@ class GaussianMLClassifier(ClassifierMixin, BaseEstimator):
         With ``z = W' x + o``, class ``k``'s distance
         ``||L_k (z - m_k)||`` is ``||(L_k W') (x - mu_k)||`` for any
         ``mu_k`` with ``W' mu_k = m_k - o``; the least-squares solution is
-        exact when ``W'`` has full row rank.
+        exact when ``W'`` has full row rank. When the projection keeps as
+        many features as it reads, ``L_k W'`` is square and is replaced by
+        the lower-triangular factor of its QL decomposition (the QR
+        decomposition of the matrix with rows and columns reversed), which
+        gives the same norms for a little over half the arithmetic.
         """
         check_is_fitted(self)
         X = check_array(X, dtype="numeric", order="C")
@@ -405,8 +409,12 @@ class GaussianMLClassifier(ClassifierMixin, BaseEstimator):
                 f"columns, and offset ({self.n_features_in_},); got "
                 f"{weights.shape} and {offset.shape}.")
         means = linalg.lstsq(weights.T, (self.means_ - offset).T)[0].T
-        maps = np.ascontiguousarray(self._inv_chol @ weights.T)
-        return self._decide(X, np.ascontiguousarray(means), maps, triangular=False)
+        maps = self._inv_chol @ weights.T
+        square = maps.shape[1] == maps.shape[2]
+        if square:  # a QL decomposition: A = Q L, so ||A v|| = ||L v||, L lower
+            maps = np.linalg.qr(maps[:, ::-1, ::-1], mode="r")[:, ::-1, ::-1]
+        return self._decide(X, np.ascontiguousarray(means),
+                            np.ascontiguousarray(maps), triangular=square)
 
     def _decide(self, X, means, maps, *, triangular):
         """Labels of the kernel's decisions (with the reject option)."""
