@@ -256,9 +256,16 @@ def _names(text, valid, what, parser):
     return names
 
 
+def image_presets():
+    """The presets that classify images; the pixel ones are ``benchmarks.geo``'s."""
+    return {name: description
+            for name, description in classical.list_pipelines().items()
+            if not name.startswith("pixel-")}
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    presets = list(classical.list_pipelines())
+    presets = image_presets()
     parser.add_argument("--datasets", default=",".join(DATASET_NAMES),
                         help="comma-separated, from: " + ", ".join(DATASET_NAMES))
     parser.add_argument("--presets", default=",".join(presets),
@@ -297,8 +304,7 @@ def main(argv=None):
     if args.record and args.limit is None:
         stored = report.merge_results(rows, commit)
         datasets = [name for name, _ in DATASETS.values()]
-        report.write_readme(report.readme_region(stored, classical.list_pipelines(),
-                                                 datasets))
+        report.write_readme(report.readme_region(stored, image_presets(), datasets))
 
 
 if __name__ == "__main__":
