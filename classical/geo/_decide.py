@@ -69,10 +69,9 @@ class Decider:
         from ._write import class_map_dtype
 
         self.classes = np.asarray(model.classes_)
-        self.searchable = (self.classes.dtype.kind in "iuf"
-                           and bool(np.all(self.classes[:-1] < self.classes[1:])))
         self.dtype, self.reject_value = class_map_dtype(len(self.classes))
         self.dtype = np.dtype(self.dtype)
+        self._lookup = _code_lookup(self.classes, self.dtype, self.reject_value)
         self.reject = reject
         self.probabilities = probabilities
         final = model.steps[-1][1] if isinstance(model, Pipeline) else model
@@ -131,17 +130,35 @@ class Decider:
 
     def _codes_of_labels(self, labels):
         """Codes of predicted labels; a label not in ``classes_`` is rejected."""
-        if self.searchable and labels.dtype == self.classes.dtype:
-            # numbers, classes_ sorted (as np.unique leaves them): a binary search
-            where = np.minimum(np.searchsorted(self.classes, labels),
-                               len(self.classes) - 1)
-            known = self.classes[where] == labels
-            return np.where(known, where + 1, self.reject_value).astype(self.dtype)
+        if self._lookup is not None and labels.dtype.kind in "iu":
+            low, table = self._lookup
+            offsets = labels.astype(np.int64) - low
+            inside = (offsets >= 0) & (offsets < len(table))
+            codes = table.take(np.where(inside, offsets, 0))
+            codes[~inside] = self.reject_value
+            return codes
         unique, inverse = np.unique(labels, return_inverse=True)
         position = {label: code for code, label in enumerate(self.classes.tolist(), 1)}
         table = np.array([position.get(label, self.reject_value)
                           for label in unique.tolist()], dtype=self.dtype)
         return table[inverse.ravel()]
+
+
+def _code_lookup(classes, dtype, reject_value):
+    """``(low, table)`` with ``table[label - low]`` the code of an integer label.
+
+    Only for integer classes spanning at most 65,536 values (class ids, as
+    from a label raster); None otherwise. Values in the span that are not
+    classes map to the reject value.
+    """
+    if classes.dtype.kind not in "iu" or not len(classes):
+        return None
+    low, high = int(classes.min()), int(classes.max())
+    if high - low >= 2**16:
+        return None
+    table = np.full(high - low + 1, reject_value, dtype=dtype)
+    table[classes.astype(np.int64) - low] = np.arange(1, len(classes) + 1)
+    return low, table
 
 
 def _predict(estimator, rows):
