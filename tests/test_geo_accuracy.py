@@ -447,3 +447,21 @@ def test_reference_raster_on_another_grid(landsat_map):
     with pytest.raises(ValueError, match=r"reference raster's values \['9'\]"):
         assess_map(landsat_map["path"], np.full((250, 250), 9, np.uint8))
     assert open_raster(landsat_map["path"]).count == 1
+
+
+def test_assess_map_against_polygons_with_a_text_class_field(tmp_path):
+    from affine import Affine
+
+    from .test_geo_labels import square, write_geojson
+
+    class_map = np.ones((20, 20), dtype=np.uint8)
+    class_map[:10] = 2  # top rows: 'water', the map's second class
+    transform = Affine(10.0, 0.0, 1000.0, 0.0, -10.0, 2000.0)
+    reference = write_geojson(tmp_path / "reference.geojson", [
+        (square(1000, 1900, 1200, 2000), {"cls": "water"}),
+        (square(1000, 1800, 1200, 1900), {"cls": "forest"})])
+    result = assess_map(class_map, reference, attribute="cls",
+                        class_names=["forest", "water"], transform=transform,
+                        crs="EPSG:32615")
+    assert result["overall_accuracy"] == 1.0
+    assert result["error_matrix"].tolist() == [[200, 0], [0, 200]]

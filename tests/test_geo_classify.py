@@ -389,3 +389,17 @@ def test_codes_follow_classes_order_even_unsorted():
     Fixed.classes_ = np.array([10, 20, 30])
     codes, _, _ = Decider(Fixed())(Fixed(), rows, np.ones(4, bool))
     assert_array_equal(codes, [1, 2, 3, 255])
+
+
+def test_integer_classes_with_a_text_unknown_label():
+    rng = np.random.default_rng(4)
+    truth = rng.integers(1, 3, (30, 40))
+    scene = rng.normal(size=(30, 40, 3)) + 3 * truth[..., None]
+    scene[0, 0] = 50.0  # far from both classes: rejected by the chi-square rule
+    model = GaussianMLClassifier(reject_threshold=0.01, unknown_label="unknown")
+    model.fit(scene.reshape(-1, 3), truth.ravel())
+    codes = classify_raster(model, scene, None, verbose=False)
+    expected = model.predict(scene.reshape(-1, 3))
+    assert codes[0, 0] == 255 and expected[0] == "unknown"
+    known = expected != "unknown"
+    assert_array_equal(codes.ravel()[known], expected[known].astype(int))

@@ -214,3 +214,42 @@ def test_bands_select_layers_and_are_kept():
     np.testing.assert_allclose(model.means_, subset.means_)
     with pytest.raises(ValueError, match="1-based band indices in 1..4"):
         fit_raster(GaussianMLClassifier(), image, labels, bands=[0, 1])
+
+
+def test_text_class_field_keeps_names_and_ids_together(tmp_path):
+    from affine import Affine
+
+    from .test_geo_labels import square, write_geojson
+
+    pixels = np.zeros((20, 20, 3))
+    pixels[:10] += 5.0  # top half: water
+    pixels += np.random.default_rng(1).normal(size=pixels.shape)
+    transform = Affine(10.0, 0.0, 1000.0, 0.0, -10.0, 2000.0)
+    image = open_raster(pixels, transform=transform, crs="EPSG:32615")
+    path = write_geojson(tmp_path / "classes.geojson", [
+        (square(1000, 1900, 1200, 2000), {"cls": "water"}),    # top rows
+        (square(1000, 1800, 1200, 1900), {"cls": "forest"})])  # bottom rows
+    named = fit_raster(forest(), image, path, attribute="cls",
+                       class_names={1: "water", 2: "forest"})
+    assert named.class_names_ == ("water", "forest")
+    assert named.predict(pixels[:10].reshape(-1, 3)).tolist() == [1] * 200
+    unnamed = fit_raster(forest(), image, path, attribute="cls")  # sorted names
+    assert unnamed.class_names_ == ("forest", "water")
+    assert unnamed.predict(pixels[:10].reshape(-1, 3)).tolist() == [2] * 200
+
+
+def test_unnamed_class_is_named_by_its_id_with_warn():
+    pixels, labels = synthetic_scene()
+    with pytest.warns(UserWarning, match="3"):
+        model = fit_raster(forest(), pixels, labels, class_names={1: "a", 2: "b"},
+                           on_invalid="warn")
+    assert model.class_names_ == ("a", "b", "3")
+
+
+def test_bands_plus_one_counts_the_selected_bands():
+    pixels, labels = synthetic_scene()  # class 3 has 4 pixels
+    with pytest.raises(ClassValidationError, match="3 has 4"):
+        fit_raster(GaussianMLClassifier(reg_param=0.0), pixels, labels)  # 4 bands
+    model = fit_raster(GaussianMLClassifier(reg_param=0.0), pixels, labels,
+                       bands=[1, 2, 3], on_invalid="warn")  # 3 bands + 1 = 4: enough
+    assert model.n_features_in_ == 3

@@ -30,9 +30,10 @@ def assess_map(class_map, reference, *, label="label", attribute="id",
     reference : path-like, Raster or ndarray of shape (H, W)
         The reference samples, either
 
-        - points: a ``.geojson``/``.json``/``.csv`` file with a ``label`` per
-          point, such as :func:`~classical.geo.sample_points` writes once a
-          person has filled it in; coordinates in the map's CRS;
+        - points: a ``.csv`` file, or a ``.geojson``/``.json`` file of
+          points, with a ``label`` per point, such as
+          :func:`~classical.geo.sample_points` writes once a person has
+          filled it in; coordinates in the map's CRS;
         - or a label raster on the map's grid (0 = unlabelled) or a vector
           file of labelled polygons, read by :func:`~classical.geo.read_labels`
           (every labelled pixel is a sample).
@@ -211,8 +212,18 @@ class MapAssessment(dict):
 
 
 def _is_points_file(reference):
-    return (isinstance(reference, (str, Path))
-            and Path(reference).suffix.lower() in POINT_SUFFIXES)
+    """A CSV, or a GeoJSON of points (a GeoJSON of polygons is a label layer)."""
+    if not (isinstance(reference, (str, Path))
+            and Path(reference).suffix.lower() in POINT_SUFFIXES):
+        return False
+    if Path(reference).suffix.lower() == ".csv":
+        return True
+    pyogrio = import_optional("pyogrio")
+    try:
+        geometry = pyogrio.read_info(reference)["geometry_type"]
+    except pyogrio.errors.DataSourceError:  # not OGR-readable: read_points says why
+        return True
+    return geometry in ("Point", "MultiPoint", "Unknown", None)
 
 
 def _point_pairs(classes, path, label):
@@ -234,13 +245,15 @@ def _point_pairs(classes, path, label):
 
 def _raster_pairs(classes, reference, attribute):
     """Map and reference codes of every labelled pixel of a label raster."""
-    from ._labels import read_labels
+    from ._labels import read_labels, text_class_names
 
     labels = read_labels(reference, classes.raster, attribute=attribute)
     present = np.unique(labels)
-    present = present[present != 0]
-    codes = classes.codes_of(present.tolist(), "The reference raster's values")
-    lookup = dict(zip(present.tolist(), codes.tolist()))
+    present = present[present != 0].tolist()
+    names = text_class_names(reference, attribute=attribute)
+    codes = classes.codes_of(present if names is None else [names[v] for v in present],
+                             "The reference raster's values")
+    lookup = dict(zip(present, codes.tolist()))
     mapped, truth = [], []
     for window in classes.strips():
         strip = labels[window.row:window.row + window.height]

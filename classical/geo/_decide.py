@@ -137,8 +137,12 @@ class Decider:
             codes = table.take(np.where(inside, offsets, 0))
             codes[~inside] = self.reject_value
             return codes
-        unique, inverse = np.unique(labels, return_inverse=True)
         position = {label: code for code, label in enumerate(self.classes.tolist(), 1)}
+        if labels.dtype == object:  # mixed types (int classes, 'unknown'): no sort
+            return np.fromiter((position.get(label, self.reject_value)
+                                for label in labels.tolist()),
+                               dtype=self.dtype, count=len(labels))
+        unique, inverse = np.unique(labels, return_inverse=True)
         table = np.array([position.get(label, self.reject_value)
                           for label in unique.tolist()], dtype=self.dtype)
         return table[inverse.ravel()]

@@ -10,6 +10,7 @@ from ._labels import (
     _min_pixels,
     _name_pairs,
     read_labels,
+    text_class_names,
     validate_classes,
 )
 from ._raster import open_raster
@@ -122,11 +123,14 @@ def fit_raster(pipeline, image, labels, *, max_per_class=None, balance=False,
         raise ValueError(f"on_invalid must be 'raise' or 'warn'; got {on_invalid!r}.")
     raster = open_raster(image)
     bands = None if bands is None else tuple(raster.check_bands(bands))
-    labels = read_labels(labels, raster, attribute=attribute)
+    if class_names is None:  # a text class field names its classes itself
+        class_names = text_class_names(labels, attribute=attribute)
+    labels = read_labels(labels, raster, attribute=attribute, class_names=class_names)
     labels, _ = _clear_nodata(labels, raster, block_size=block_size)
     spatial, rest, halo = spatial_parts(pipeline)
     validate_classes(labels, class_names=class_names,
-                     min_pixels=_resolve_min_pixels(min_pixels, pipeline, raster),
+                     min_pixels=_resolve_min_pixels(min_pixels, pipeline, raster,
+                                                    bands),
                      on_invalid=on_invalid)
     rows, cols = sample_pixels(labels, max_per_class=max_per_class, balance=balance,
                                random_state=random_state)
@@ -149,18 +153,23 @@ def fit_raster(pipeline, image, labels, *, max_per_class=None, balance=False,
     names = None
     if class_names is not None:
         named = dict(_name_pairs(class_names))
-        names = tuple(named[k] for k in np.unique(y))
+        names = tuple(named.get(k, str(k)) for k in np.unique(y).tolist())
     pipeline.class_names_ = names
     pipeline.source_bands_ = bands
     return pipeline
 
 
-def _resolve_min_pixels(min_pixels, model, raster):
-    """The ``min_pixels`` of validate_classes, with 'auto' and 'bands+1' decided."""
+def _resolve_min_pixels(min_pixels, model, raster, bands):
+    """The ``min_pixels`` of validate_classes, with 'auto' and 'bands+1' decided.
+
+    'bands+1' counts the bands the model reads (``bands``), not the file's.
+    """
     if isinstance(min_pixels, str) and min_pixels == "auto":
         last = model.steps[-1][1] if hasattr(model, "steps") else model
         plain = getattr(last, "reg_param", None) == 0
         min_pixels = "bands+1" if plain else None
+    if isinstance(min_pixels, str) and min_pixels == "bands+1" and bands is not None:
+        return len(bands) + 1
     return _min_pixels(min_pixels, raster)
 
 

@@ -291,6 +291,39 @@ def _feature_ids(values, attribute, path, class_names):
     return ids.astype(np.int64)
 
 
+def text_class_names(source, *, attribute="id", layer=None):
+    """The class names of a vector file whose class field holds text.
+
+    Parameters
+    ----------
+    source : object
+        Anything :func:`read_labels` takes.
+    attribute : str, default='id'
+        The class field.
+    layer : str, int or None, default=None
+        The layer; None reads the first.
+
+    Returns
+    -------
+    names : dict of int to str or None
+        ``{id: name}`` numbered as :func:`read_labels` numbers them without
+        ``class_names`` (1..K in sorted order of the names); None for a label
+        raster, an integer field or a field with missing values.
+    """
+    if not _is_vector(source):
+        return None
+    pyogrio = import_optional("pyogrio")
+    path = os.fspath(source)
+    if attribute not in list(pyogrio.read_info(path, layer=layer)["fields"]):
+        return None  # read_labels says what is wrong
+    values = pyogrio.raw.read(path, layer=layer, columns=[attribute],
+                              read_geometry=False)[3][0]
+    if not (values.dtype == object or values.dtype.kind in "US") \
+            or any(v is None for v in values):
+        return None
+    return dict(enumerate(sorted(set(np.asarray(values, dtype=str).tolist())), 1))
+
+
 def _named_ids(names, attribute, path, class_names):
     """Ids for class names: from ``class_names``, or 1..K in sorted order."""
     if class_names is None:

@@ -99,8 +99,9 @@ class Raster:
 
     Attributes
     ----------
-    path : pathlib.Path or None
-        The file, or None for an array.
+    path : pathlib.Path, str or None
+        The file as an absolute path (a URL or GDAL ``/vsi`` path stays as
+        given), or None for an array.
     height, width, count : int
         Rows, columns and bands.
     dtype : numpy.dtype
@@ -203,7 +204,9 @@ class Raster:
                 f"({str(error).rstrip('.')}). Give a GeoTIFF, COG, ENVI or other "
                 f"GDAL raster file.") from error
         self._dataset = dataset
-        self.path = path
+        # absolute, so that a Dask worker started elsewhere opens the same file;
+        # a URL or /vsi path stays text (Path would fold its '//')
+        self.path = text if remote else path.resolve()
         self.height, self.width = dataset.height, dataset.width
         self.count = dataset.count
         self.dtype = np.dtype(dataset.dtypes[0])
