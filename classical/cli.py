@@ -511,7 +511,7 @@ def train_raster(ctx, image, labels, pipeline_name, model_path, attribute, class
 
 @cli.command(name="classify-raster")
 @click.argument("model_path", type=click.Path(exists=True, dir_okay=False))
-@click.argument("source", type=click.Path(exists=True, dir_okay=False))
+@click.argument("source")
 @click.argument("destination", type=click.Path(dir_okay=False))
 @click.option("--tile", "tile_size", type=click.IntRange(min=1),
               help="Classify tiles of TILE x TILE pixels with an image model "
@@ -539,27 +539,33 @@ def train_raster(ctx, image, labels, pipeline_name, model_path, attribute, class
                    "(2nd-98th) or LOW,HIGH.")
 @click.option("--tiles-out", type=click.Path(dir_okay=False),
               help="Tile mode: list the classified tiles in this GeoJSON or CSV file.")
+@click.option("--tile-classes",
+              help="Tile mode: list only the tiles of these classes (comma-separated "
+                   "names or labels), e.g. Forest,River.")
 @click.pass_obj
 def classify_raster_command(ctx, model_path, source, destination, tile_size, stride,
                             probabilities, confidence, reject, block_size, scheduler,
-                            bands, scale, tiles_out):
+                            bands, scale, tiles_out, tile_classes):
     """Classify the raster SOURCE with a saved MODEL into the class map DESTINATION.
 
-    DESTINATION is a tiled, compressed GeoTIFF with SOURCE's CRS and
-    transform: values 1..K are the model's classes (names in the tag
-    class_names), 0 is nodata and 255 (65535) the reject value.
+    SOURCE is any raster GDAL reads: a file, or a URL or /vsi path of a
+    cloud-optimised GeoTIFF. DESTINATION is a tiled, compressed GeoTIFF with
+    SOURCE's CRS and transform: values 1..K are the model's classes (names in
+    the tag class_names), 0 is nodata and 255 (65535) the reject value.
     """
     from . import load
     from .geo import classify_raster
 
     model = _configure(ctx, load(model_path), progress=False)
+    if tile_classes is not None:
+        tile_classes = _classes_named(model, tile_classes.split(","))
     path = classify_raster(
         model, source, destination, mode="pixel" if tile_size is None else "tile",
         tile_size=tile_size, stride=stride, block_size=block_size,
         probabilities=probabilities, confidence=confidence, reject=reject,
-        bands=bands, scale=scale, tiles_out=tiles_out, n_jobs=ctx.n_jobs,
-        client=scheduler, class_names=getattr(model, "class_names_", None),
-        verbose=not ctx.quiet)
+        bands=bands, scale=scale, tiles_out=tiles_out, tile_classes=tile_classes,
+        n_jobs=ctx.n_jobs, client=scheduler,
+        class_names=getattr(model, "class_names_", None), verbose=not ctx.quiet)
     ctx.say(f"Class map written to {path}")
     for kind, flag in (("proba", probabilities), ("confidence", confidence)):
         if flag:
@@ -597,10 +603,44 @@ def assess(ctx, map_path, reference, json_path, report_path, label, attribute):
     _write_report(ctx, result, markdown=report_path, json_path=json_path)
 
 
+def _classes_named(model, tokens):
+    """The ``classes_`` values that ``tokens`` (class names or labels) stand for."""
+    names = getattr(model, "class_names_", None) or [str(c) for c in model.classes_]
+    by_text = {str(label): label for label in model.classes_.tolist()}
+    by_text.update(zip(names, model.classes_.tolist()))
+    unknown = [token for token in tokens if token not in by_text]
+    if unknown:
+        raise click.BadParameter(
+            f"{', '.join(unknown)} name no class of the model; its classes are "
+            f"{', '.join(names)}.", param_hint="--tile-classes")
+    return [by_text[token] for token in tokens]
+
+
+def _parse_counts(click_ctx, param, value):
+    """``N`` (every class) or ``CLASS=N,CLASS=N`` (those classes)."""
+    try:
+        if "=" not in value:
+            count = int(value)
+            if count < 1:
+                raise ValueError
+            return count
+        pairs = [part.rsplit("=", 1) for part in value.split(",")]
+        counts = {name.strip(): int(number) for name, number in pairs}
+        if any(n < 1 for n in counts.values()):
+            raise ValueError
+        return counts
+    except ValueError:
+        raise click.BadParameter(
+            f"expected a number of points per class (e.g. 50) or CLASS=N pairs "
+            f"(e.g. forest=100,water=50), every N >= 1; got {value!r}.") from None
+
+
 @cli.command(name="sample-points")
 @click.argument("map_path", metavar="MAP", type=click.Path(exists=True, dir_okay=False))
-@click.option("--per-class", type=click.IntRange(min=1), required=True,
-              help="Points drawn at random in each class of the map.")
+@click.option("--per-class", required=True, callback=_parse_counts,
+              help="Points drawn at random in each class of the map: one number "
+                   "for every class, or CLASS=N pairs (e.g. forest=100,water=50; "
+                   "classes left out get none).")
 @click.option("--out", "output", required=True, type=click.Path(dir_okay=False),
               help="The points file: .geojson, .json or .csv.")
 @click.option("--seed", default=0, show_default=True, help="Seed of the draw.")

@@ -127,6 +127,17 @@ def test_tile_mode_with_an_rgb_patch_model(landsat, tmp_path):
     assert transform.a == 64 * landsat["transform"].a
     assert json.loads(tags["class_names"]) == ["Forest", "Highway", "SeaLake"]
     assert len(json.loads(tiles.read_text())["features"]) == 16
+    chosen = tmp_path / "forest.csv"
+    result = run("--quiet", "classify-raster", model, landsat["image"],
+                 tmp_path / "tiles2.tif", "--tile", 64, "--bands", "3,2,1",
+                 "--scale", "percentile", "--tiles-out", chosen,
+                 "--tile-classes", "Forest")
+    assert result.exit_code == 0, result.stderr
+    listed = list(csv.DictReader(chosen.open()))
+    assert len(listed) == int(np.sum(codes == 1)) and len(listed) > 0
+    assert main(["classify-raster", str(model), str(landsat["image"]),
+                 str(tmp_path / "t3.tif"), "--tile", "64", "--tiles-out",
+                 str(chosen), "--tile-classes", "Desert"]) == 2
 
 
 def test_sample_points_then_assess(landsat, trained, tmp_path):
@@ -224,6 +235,26 @@ def test_assess_and_sample_errors(trained, tmp_path):
     _assert_clean_failure(run("train-raster", trained["map"], trained["map"],
                               "--out", tmp_path / "m.skops", "--pipeline", "nope"),
                           "Unknown pipeline 'nope'")
+
+
+def test_sample_points_per_class_pairs(trained, tmp_path):
+    points = tmp_path / "points.csv"
+    result = run("--quiet", "sample-points", trained["map"], "--per-class",
+                 "forest=5,water=3", "--out", points, "--seed", 0)
+    assert result.exit_code == 0, result.stderr
+    counts = {}
+    for row in csv.DictReader(points.open()):
+        counts[row["map_class"]] = counts.get(row["map_class"], 0) + 1
+    assert counts == {"forest": 5, "water": 3}
+    for bad in ("0", "forest=0", "forest=x", "many"):
+        assert main(["sample-points", str(trained["map"]), "--per-class", bad,
+                     "--out", str(points)]) == 2
+
+
+def test_missing_source_is_a_clean_error(trained, tmp_path):
+    _assert_clean_failure(run("classify-raster", trained["model"], tmp_path / "no.tif",
+                              tmp_path / "m.tif"), "does not exist")
+    assert not (tmp_path / "m.tif").exists()
 
 
 @pytest.mark.parametrize("option, value", [("--scale", "1,2,3"), ("--scale", "low"),
