@@ -13,7 +13,7 @@ from ._labels import (
     text_class_names,
     validate_classes,
 )
-from ._raster import open_raster
+from ._raster import opened_raster
 from ._sampling import sample_pixels
 from ._spatial import pixel_rows, spatial_parts
 
@@ -121,42 +121,43 @@ def fit_raster(pipeline, image, labels, *, max_per_class=None, balance=False,
     """
     if on_invalid not in ("raise", "warn"):
         raise ValueError(f"on_invalid must be 'raise' or 'warn'; got {on_invalid!r}.")
-    raster = open_raster(image)
-    bands = None if bands is None else tuple(raster.check_bands(bands))
-    if class_names is None:  # a text class field names its classes itself
-        class_names = text_class_names(labels, attribute=attribute)
-    labels = read_labels(labels, raster, attribute=attribute, class_names=class_names)
-    labels, _ = _clear_nodata(labels, raster, block_size=block_size)
-    spatial, rest, halo = spatial_parts(pipeline)
-    validate_classes(labels, class_names=class_names,
-                     min_pixels=_resolve_min_pixels(min_pixels, pipeline, raster,
-                                                    bands),
-                     on_invalid=on_invalid)
-    rows, cols = sample_pixels(labels, max_per_class=max_per_class, balance=balance,
-                               random_state=random_state)
-    y = labels[rows, cols]
-    names_in = raster.band_names if bands is None \
-        else tuple(raster.band_names[b - 1] for b in bands)
-    _set_band_roles(pipeline, names_in, sensor)
-    pixels = _gather(raster, rows, cols, bands=bands, block_size=block_size,
-                     verbose=verbose, desc="Reading training pixels")
-    if spatial is None:
-        pipeline.fit(pixels, y)
-    else:
-        spatial.fit(pixels[:, np.newaxis, :])
-        del pixels
-        features = _gather(raster, rows, cols, bands=bands, block_size=block_size,
-                           halo=halo, model=pipeline, verbose=verbose,
-                           desc="Computing training features")
-        if rest is not None:
-            rest.fit(features, y)
-    names = None
-    if class_names is not None:
-        named = dict(_name_pairs(class_names))
-        names = tuple(named.get(k, str(k)) for k in np.unique(y).tolist())
-    pipeline.class_names_ = names
-    pipeline.source_bands_ = bands
-    return pipeline
+    with opened_raster(image) as raster:
+        bands = None if bands is None else tuple(raster.check_bands(bands))
+        if class_names is None:  # a text class field names its classes itself
+            class_names = text_class_names(labels, attribute=attribute)
+        labels = read_labels(labels, raster, attribute=attribute,
+                             class_names=class_names)
+        labels, _ = _clear_nodata(labels, raster, block_size=block_size)
+        spatial, rest, halo = spatial_parts(pipeline)
+        validate_classes(labels, class_names=class_names,
+                         min_pixels=_resolve_min_pixels(min_pixels, pipeline, raster,
+                                                        bands),
+                         on_invalid=on_invalid)
+        rows, cols = sample_pixels(labels, max_per_class=max_per_class, balance=balance,
+                                   random_state=random_state)
+        y = labels[rows, cols]
+        names_in = raster.band_names if bands is None \
+            else tuple(raster.band_names[b - 1] for b in bands)
+        _set_band_roles(pipeline, names_in, sensor)
+        pixels = _gather(raster, rows, cols, bands=bands, block_size=block_size,
+                         verbose=verbose, desc="Reading training pixels")
+        if spatial is None:
+            pipeline.fit(pixels, y)
+        else:
+            spatial.fit(pixels[:, np.newaxis, :])
+            del pixels
+            features = _gather(raster, rows, cols, bands=bands, block_size=block_size,
+                               halo=halo, model=pipeline, verbose=verbose,
+                               desc="Computing training features")
+            if rest is not None:
+                rest.fit(features, y)
+        names = None
+        if class_names is not None:
+            named = dict(_name_pairs(class_names))
+            names = tuple(named.get(k, str(k)) for k in np.unique(y).tolist())
+        pipeline.class_names_ = names
+        pipeline.source_bands_ = bands
+        return pipeline
 
 
 def _resolve_min_pixels(min_pixels, model, raster, bands):

@@ -3,6 +3,7 @@
 import os
 import threading
 import warnings
+from contextlib import nullcontext
 from numbers import Integral
 from pathlib import Path
 from typing import NamedTuple
@@ -11,7 +12,7 @@ import numpy as np
 
 from ._optional import import_optional
 
-__all__ = ["Raster", "Window", "bounded_gdal_cache", "open_raster"]
+__all__ = ["Raster", "Window", "bounded_gdal_cache", "open_raster", "opened_raster"]
 
 _DEFAULT_BLOCK = 512
 _ARRAY_BLOCK = 256
@@ -436,6 +437,23 @@ class Raster:
                 f"{min(self.height, self.width)} (the smaller side). Use a "
                 f"smaller neighbourhood or a larger scene.")
         return int(halo)
+
+
+def opened_raster(source, *, transform=None, crs=None):
+    """:func:`open_raster` as a context that closes only what it opened.
+
+    Parameters
+    ----------
+    source, transform, crs
+        As :func:`open_raster` takes them.
+
+    Returns
+    -------
+    context : context manager
+        Gives the :class:`Raster`; a raster the caller passed in stays open.
+    """
+    raster = open_raster(source, transform=transform, crs=crs)
+    return nullcontext(raster) if raster is source else raster
 
 
 def bounded_gdal_cache(nbytes):

@@ -219,6 +219,7 @@ class ClassMapWriter:
             if self.confidence_path is not None:
                 self._open("confidence", self.confidence_path, self._float_profile(1))
                 self._datasets["confidence"].set_band_description(1, "confidence")
+            self._write_contract(self._datasets["map"])
         except (OSError, rasterio.errors.RasterioError) as error:
             self._discard()
             raise ValueError(
@@ -227,7 +228,6 @@ class ClassMapWriter:
         except BaseException:
             self._discard()
             raise
-        self._write_contract(self._datasets["map"])
         return self
 
     def __exit__(self, kind, error, traceback):
