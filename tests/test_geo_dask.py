@@ -261,3 +261,13 @@ def test_classify_array_bad_reject(landsat):
     with pytest.raises(ValueError, match=r"reject must be a probability threshold in "
                                          r"\(0, 1\) or None; got 2"):
         classify_array(model, image, reject=2)
+
+
+def test_array_options_need_predict_proba():
+    from sklearn.svm import LinearSVC
+
+    rng = np.random.default_rng(0)
+    model = LinearSVC().fit(rng.normal(size=(40, 3)), np.repeat([1, 2], 20))
+    scene = da.from_array(rng.normal(size=(20, 20, 3)), chunks=(10, 10, 3))
+    with pytest.raises(ValueError, match="need a model with predict_proba"):
+        classify_array(model, scene, reject=0.5)

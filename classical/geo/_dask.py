@@ -119,8 +119,9 @@ def classify_array(model, array, *, probabilities=False, reject=None, nodata=Non
     TypeError
         If ``array`` is none of the three kinds.
     ValueError
-        If it is not 3-D (a DataArray without ``'band'``), or ``reject`` is
-        not in (0, 1).
+        If it is not 3-D (a DataArray without ``'band'``), ``reject`` is not
+        in (0, 1), or probabilities or ``reject`` are asked of a model
+        without ``predict_proba``.
 
     Notes
     -----
@@ -147,6 +148,10 @@ def classify_array(model, array, *, probabilities=False, reject=None, nodata=Non
     if reject is not None and not 0 < reject < 1:
         raise ValueError(f"reject must be a probability threshold in (0, 1) or None; "
                          f"got {reject!r}.")
+    if (probabilities or reject is not None) and not hasattr(model, "predict_proba"):
+        raise ValueError(
+            f"probabilities and reject need a model with predict_proba; "
+            f"{type(model).__name__} has none.")
     decider = Decider(model, reject=reject, probabilities=probabilities)
     n_classes = len(decider.classes)
     _, rest, halo = spatial_parts(model)
