@@ -99,14 +99,25 @@ default=('contrast', 'homogeneity')
 
     The brightness of a pixel is the mean over the selected bands of
     ``clip((x - band_low_) / (band_high_ - band_low_), 0, 1)``, quantised to
-    ``floor(levels * brightness)`` (the top value to ``levels - 1``); pixels
-    holding NaN get level 0. A single grey image for the texture keeps the
+    ``floor(levels * brightness)`` (the top value to ``levels - 1``). A single
+    grey image for the texture keeps the
     feature count independent of the band count (224 for a hyperspectral
     cube) and the percentiles, learnt once by :meth:`fit`, keep the levels
     the same in every block. The co-occurrence matrix of a window pairs
     neighbours at distance 1 in the four directions 0, 45, 90 and 135 degrees,
     symmetric and normalised; each property is the mean over the four
     directions, as ``skimage.feature.graycoprops`` gives per direction.
+
+    Nodata: a pixel holding NaN in any band (as
+    :func:`classical.geo.classify_raster` and :func:`classical.geo.fit_raster`
+    give the nodata pixels of a scene) is left out of its neighbours'
+    features: the statistics are those of the window's other pixels, and the
+    texture pairs only pixels that both hold data. A direction without such
+    a pair is left out of the mean, and a window without any (a valid pixel
+    surrounded by nodata) has contrast 0 and homogeneity 1, as a flat
+    window. Every pixel that holds data thus gets finite features, whatever
+    nodata surrounds it; a nodata pixel gets NaN bands (and statistics when
+    its whole window is nodata).
 
     Why GLCM contrast and homogeneity: on the Landsat 7 sample (bands 1-7,
     ``pixel-rf`` after this step, stratified 5-fold cross-validation grouped
@@ -213,12 +224,12 @@ default=('contrast', 'homogeneity')
         return self
 
     def _grey_levels(self, image):
-        """Quantised brightness of an image of the selected bands."""
+        """Quantised brightness of an image of the selected bands (MISSING at NaN)."""
         span = self.band_high_ - self.band_low_
         scale = np.divide(1.0, span, out=np.zeros_like(span), where=span > 0)
         brightness = np.clip((image - self.band_low_) * scale, 0.0, 1.0).mean(axis=2)
-        grey = np.floor(np.nan_to_num(brightness, nan=0.0) * self.levels)
-        return np.minimum(grey, self.levels - 1).astype(np.int64)
+        grey = np.minimum(np.floor(brightness * self.levels), self.levels - 1)
+        return np.where(np.isnan(grey), kernels.MISSING, grey).astype(np.int64)
 
     def _statistics(self, image, statistics):
         """Window statistics of the selected bands, ``(H, W, S * n_selected)``.
@@ -247,12 +258,15 @@ default=('contrast', 'homogeneity')
         ----------
         X : array-like of shape (H, W, B) or (H, W)
             An image with the fitted band count; pixels within :attr:`halo`
-            of its border see a mirrored neighbourhood.
+            of its border see a mirrored neighbourhood. A pixel with NaN in
+            any band is nodata: it is left out of every window.
 
         Returns
         -------
         features : ndarray of shape (H, W, F), float32
-            The bands, the statistics and the texture (see Notes).
+            The bands, the statistics and the texture (see Notes); finite
+            at every pixel without NaN (given finite values), NaN in every
+            band at a nodata pixel.
         """
         check_is_fitted(self)
         statistics, texture = self._check_params()
@@ -261,6 +275,9 @@ default=('contrast', 'homogeneity')
             raise ValueError(
                 f"X has {image.shape[2]} bands, but NeighbourhoodFeatures was fitted "
                 f"on {self.n_features_in_}; give it the same bands as in fit.")
+        missing = np.isnan(image).any(axis=2)
+        if missing.any():  # a pixel with a NaN band is nodata in every band
+            image = np.where(missing[..., np.newaxis], np.nan, image)
         selected = self._selected(image.shape[2])
         parts = [image.astype(np.float32)]
         if statistics:

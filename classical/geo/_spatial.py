@@ -17,14 +17,21 @@ The remaining steps take the rows ``(n_pixels, F)``, as a pixel model does.
 
 A block is read with a margin of ``halo`` pixels on each side, taken from the
 neighbouring pixels of the scene where they exist and mirrored at the edge of
-the scene. Features computed on that block and cropped back to its centre are
-then exactly those of the whole scene, whatever the block size: the seams of
-the blocks never change a pixel's value.
+the scene (:func:`read_block`, which mirrors the nodata mask the same way).
+The spatial step sees the nodata pixels of the block as NaN in every band
+(:func:`pixel_rows`), whatever the raster's dtype and nodata value, and is
+expected to leave them out of its neighbours' features. Features computed on
+that block and cropped back to its centre are then exactly those of the
+whole scene with its nodata pixels set to NaN, whatever the block size: the
+seams of the blocks never change a pixel's value.
 """
 
+import numpy as np
 from sklearn.pipeline import Pipeline
 
-__all__ = ["spatial_parts", "pixel_rows"]
+from ._raster import Window, _reflect_range
+
+__all__ = ["spatial_parts", "pixel_rows", "read_block", "crop_halo"]
 
 
 def _is_spatial(step):
@@ -74,7 +81,7 @@ def spatial_parts(model):
     return None, model, 0
 
 
-def pixel_rows(model, block, halo):
+def pixel_rows(model, block, halo, valid=None):
     """Rows for the centre of a block read with a margin of ``halo`` pixels.
 
     Parameters
@@ -86,6 +93,12 @@ def pixel_rows(model, block, halo):
     halo : int
         The margin read around the block; at least the spatial step's own
         ``halo`` (a larger margin gives the same rows).
+    valid : ndarray of bool of shape (h + 2 * halo, w + 2 * halo) or None, \
+default=None
+        Which pixels of ``block`` hold data (from :func:`read_block`). A
+        spatial step gets the others as NaN in every band, so that they are
+        left out of its windows; None gives it ``block`` as it is. A pixel
+        model's rows are the bands either way.
 
     Returns
     -------
@@ -97,14 +110,20 @@ def pixel_rows(model, block, halo):
     Raises
     ------
     ValueError
-        If ``block`` is not 3-D, or ``halo`` is negative, smaller than the
-        spatial step's halo or leaves no centre pixel.
+        If ``block`` is not 3-D, ``valid`` has another shape than its first
+        two axes, or ``halo`` is negative, smaller than the spatial step's
+        halo or leaves no centre pixel.
     """
     spatial, _, needed = spatial_parts(model)
     if block.ndim != 3:
         raise ValueError(
             f"block must be an array of shape (H, W, B); got shape {block.shape}. "
             "Add a band axis with block[..., None] for a one-band raster.")
+    if valid is not None and np.shape(valid) != block.shape[:2]:
+        raise ValueError(
+            f"valid must be the mask of the block's pixels, of shape "
+            f"{block.shape[:2]}; got shape {np.shape(valid)}. Take both from "
+            f"read_block(raster, window, halo=...).")
     halo = int(halo)
     if halo < needed:
         raise ValueError(
@@ -114,6 +133,79 @@ def pixel_rows(model, block, halo):
         raise ValueError(
             f"block of shape {block.shape} has no pixel inside a halo of {halo}; "
             f"it needs more than {2 * halo} rows and columns.")
-    features = block if spatial is None else spatial.transform(block)
-    centre = features[halo:features.shape[0] - halo, halo:features.shape[1] - halo]
+    if spatial is None:
+        features = block
+    else:
+        if valid is not None and not valid.all():  # NaN where nodata, any dtype
+            block = np.where(valid[..., np.newaxis], block, np.nan)
+        features = spatial.transform(block)
+    centre = crop_halo(features, halo)
     return centre.reshape(-1, centre.shape[-1])
+
+
+def crop_halo(array, halo):
+    """The centre of an array read with a margin of ``halo`` pixels.
+
+    Parameters
+    ----------
+    array : ndarray of shape (h + 2 * halo, w + 2 * halo, ...)
+        A block with its margin, or its mask.
+    halo : int
+        The margin, >= 0.
+
+    Returns
+    -------
+    centre : ndarray of shape (h, w, ...)
+        A view of ``array`` without its margin.
+    """
+    return array[halo:array.shape[0] - halo, halo:array.shape[1] - halo]
+
+
+def read_block(raster, window, *, halo=0, bands=None):
+    """Read a block with a margin of ``halo`` pixels, and which pixels hold data.
+
+    Parameters
+    ----------
+    raster : Raster
+        The scene.
+    window : Window
+        The block.
+    halo : int, default=0
+        Pixels of margin on each side, as :meth:`Raster.read` takes it.
+    bands : sequence of int or None, default=None
+        1-based bands to read; None reads every band.
+
+    Returns
+    -------
+    block : ndarray of shape (h + 2 * halo, w + 2 * halo, n_bands)
+        ``raster.read(window, halo=halo, bands=bands)``.
+    valid : ndarray of bool of shape (h + 2 * halo, w + 2 * halo)
+        :meth:`Raster.valid_mask` of the same pixels: read from the scene in
+        the margin and mirrored beyond the scene's edges as the pixels are,
+        so it is the whole scene's mask cut as the block is.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from classical.geo import open_raster
+    >>> scene = np.arange(12.0).reshape(3, 4, 1)
+    >>> scene[0, 1] = np.nan
+    >>> block, valid = read_block(open_raster(scene), Window(0, 0, 2, 2), halo=1)
+    >>> valid.astype(int)  # pixel (0, 1), and its mirror image in column -1
+    array([[1, 1, 1, 1],
+           [0, 1, 0, 1],
+           [1, 1, 1, 1],
+           [1, 1, 1, 1]])
+    """
+    block = raster.read(window, halo=halo, bands=bands)
+    if not halo:
+        return block, raster.valid_mask(window)
+    # the rows and columns Raster.read takes, mirrored at the scene's edges
+    rows = _reflect_range(window.row - halo, window.row + window.height + halo,
+                          raster.height)
+    cols = _reflect_range(window.col - halo, window.col + window.width + halo,
+                          raster.width)
+    outer = Window(int(rows.min()), int(cols.min()), int(rows.max() - rows.min() + 1),
+                   int(cols.max() - cols.min() + 1))
+    valid = raster.valid_mask(outer)[np.ix_(rows - outer.row, cols - outer.col)]
+    return block, valid
