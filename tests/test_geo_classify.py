@@ -13,6 +13,7 @@ import numpy as np
 import pytest
 import rasterio
 from numpy.testing import assert_allclose, assert_array_equal
+from scipy import ndimage
 from sklearn.naive_bayes import GaussianNB
 from sklearn.pipeline import Pipeline
 from sklearn.svm import SVC
@@ -336,15 +337,6 @@ def test_copied_geotiff_in_place(tmp_path, landsat7_dir, pixel_model):
     _assert_nothing_written(tmp_path, keep=[STACK, "map.tif"])
 
 
-def test_pixels_whose_window_reaches_nan_are_nodata(landsat, spatial_model):
-    image = landsat[0].astype(np.float32)
-    image[100, 100] = np.nan
-    codes = classify_raster(spatial_model, image, None, block_size=64, verbose=False)
-    near = np.zeros(codes.shape, dtype=bool)
-    near[98:103, 98:103] = True  # the 5 x 5 window (halo 2) reaches the NaN
-    assert (codes[near] == 0).all() and (codes[~near] > 0).all()
-
-
 def test_fit_raster_bands_and_names_carry_over(tmp_path):
     from classical.geo import fit_raster, load_sample
 
@@ -403,3 +395,66 @@ def test_integer_classes_with_a_text_unknown_label():
     assert codes[0, 0] == 255 and expected[0] == "unknown"
     known = expected != "unknown"
     assert_array_equal(codes.ravel()[known], expected[known].astype(int))
+
+
+# -- spatial models next to nodata: every valid pixel classified -----------------
+
+def _spatial_twin(model, image, valid):
+    """Codes of a spatial model on the whole scene, its nodata pixels set to NaN."""
+    holed = np.where(valid[..., None], image, np.nan)
+    features = model[0].transform(holed)[valid]
+    assert np.isfinite(features).all()  # valid pixels next to nodata included
+    codes = np.zeros(valid.shape, dtype=np.uint8)
+    codes[valid] = np.argmax(model[1:].predict_proba(features), axis=1) + 1
+    return codes
+
+
+def _collared(image):
+    """``image`` with a nodata collar, a nodata hole and lone nodata pixels."""
+    valid = np.ones(image.shape[:2], dtype=bool)
+    valid[:9], valid[:, -13:] = False, False
+    valid[100:140, 60:75] = False
+    valid[200, 30], valid[31, 120] = False, False
+    return valid
+
+
+@pytest.mark.parametrize("dtype", ["float32", "int16"])
+def test_spatial_model_classifies_every_valid_pixel_next_to_nodata(
+        tmp_path, landsat, spatial_model, dtype):
+    """Float NaN and integer nodata alike: equal to the whole scene, any block."""
+    image = landsat[0]
+    valid = _collared(image)
+    expected = _spatial_twin(spatial_model, image, valid)
+    nodata = np.nan if dtype == "float32" else -9999
+    scene = np.where(valid[..., None], image, nodata).astype(dtype)
+    path = tmp_path / "collared.tif"
+    profile = {"driver": "GTiff", "height": 250, "width": 250, "count": 7,
+               "dtype": dtype, "nodata": nodata, "tiled": True, "blockxsize": 32,
+               "blockysize": 32}
+    with rasterio.open(path, "w", **profile) as dataset:
+        dataset.write(np.moveaxis(scene, -1, 0))
+    for source in (open_raster(scene, nodata=nodata), path):
+        for block_size in (32, 70, 256):
+            codes = classify_raster(spatial_model, source, None,
+                                    block_size=block_size, verbose=False)
+            assert_array_equal(codes, expected)
+    assert_array_equal(codes > 0, valid)
+
+
+def test_spatial_model_on_the_rgb_byte_collar(rgb_scene):
+    """RGB.byte.tif's 0 collar: texture and statistics from valid neighbours only."""
+    path, image, valid, _ = rgb_scene
+    step = NeighbourhoodFeatures(size=5, levels=8)
+    step.fit(image[valid][::7][:, None, :])
+    features = step.transform(np.where(valid[..., None], image, np.nan))[valid][::40]
+    labels = np.where(features[:, 3:6].mean(axis=1) > 60, "bright", "dark")
+    model = Pipeline([("neighbourhood", step),
+                      ("bayes", GaussianNB().fit(features, labels))])
+    expected = _spatial_twin(model, image, valid)
+    edge = valid & ~ndimage.binary_erosion(valid, np.ones((5, 5)))
+    assert edge.sum() > 1000  # valid pixels whose window reaches the collar
+    for block_size in (100, 333):
+        codes, proba = classify_raster(model, path, None, block_size=block_size,
+                                       probabilities=True, verbose=False)
+        assert_array_equal(codes, expected)
+        assert np.isfinite(proba[valid]).all() and np.isnan(proba[~valid]).all()

@@ -232,3 +232,90 @@ def test_bad_tile_arguments(tmp_path, monkeypatch, mosaic, kwargs, message):
         classify_raster(model, scene, tmp_path / "tiles.tif", mode="tile",
                         verbose=False, **kwargs)
     assert list(tmp_path.iterdir()) == []
+
+
+# -- partly valid tiles: nodata filled from the tile's valid pixels -----------------
+
+def _band_means(tiles):
+    return tiles.reshape(len(tiles), -1, tiles.shape[-1]).mean(axis=1)
+
+
+@pytest.fixture(scope="module")
+def mean_model(mosaic):
+    """Naive Bayes on the band means of the mosaic's tiles (fails on NaN input)."""
+    from sklearn.naive_bayes import GaussianNB
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import FunctionTransformer
+
+    _, scene, truth = mosaic
+    tiles = _twin_tiles(scene.astype(np.float32), 64, 64)
+    return make_pipeline(FunctionTransformer(_band_means), GaussianNB()).fit(
+        tiles, truth.ravel())
+
+
+def _filled_twin_codes(model, scene, valid, tile_size, stride, stretch=None):
+    """Codes of the tiles cut one by one, nodata set to the tile's valid mean."""
+    offset = (tile_size - stride) // 2
+    shape = (math.ceil(scene.shape[0] / stride), math.ceil(scene.shape[1] / stride))
+    codes = np.zeros(shape, dtype=np.uint8)
+    for r, c in np.ndindex(shape):
+        top, left = r * stride - offset, c * stride - offset
+        cut = np.s_[max(top, 0):top + tile_size, max(left, 0):left + tile_size]
+        part, inside = scene[cut], valid[cut]
+        if not inside.any():
+            continue
+        mean = np.nanmean(np.where(inside[..., None], part, np.nan), axis=(0, 1))
+        if scene.dtype.kind in "iu":
+            mean = np.rint(mean)
+        part = np.where(inside[..., None], part, mean.astype(scene.dtype))
+        pad = ((max(-top, 0), tile_size - part.shape[0] - max(-top, 0)),
+               (max(-left, 0), tile_size - part.shape[1] - max(-left, 0)), (0, 0))
+        tile = np.pad(part, pad, mode="symmetric")
+        tile = tile if stretch is None else stretch(tile)
+        codes[r, c] = np.argmax(model.predict_proba(tile[np.newaxis])) + 1
+    return codes
+
+
+def _percentile_stretch(scene, valid):
+    low, high = np.percentile(scene[valid].astype(np.float64), [2, 98], axis=0)
+    return lambda tile: np.rint(np.clip((tile - low) / (high - low), 0, 1)
+                                * 255).astype(np.uint8)
+
+
+@pytest.mark.parametrize("scale", [None, "percentile"])
+def test_float_scene_with_a_nan_collar(mosaic, mean_model, scale):
+    _, scene, _ = mosaic
+    valid = np.ones(scene.shape[:2], dtype=bool)
+    valid[:10], valid[:, -50:] = False, False  # the last column of cells: all NaN
+    valid[150:170, 200:210] = False
+    nan_scene = np.where(valid[..., None], scene, np.nan).astype(np.float32)
+    model = mean_model
+    if scale == "percentile":
+        model, stretch = mosaic[0], _percentile_stretch(nan_scene, valid)
+    else:
+        stretch = None
+    for stride in (64, 32):
+        expected = _filled_twin_codes(model, nan_scene, valid, 64, stride, stretch)
+        assert (expected[:, -1] == 0).all() and (expected[:, :-1] > 0).all()
+        for block_size in (64, 200):
+            codes = classify_raster(model, nan_scene, None, mode="tile",
+                                    tile_size=64, stride=stride, scale=scale,
+                                    block_size=block_size, verbose=False)
+            assert_array_equal(codes, expected)
+
+
+@pytest.mark.parametrize("scale", [None, "percentile"])
+def test_rgb_byte_zero_collar(rgb_geotiff_dir, mosaic, scale):
+    """RGB.byte.tif: the collar's 0s are filled, tiles wholly in it stay nodata."""
+    model = mosaic[0]
+    path = rgb_geotiff_dir / "RGB.byte.tif"
+    with rasterio.open(path) as dataset:
+        scene = np.moveaxis(dataset.read(), 0, -1)
+        valid = dataset.dataset_mask() != 0
+    stretch = None if scale is None else _percentile_stretch(scene, valid)
+    expected = _filled_twin_codes(model, scene, valid, 64, 64, stretch)
+    assert (expected == 0).any() and (expected > 0).any()
+    for block_size in (128, 512):
+        codes = classify_raster(model, path, None, mode="tile", tile_size=64,
+                                scale=scale, block_size=block_size, verbose=False)
+        assert_array_equal(codes, expected)

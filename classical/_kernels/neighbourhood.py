@@ -7,12 +7,12 @@ output are independent and run in parallel.
 
 Statistics are built from per-column summaries: for output row ``r`` the
 counts, sums, sums of squares, minima and maxima of each padded column over
-the ``size`` rows are computed once, and each pixel adds ``size`` of them. A pixel's value
-therefore depends only on the values in its window, always summed in the same
-order, so the same pixel computed in two differently cut blocks is bitwise
-equal. NaN marks a missing (nodata) value: it is left out, and each
-statistic is taken over the window's other values (NaN only when the window
-has none). Variance is ``E[x^2] - E[x]^2`` over those values in float64,
+the ``size`` rows are computed once, and each pixel adds ``size`` of them. A
+pixel's value therefore depends only on the values in its window, always
+summed in the same order, so the same pixel computed in two differently cut
+blocks is bitwise equal. NaN marks a missing (nodata) value: it is left out,
+and each statistic is taken over the window's other values (NaN only when the
+window has none). Variance is ``E[x^2] - E[x]^2`` over those values in float64,
 clipped at 0, and exactly 0 in a flat window; the caller centres each band
 first (subtracts a constant per band), which keeps that difference accurate
 for data far from zero.

@@ -11,8 +11,8 @@ from tqdm.auto import tqdm
 from ..parallel import limit_threads, map_items, resolve_n_jobs
 from ._decide import Decider
 from ._optional import import_optional
-from ._raster import Raster, Window, open_raster
-from ._spatial import pixel_rows, spatial_parts
+from ._raster import Window, opened_raster
+from ._spatial import crop_halo, pixel_rows, read_block, spatial_parts
 from ._tiles import Scale, TileGrid, check_tile_params, write_tile_list
 from ._write import ClassMapWriter, check_listing_path
 
@@ -84,17 +84,18 @@ class BlockPlan:
         shape = (window.height, window.width)
         if self.mode == "pixel":
             _, rest, halo = spatial_parts(model)
-            block = raster.read(window, halo=halo, bands=self.bands)
-            valid = raster.valid_mask(window).ravel()
-            rows = pixel_rows(model, block, halo)
+            block, valid = read_block(raster, window, halo=halo, bands=self.bands)
+            rows = pixel_rows(model, block, halo, valid)
+            valid = crop_halo(valid, halo).ravel()
             if not valid.all():  # a boolean index copies every row
                 rows = rows[valid]
             codes, proba, top = self.decider(rest, rows, valid)
             tiles = []
         else:
             source = self.grid.source_window(window)
-            block = self.scale(raster.read(source, bands=self.bands))
+            block = raster.read(source, bands=self.bands)
             images, valid = self.grid.tiles(window, block, raster.valid_mask(source))
+            images = self.scale(images)  # after the tiles' nodata is filled
             codes, proba, top = self.decider(
                 model, images[..., 0] if images.shape[-1] == 1 else images, valid)
             tiles = [(window.row + i // window.width, window.col + i % window.width,
@@ -225,14 +226,20 @@ def classify_raster(model, source, destination, *, mode="pixel", tile_size=None,
     Per pixel, a spatial model's block is read with a margin of its halo,
     taken from the neighbouring pixels and mirrored at the scene's edges, so
     every pixel, edges included, gets what it would get from the whole
-    scene. Per tile, cell ``(i, j)`` of the map covers the pixels
-    ``[i * stride, (i + 1) * stride)`` and its tile is centred on it; tiles
-    that reach past the right or bottom edge (and, with ``stride <
-    tile_size``, the top and left) are completed by mirroring their own
-    pixels (NumPy ``'symmetric'``) and classified, so with ``stride ==
-    tile_size`` the map has ``ceil(H / stride) x ceil(W / stride)`` cells.
-    A tile with no valid pixel is nodata. The map's transform is the
-    source's scaled by ``stride``.
+    scene. Its spatial step sees the nodata pixels as NaN (see
+    :mod:`classical.geo._spatial`) and leaves them out of the windows, so
+    every pixel holding data is classified, next to nodata too.
+
+    Per tile, cell ``(i, j)`` of the map covers the pixels ``[i * stride,
+    (i + 1) * stride)`` and its tile is centred on it; tiles that reach past
+    the right or bottom edge (and, with ``stride < tile_size``, the top and
+    left) are completed by mirroring their own pixels (NumPy
+    ``'symmetric'``) and classified, so with ``stride == tile_size`` the map
+    has ``ceil(H / stride) x ceil(W / stride)`` cells.
+    A tile with no valid pixel is nodata; in a tile with some, the nodata
+    pixels are filled, band by band, with the mean of the tile's valid
+    pixels (rounded for integer data) before ``scale`` applies. The map's
+    transform is the source's scaled by ``stride``.
     """
     if class_names is None:
         class_names = getattr(model, "class_names_", None)
@@ -243,7 +250,8 @@ def classify_raster(model, source, destination, *, mode="pixel", tile_size=None,
                                tile_classes, class_names, n_jobs)
     if tiles_out is not None:
         tiles_out = check_listing_path(tiles_out, "tiles_out")
-    with _connected(client) as connected, _opened(source, transform, crs) as raster:
+    with _connected(client) as connected, \
+            opened_raster(source, transform=transform, crs=crs) as raster:
         height, width, map_transform = _map_grid(raster, mode, plan_args.get("stride"))
         writer = None
         if destination is not None:  # checks the destination before any work
@@ -323,13 +331,6 @@ def _check_options(model, mode, tile_size, stride, block_size, reject, probabili
     return {"mode": mode, "reject": reject, "probabilities": probabilities,
             "confidence": confidence, "tile_size": tile_size, "stride": stride,
             "scale": Scale(scale), "tile_classes": tile_classes}
-
-
-def _opened(source, transform, crs):
-    """The raster as a context: opened here (and closed), or the caller's own."""
-    if isinstance(source, Raster):
-        return nullcontext(open_raster(source, transform=transform, crs=crs))
-    return open_raster(source, transform=transform, crs=crs)
 
 
 def _map_grid(raster, mode, stride):

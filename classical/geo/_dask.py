@@ -9,7 +9,7 @@ from ._classify import classify_block
 from ._decide import Decider
 from ._optional import import_optional
 from ._raster import Raster, open_raster
-from ._spatial import pixel_rows, spatial_parts
+from ._spatial import crop_halo, pixel_rows, spatial_parts
 
 __all__ = ["classify_array", "client_results"]
 
@@ -160,10 +160,11 @@ def classify_array(model, array, *, probabilities=False, reject=None, nodata=Non
     def classify_chunk(block, block_info=None):
         if halo:
             block = _mirror_edges(block, halo, block_info[0])
-        centre = block[halo:block.shape[0] - halo, halo:block.shape[1] - halo]
-        valid = open_raster(centre, nodata=nodata).valid_mask().ravel()
-        codes, proba, _ = decider(rest, pixel_rows(model, block, halo)[valid], valid)
-        shape = centre.shape[:2]
+        mask = open_raster(block, nodata=nodata).valid_mask()
+        rows = pixel_rows(model, block, halo, mask)  # nodata as NaN to the step
+        shape = crop_halo(mask, halo).shape
+        valid = crop_halo(mask, halo).ravel()
+        codes, proba, _ = decider(rest, rows[valid], valid)
         if not probabilities:
             return codes.reshape(shape)
         return np.concatenate([codes.reshape(*shape, 1).astype(np.float32),

@@ -133,17 +133,20 @@ class TileGrid:
         cells : Window
             The block of cells.
         block : ndarray of shape (h, w, B)
-            The pixels of :meth:`source_window` ``(cells)``, already scaled.
+            The pixels of :meth:`source_window` ``(cells)``, as read.
         valid : ndarray of bool of shape (h, w)
             Which of those pixels hold data.
 
         Returns
         -------
         tiles : ndarray of shape (n_tiles, tile_size, tile_size, B)
-            The tiles holding data, row-major over the cells. A tile that
-            reaches past the scene's edge is completed by mirroring its own
-            pixels (NumPy ``'symmetric'``, the edge pixel repeated), so its
-            content does not depend on the block it was cut from.
+            The tiles holding data, row-major over the cells, in the dtype of
+            ``block``. The nodata pixels of a tile are filled with the mean
+            of its valid pixels, band by band (rounded to the nearest
+            integer for integer data). A tile that reaches past the scene's
+            edge is then completed by mirroring its own pixels (NumPy
+            ``'symmetric'``, the edge pixel repeated). Both depend on the
+            tile's pixels only, not on the block it was cut from.
         has_data : ndarray of bool of shape (n_cells,)
             Whether each cell's tile has at least one valid pixel.
         """
@@ -155,13 +158,26 @@ class TileGrid:
                 top, left = window.row - origin.row, window.col - origin.col
                 rows = slice(top, top + window.height)
                 cols = slice(left, left + window.width)
-                has_data.append(bool(valid[rows, cols].any()))
+                inside = valid[rows, cols]
+                has_data.append(bool(inside.any()))
                 if has_data[-1]:
-                    tiles.append(np.pad(block[rows, cols], (*padding, (0, 0)),
-                                        mode="symmetric"))
+                    tiles.append(np.pad(_fill_nodata(block[rows, cols], inside),
+                                        (*padding, (0, 0)), mode="symmetric"))
         shape = (0, self.tile_size, self.tile_size, block.shape[-1])
         stacked = np.stack(tiles) if tiles else np.empty(shape, dtype=block.dtype)
         return stacked, np.array(has_data, dtype=bool)
+
+
+def _fill_nodata(pixels, valid):
+    """``pixels`` (h, w, B) with each invalid pixel set to the valid pixels' mean."""
+    if valid.all():
+        return pixels
+    mean = pixels[valid].mean(axis=0, dtype=np.float64)
+    if not np.issubdtype(pixels.dtype, np.floating):
+        mean = np.rint(mean)
+    filled = pixels.copy()
+    filled[~valid] = mean.astype(pixels.dtype)
+    return filled
 
 
 class Scale:
@@ -177,7 +193,8 @@ class Scale:
         and 98th percentiles of each band, from :meth:`fit`. A callable
         takes a block ``(h, w, B)`` and returns the scaled block; it must
         treat each pixel on its own, or the result would depend on the
-        block size.
+        block size. Tiles are scaled after their nodata pixels are filled
+        (see :meth:`TileGrid.tiles`), so no nodata value reaches the scale.
     """
 
     def __init__(self, scale):
@@ -228,14 +245,27 @@ class Scale:
         self.limits = (low, np.where(high > low, high, low + 1))
         return self
 
-    def __call__(self, block):
-        """The block scaled (see the class docstring)."""
-        if self.scale is None:
-            return block
+    def __call__(self, pixels):
+        """The pixels scaled (see the class docstring).
+
+        Parameters
+        ----------
+        pixels : ndarray of shape (..., h, w, B)
+            A block, or a stack of tiles; a callable gets the stack as one
+            block ``(n * h, w, B)``.
+
+        Returns
+        -------
+        scaled : ndarray of shape (..., h, w, B')
+            The scaled pixels.
+        """
+        if self.scale is None or not pixels.size:
+            return pixels
         if self.limits is None:
-            return np.asarray(self.scale(block))
+            block = np.asarray(self.scale(pixels.reshape(-1, *pixels.shape[-2:])))
+            return block.reshape(*pixels.shape[:-1], block.shape[-1])
         low, high = self.limits
-        stretched = (block.astype(np.float64) - low) / (high - low)
+        stretched = (pixels.astype(np.float64) - low) / (high - low)
         return np.rint(np.clip(stretched, 0.0, 1.0) * 255.0).astype(np.uint8)
 
 
