@@ -40,25 +40,37 @@ MISSING = -1  # grey level of a nodata pixel
 
 @njit(cache=config.CACHE, fastmath=config.FASTMATH)
 def _column_summaries(padded, row, size, counts, sums, squares, lows, highs):
-    """Count, sum, sum of squares, min and max of each column's non-NaN values."""
+    """Count, sum, sum of squares, min and max of each column's non-NaN values.
+
+    The sums run without a test first (a NaN never passes ``<`` or ``>``, so
+    min and max skip it anyway); only a column whose sum is NaN is summed
+    again leaving its NaN out, in the same order.
+    """
     for col in range(padded.shape[1]):
         for band in range(padded.shape[2]):
-            count = 0
+            count = size
             total = 0.0
             total_sq = 0.0
             low = np.inf
             high = -np.inf
             for i in range(row, row + size):
                 value = padded[i, col, band]
-                if value != value:  # NaN: a missing value
-                    continue
-                count += 1
                 total += value
                 total_sq += value * value
                 if value < low:
                     low = value
                 if value > high:
                     high = value
+            if total != total:  # NaN in the column: sum its other values
+                count = 0
+                total = 0.0
+                total_sq = 0.0
+                for i in range(row, row + size):
+                    value = padded[i, col, band]
+                    if value == value:
+                        count += 1
+                        total += value
+                        total_sq += value * value
             counts[col, band] = count
             sums[col, band] = total
             squares[col, band] = total_sq
