@@ -253,3 +253,23 @@ def test_bands_plus_one_counts_the_selected_bands():
     model = fit_raster(GaussianMLClassifier(reg_param=0.0), pixels, labels,
                        bands=[1, 2, 3], on_invalid="warn")  # 3 bands + 1 = 4: enough
     assert model.n_features_in_ == 3
+
+
+def test_spatial_features_leave_nodata_neighbours_out():
+    rng = np.random.default_rng(2)
+    scene = rng.normal(size=(40, 50, 3)) + 10
+    scene[:4] = -9999.0  # a nodata collar
+    labels = np.zeros((40, 50), dtype=np.uint8)
+    labels[4:6, :25], labels[4:6, 25:] = 1, 2  # right beside the collar
+    labels[30:, :] = 2
+    with_nan = np.where(scene == -9999.0, np.nan, scene)
+    step = NeighbourhoodFeatures(size=3).fit(with_nan[labels > 0][:, None, :])
+    features = step.transform(with_nan)
+    twin = forest().fit(features[labels > 0], labels[labels > 0])
+    model = fit_raster(make_pipeline(NeighbourhoodFeatures(size=3), forest()),
+                       open_raster(scene, nodata=-9999.0), labels, block_size=16,
+                       random_state=0)
+    rows = features[labels > 0]
+    assert np.isfinite(rows).all()
+    np.testing.assert_array_equal(model[-1].predict_proba(rows),
+                                  twin.predict_proba(rows))

@@ -15,7 +15,7 @@ from ._labels import (
 )
 from ._raster import opened_raster
 from ._sampling import sample_pixels
-from ._spatial import pixel_rows, spatial_parts
+from ._spatial import pixel_rows, read_block, spatial_parts
 
 __all__ = ["fit_raster"]
 
@@ -205,12 +205,12 @@ def _gather(raster, rows, cols, *, bands, block_size, halo=0, model=None,
                       unit="block", disable=not verbose):
         window = by_corner[(int(first_row[index[0]]), int(first_col[index[0]]))]
         local_rows, local_cols = rows[index] - window.row, cols[index] - window.col
-        block = raster.read(window, halo=halo, bands=bands)
         if model is None:
-            values = block[local_rows, local_cols]
-        else:
+            values = raster.read(window, bands=bands)[local_rows, local_cols]
+        else:  # nodata neighbours are left out of the window features
+            block, valid = read_block(raster, window, halo=halo, bands=bands)
             centre = local_rows * window.width + local_cols
-            values = pixel_rows(model, block, halo)[centre]
+            values = pixel_rows(model, block, halo, valid)[centre]
         if gathered is None:
             gathered = np.empty((len(rows), values.shape[1]), dtype=values.dtype)
         gathered[index] = values
