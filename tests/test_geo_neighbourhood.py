@@ -399,3 +399,11 @@ def test_real_landsat7_block_seams(landsat7_stack):
     top = step.transform(padded[:64 + 4])[2:-2, 2:-2]
     bottom = step.transform(padded[64:])[2:-2, 2:-2]
     np.testing.assert_array_equal(np.concatenate([top, bottom]), whole)
+
+
+def test_pipeline_fit_on_rows_points_to_fit_raster():
+    import classical
+
+    rows, y = np.random.default_rng(0).random((100, 4)), np.arange(100) % 2
+    with pytest.raises(ValueError, match=r"fitted on an image.*fit_raster"):
+        classical.make_pipeline("pixel-texture-rf").fit(rows, y)

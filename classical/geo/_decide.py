@@ -60,9 +60,9 @@ class Decider:
     :meth:`~classical.classifiers.GaussianMLClassifier.predict_projected`:
     one pass over the raw pixels, the same classes up to rounding.
 
-    A row of features that are not all finite is nodata: a spatial step
-    whose window reaches a NaN (nodata) pixel gives such rows, and no
-    classifier can place them.
+    A row of features that are not all finite is treated as nodata, as no
+    classifier can place it. Spatial steps leave nodata neighbours out of a
+    valid pixel's window, so this is a safety net for user-written steps.
     """
 
     def __init__(self, model, *, reject=None, probabilities=False, confidence=False):

@@ -203,13 +203,27 @@ default=('contrast', 'homogeneity')
         X : array-like of shape (H, W, B) or (H, W)
             The training image.
         y : None
-            Ignored.
+            Must be None: labels are per pixel, and the pipeline after this
+            step learns from the labelled pixels' features, which
+            :func:`~classical.geo.fit_raster` gathers.
 
         Returns
         -------
         self : object
             The fitted step.
+
+        Raises
+        ------
+        ValueError
+            If ``y`` is given, as ``Pipeline.fit(X, y)`` gives it: a spatial
+            pipeline cannot learn from rows of pixels.
         """
+        if y is not None:
+            raise ValueError(
+                "NeighbourhoodFeatures is a spatial step: a pipeline that starts "
+                "with it is fitted on an image and its labels with "
+                "classical.geo.fit_raster(pipeline, image, labels), not with "
+                "pipeline.fit(X, y) on rows of pixels.")
         self._check_params()
         image = _as_image(X)
         selected = self._selected(image.shape[2])
