@@ -100,7 +100,7 @@ def test_train_from_the_polygons_and_block_size(landsat, trained, tmp_path):
 def test_classify_on_a_dask_scheduler(landsat, trained, tmp_path):
     distributed = pytest.importorskip("distributed")
     with distributed.LocalCluster(processes=False, n_workers=1, threads_per_worker=1,
-                                  dashboard_address=None) as cluster:
+                                  dashboard_address=":0") as cluster:
         result = run("--quiet", "classify-raster", trained["model"], landsat["image"],
                      tmp_path / "dask.tif", "--probabilities", "--reject", 0.4,
                      "--scheduler", cluster.scheduler_address)

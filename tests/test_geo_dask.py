@@ -57,7 +57,7 @@ class RecordingBayes(GaussianNB):
 @pytest.fixture(scope="module")
 def client():
     with LocalCluster(processes=False, n_workers=2, threads_per_worker=1,
-                      dashboard_address=None) as cluster, Client(cluster) as connected:
+                      dashboard_address=":0") as cluster, Client(cluster) as connected:
         yield connected
 
 
