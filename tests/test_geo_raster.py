@@ -339,3 +339,14 @@ def test_arrays_need_no_rasterio_and_files_say_how_to_install():
     result = subprocess.run([sys.executable, "-c", code], capture_output=True,
                             text=True, check=True)
     assert 'pip install "classical-vision[geo]"' in result.stdout
+
+
+def test_relative_path_is_kept_absolute_for_workers(tmp_path, monkeypatch):
+    path = tmp_path / "scene.tif"
+    _write_tif(path, np.arange(24, dtype=np.uint8).reshape(4, 6, 1))
+    monkeypatch.chdir(tmp_path)
+    spec = open_raster("scene.tif").spec()
+    assert spec["source"] == str(path)
+    monkeypatch.chdir("/")  # a worker started elsewhere
+    np.testing.assert_array_equal(Raster.from_spec(spec).read()[..., 0],
+                                  np.arange(24).reshape(4, 6))

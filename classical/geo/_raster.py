@@ -207,7 +207,7 @@ class Raster:
         self._dataset = dataset
         # absolute, so that a Dask worker started elsewhere opens the same file;
         # a URL or /vsi path stays text (Path would fold its '//')
-        self.path = text if remote else path.resolve()
+        self.path = text if remote else Path(os.path.abspath(text))
         self.height, self.width = dataset.height, dataset.width
         self.count = dataset.count
         self.dtype = np.dtype(dataset.dtypes[0])
