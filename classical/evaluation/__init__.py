@@ -31,6 +31,7 @@ Conventions
   which drops such labels too.
 """
 
+from ._multilabel import MultiLabelReport, evaluate_multilabel
 from ._report import Report, evaluate
 
-__all__ = ["Report", "evaluate"]
+__all__ = ["MultiLabelReport", "Report", "evaluate", "evaluate_multilabel"]
