@@ -1,7 +1,10 @@
 """Classifiers: Gaussian maximum likelihood and readable rules."""
 
 from ._gaussian_ml import GaussianMLClassifier
+from ._hierarchy import HierarchicalClassifier
 from ._rule_syntax import parse_rule
+from ._reject import RejectOption
 from ._rules import RuleClassifier
 
-__all__ = ["GaussianMLClassifier", "RuleClassifier", "parse_rule"]
+__all__ = ["GaussianMLClassifier", "HierarchicalClassifier", "RejectOption",
+           "RuleClassifier", "parse_rule"]
