@@ -32,6 +32,10 @@ Conventions
 """
 
 from ._multilabel import MultiLabelReport, evaluate_multilabel
+from ._hierarchy import (ClassHierarchy, HierarchyReport, evaluate_hierarchy,
+                         hierarchical_scores)
 from ._report import Report, evaluate
 
-__all__ = ["MultiLabelReport", "Report", "evaluate", "evaluate_multilabel"]
+__all__ = ["ClassHierarchy", "HierarchyReport", "evaluate_hierarchy",
+           "hierarchical_scores", "MultiLabelReport", "Report", "evaluate",
+           "evaluate_multilabel"]

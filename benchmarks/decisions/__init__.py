@@ -1,0 +1,1 @@
+"""Benchmarks of the decision stage: rejection, novelty and calibration."""
