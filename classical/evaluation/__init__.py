@@ -32,10 +32,10 @@ Conventions
 """
 
 from ._multilabel import MultiLabelReport, evaluate_multilabel
-from ._hierarchy import (ClassHierarchy, HierarchyReport, evaluate_hierarchy,
-                         hierarchical_scores)
+from ._calibration import (calibrate, expected_calibration_error, reliability_curve,
+                           reliability_diagram)
 from ._report import Report, evaluate
 
-__all__ = ["ClassHierarchy", "HierarchyReport", "evaluate_hierarchy",
-           "hierarchical_scores", "MultiLabelReport", "Report", "evaluate",
-           "evaluate_multilabel"]
+__all__ = ["MultiLabelReport", "Report", "evaluate", "evaluate_multilabel",
+           "calibrate", "expected_calibration_error", "reliability_curve",
+           "reliability_diagram"]

@@ -1,0 +1,116 @@
+"""Novelty and calibration on EuroSAT: how many unseen-class images become "unknown".
+
+Run ``python -m benchmarks.decisions.novelty [--presets global-svm,lbp-knn]
+[--limit N]`` from the repository root (``--limit`` keeps N images per class
+on each side: smoke runs only).
+
+Protocol. EuroSAT RGB with the accuracy benchmark's split
+(:func:`benchmarks.accuracy.datasets.load_eurosat`: 4,000 training and 1,000
+test images, stratified, seed 0). Three classes, drawn once with
+``np.random.RandomState(0)``, are left out of training; each preset is fitted
+on the 7 others and asked about all 1,000 test images. A preset's first step
+(a fixed image-to-vector extractor) is run once per image, and the rest of
+the pipeline is wrapped in :class:`classical.classifiers.RejectOption`, which
+is the same model as wrapping the whole preset.
+
+For each preset and rule, at two thresholds: ``unseen -> unknown`` is the
+share of the 3 unseen classes' test images rejected, ``known rejected`` the
+share of the 7 known classes' test images rejected, ``accuracy answered`` the
+accuracy on the known images that were answered. The rules are
+``probability`` (top probability below the threshold) and ``distance`` (the
+conformal p-value of the distance to the 5th nearest training image of the
+predicted class below the threshold: about that share of known images is
+rejected).
+
+Calibration, for the first preset: trained on all 10 classes with 20% of the
+training split held out (stratified, seed 0), the expected calibration error
+(10 equal-width bins) of the test probabilities before and after
+:func:`classical.evaluation.calibrate` on the held-out part.
+"""
+
+import argparse
+
+import numpy as np
+from sklearn.base import clone
+from sklearn.model_selection import train_test_split
+
+from classical import make_pipeline
+from classical.classifiers import RejectOption
+from classical.evaluation import calibrate, expected_calibration_error
+
+from ..accuracy.datasets import load_eurosat
+
+THRESHOLDS = {"probability": (0.7, 0.9), "distance": (0.05, 0.1)}
+
+
+def extract(name, train, test):
+    """The preset's first step applied to both splits, and the remaining steps."""
+    pipeline = make_pipeline(name, n_jobs=1)
+    extractor = clone(pipeline[0])
+    return (extractor.fit_transform(train.images, train.labels),
+            extractor.transform(test.images), pipeline[1:])
+
+
+def novelty_rows(name, features, y_train, y_test, unseen):
+    """Markdown rows of one preset: both rules at both thresholds."""
+    F_train, F_test, rest = features
+    known_train = ~np.isin(y_train, unseen)
+    is_unseen = np.isin(y_test, unseen)
+    model = RejectOption(rest, method="distance").fit(F_train[known_train],
+                                                      y_train[known_train])
+    y_pred = model.classes_[model.predict_proba(F_test).argmax(axis=1)]
+    confidences = {"probability": model.predict_proba(F_test).max(axis=1),
+                   "distance": model.confidence(F_test)}
+    for rule, confidence in confidences.items():
+        for threshold in THRESHOLDS[rule]:
+            rejected = confidence < threshold
+            answered = ~rejected & ~is_unseen
+            accuracy = np.mean(y_pred[answered] == y_test[answered])
+            yield (f"| {name} | {rule} | {threshold} | "
+                   f"{rejected[is_unseen].mean():.3f} | "
+                   f"{rejected[~is_unseen].mean():.3f} | {accuracy:.3f} |")
+
+
+def calibration_rows(name, features, y_train, y_test):
+    """Markdown rows: test ECE before and after calibration on held-out data."""
+    F_train, F_test, rest = features
+    fit, held_out = train_test_split(np.arange(len(y_train)), test_size=0.2,
+                                     random_state=0, stratify=y_train)
+    model = clone(rest).fit(F_train[fit], y_train[fit])
+    ece = expected_calibration_error(y_test, model.predict_proba(F_test),
+                                     classes=model.classes_)
+    yield f"| {name} | none | {ece:.3f} |"
+    for method in ("sigmoid", "isotonic"):
+        calibrated = calibrate(model, F_train[held_out], y_train[held_out],
+                               method=method)
+        ece = expected_calibration_error(y_test, calibrated.predict_proba(F_test),
+                                         classes=calibrated.classes_)
+        yield f"| {name} | {method} | {ece:.3f} |"
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--presets", default="global-svm,lbp-knn")
+    parser.add_argument("--limit", type=int, default=None)
+    args = parser.parse_args(argv)
+    train, test = load_eurosat(limit=args.limit)
+    y_train, y_test = np.asarray(train.labels), np.asarray(test.labels)
+    classes = np.unique(y_train)
+    unseen = np.sort(np.random.RandomState(0).choice(classes, 3, replace=False))
+    print(f"unseen classes: {', '.join(unseen)}; {len(y_train)} training and "
+          f"{len(y_test)} test images")
+    print("| preset | rule | threshold | unseen -> unknown | known rejected | "
+          "accuracy answered |\n|---|---|---|---|---|---|", flush=True)
+    features = {}
+    for name in args.presets.split(","):
+        features[name] = extract(name, train, test)
+        for row in novelty_rows(name, features[name], y_train, y_test, unseen):
+            print(row, flush=True)
+    first = args.presets.split(",")[0]
+    print("\n| preset | calibration | test ECE |\n|---|---|---|")
+    for row in calibration_rows(first, features[first], y_train, y_test):
+        print(row, flush=True)
+
+
+if __name__ == "__main__":
+    main()
