@@ -2,9 +2,10 @@
 
 from ._gaussian_ml import GaussianMLClassifier
 from ._hierarchy import HierarchicalClassifier
+from ._multilabel import MultiLabelClassifier
 from ._rule_syntax import parse_rule
 from ._reject import RejectOption
 from ._rules import RuleClassifier
 
-__all__ = ["GaussianMLClassifier", "HierarchicalClassifier", "RejectOption",
-           "RuleClassifier", "parse_rule"]
+__all__ = ["GaussianMLClassifier", "HierarchicalClassifier", "MultiLabelClassifier",
+           "RejectOption", "RuleClassifier", "parse_rule"]
