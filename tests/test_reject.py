@@ -26,3 +26,132 @@ except ImportError:  # pragma: no cover - older sklearn-compat
 ])
 def test_sklearn_compatible(estimator, check):
     check(estimator)
+
+
+def blobs(n_per_class=60, centres=((0, 0, 0), (6, 0, 0), (0, 6, 0)), seed=0):
+    rng = np.random.default_rng(seed)
+    X = np.vstack([rng.normal(c, 1.0, (n_per_class, len(c))) for c in centres])
+    y = np.repeat(np.array(["a", "b", "c"][:len(centres)]), n_per_class)
+    return X, y
+
+
+def naive_distance_confidence(X_train, y_train, X, y_pred, k):
+    """Conformal p-value of the k-th neighbour distance, by brute force."""
+    confidence = np.empty(len(X))
+    for i, (x, label) in enumerate(zip(X, y_pred)):
+        members = X_train[y_train == label]
+        kk = min(k, len(members) - 1)
+        pairwise = np.linalg.norm(members[:, None] - members[None], axis=2)
+        # leave-one-out: the sorted row's entry 0 is the sample itself
+        reference = np.sort(pairwise, axis=1)[:, kk]
+        score = np.sort(np.linalg.norm(members - x, axis=1))[kk - 1]
+        confidence[i] = (1 + np.sum(reference >= score)) / (len(members) + 1)
+    return confidence
+
+
+def test_probability_rule_matches_twin():
+    X, y = blobs()
+    X_test, _ = blobs(seed=1)
+    X_test = X_test * 0.5 + 1.0  # pulled between the blobs: some unsure
+    model = RejectOption(LogisticRegression(), threshold=0.8).fit(X, y)
+    proba = LogisticRegression().fit(X, y).predict_proba(X_test)
+    expected = np.where(proba.max(axis=1) < 0.8, "unknown",
+                        np.array(["a", "b", "c"])[proba.argmax(axis=1)])
+    assert 0 < np.sum(expected == "unknown") < len(expected)
+    np.testing.assert_array_equal(model.predict(X_test), expected)
+    np.testing.assert_allclose(model.predict_proba(X_test), proba)
+    np.testing.assert_allclose(model.confidence(X_test), proba.max(axis=1))
+
+
+@pytest.mark.parametrize("n_neighbors", [1, 5, 200])
+def test_distance_confidence_matches_twin(n_neighbors):
+    X, y = blobs()
+    X_test, _ = blobs(seed=1)
+    X_test[::7] += 5.0
+    model = RejectOption(LogisticRegression(), method="distance",
+                         n_neighbors=n_neighbors).fit(X, y)
+    y_pred = LogisticRegression().fit(X, y).predict(X_test)
+    np.testing.assert_allclose(
+        model.confidence(X_test),
+        naive_distance_confidence(X, y, X_test, y_pred, n_neighbors))
+
+
+def test_distance_on_pipeline_features():
+    X, y = blobs()
+    X = X * [1.0, 100.0, 0.01]
+    X_test, _ = blobs(seed=1)
+    X_test = X_test * [1.0, 100.0, 0.01]
+    pipeline = make_pipeline(StandardScaler(), LogisticRegression())
+    model = RejectOption(pipeline, method="distance").fit(X, y)
+    scaler = StandardScaler().fit(X)
+    y_pred = pipeline.fit(X, y).predict(X_test)
+    expected = naive_distance_confidence(
+        scaler.transform(X), y, scaler.transform(X_test), y_pred, 5)
+    np.testing.assert_allclose(model.confidence(X_test), expected)
+
+
+def test_distance_rejects_a_novel_class_at_the_chosen_rate():
+    X, y = blobs(n_per_class=200)
+    known, _ = blobs(n_per_class=200, seed=1)
+    rng = np.random.default_rng(2)
+    novel = rng.normal((3, 3, 6), 1.0, (300, 3))  # a class never trained on
+    model = RejectOption(LogisticRegression(), method="distance",
+                         threshold=0.1).fit(X, y)
+    known_rejected = np.mean(model.predict(known) == "unknown")
+    novel_rejected = np.mean(model.predict(novel) == "unknown")
+    assert 0.04 < known_rejected < 0.2
+    assert novel_rejected > 0.9
+    # the top probability hardly notices it
+    by_probability = RejectOption(LogisticRegression(), threshold=0.7).fit(X, y)
+    assert np.mean(by_probability.predict(novel) == "unknown") < novel_rejected
+
+
+def test_threshold_read_at_predict_time():
+    X, y = blobs()
+    model = RejectOption(LogisticRegression(), method="distance",
+                         threshold=0.0).fit(X, y)
+    assert not np.any(model.predict(X) == "unknown")
+    model.set_params(threshold=0.5)
+    rejected = model.predict(X) == "unknown"
+    np.testing.assert_array_equal(rejected, model.confidence(X) < 0.5)
+    assert 0.3 < rejected.mean() < 0.7
+
+
+def test_numeric_classes_and_labels():
+    X, y = blobs()
+    y = np.searchsorted(["a", "b", "c"], y)
+    far = np.array([[50.0, 50.0, 50.0], [0.0, 0.0, 0.0]])
+    model = RejectOption(LogisticRegression(), method="distance", threshold=0.05,
+                         unknown_label=-1).fit(X, y)
+    assert model.predict(far).tolist() == [-1, 0]
+    text = model.set_params(unknown_label="unknown").predict(far)
+    assert text.dtype == object and text.tolist() == ["unknown", 0]
+
+
+def test_decision_function_only_is_calibrated():
+    X, y = blobs()
+    model = RejectOption(LinearSVC(), threshold=0.9).fit(X, y)
+    assert hasattr(model.estimator_, "predict_proba")
+    assert model.predict_proba(X).shape == (len(X), 3)
+    with pytest.raises(AttributeError):
+        RejectOption(LinearSVC(), method="distance").fit(X, y).predict_proba(X)
+
+
+@pytest.mark.parametrize("params, match", [
+    ({"threshold": 1.5}, "threshold"),
+    ({"threshold": -0.1}, "threshold"),
+    ({"method": "margin"}, "method"),
+    ({"unknown_label": "a"}, "unknown_label 'a' is also a class"),
+])
+def test_bad_parameters(params, match):
+    X, y = blobs()
+    with pytest.raises(ValueError, match=match):
+        RejectOption(LogisticRegression(), **params).fit(X, y)
+
+
+def test_single_sample_class_with_distance():
+    X, y = blobs()
+    y = y.astype(object)
+    y[0] = "lonely"
+    with pytest.raises(ValueError, match="Class 'lonely' has 1 training sample"):
+        RejectOption(LogisticRegression(), method="distance").fit(X, y)
