@@ -1,0 +1,134 @@
+"""Fall back to the parent class: EuroSAT and UC Merced under a class tree.
+
+Run ``python -m benchmarks.decisions.hierarchy [--thresholds 0.7,0.9]
+[--limit N] [--report]`` from the repository root (``--limit`` keeps N images
+per class on each side: smoke runs only; ``--report`` also prints each
+dataset's full :class:`classical.evaluation.HierarchyReport` for the logistic
+base at the last threshold).
+
+Protocol. The accuracy benchmark's splits
+(:mod:`benchmarks.accuracy.datasets`: EuroSAT RGB 4,000 training and 1,000
+test images, UC Merced 80/20, both stratified with seed 0). Every image is
+described once by ``global-svm``'s extractor (its first step), and three
+classifiers of those features are wrapped in
+:class:`classical.classifiers.HierarchicalClassifier` (``mode='flat'``:
+fitted on the leaves, probabilities summed up the tree):
+
+- ``global-svm``: the preset's own scaling and RBF SVM with one Platt sigmoid
+  per class (5-fold, ``ensemble=False``);
+- ``svm isotonic``: the same SVM calibrated by isotonic regression, an
+  ensemble of the five fold models (``CalibratedClassifierCV(method=
+  'isotonic', cv=5)``);
+- ``logistic``: scaling and a multinomial logistic regression (``C=0.1``).
+
+Columns: ``flat`` the accuracy of the most probable leaf; ``right`` the share
+of answered images (root excluded) whose answer is the true leaf or one of its
+ancestors; ``leaf`` / ``parent`` / ``root`` where the answers stopped;
+``hF`` the hierarchical F1 of Kiritchenko et al.; ``P1`` / ``P2`` the
+precision at level 1 (parents) and 2 (leaves) of the answers that reach that
+level, after the arrow, against the flat classifier's accuracy at that level
+before it: how much the fallback raises precision.
+
+The trees (land cover as an RGB image shows it, not land use):
+
+- EuroSAT: Vegetation (Forest, HerbaceousVegetation, Pasture; pasture is
+  farmland by use but grassland by cover, and EuroSAT's models confuse it
+  with herbaceous vegetation), Agriculture (AnnualCrop, PermanentCrop),
+  Built-up (Highway, Industrial, Residential), Water (River, SeaLake).
+- UC Merced: Residential (dense, medium, sparse, mobile home park), Built-up
+  (buildings, storage tanks, tennis court, baseball diamond, parking lot),
+  Transport (airplane, freeway, intersection, overpass, runway), Vegetation
+  (agricultural, chaparral, forest, golf course), Water (beach, river,
+  harbor).
+"""
+
+import argparse
+
+import numpy as np
+from sklearn.base import clone
+from sklearn.linear_model import LogisticRegression
+from sklearn.pipeline import make_pipeline as make_sklearn_pipeline
+from sklearn.preprocessing import StandardScaler
+
+from classical import make_pipeline
+from classical.classifiers import HierarchicalClassifier
+from classical.evaluation import evaluate_hierarchy
+
+from ..accuracy.datasets import load_eurosat, load_ucmerced
+
+EUROSAT_TREE = {
+    "Vegetation": ["Forest", "HerbaceousVegetation", "Pasture"],
+    "Agriculture": ["AnnualCrop", "PermanentCrop"],
+    "Built-up": ["Highway", "Industrial", "Residential"],
+    "Water": ["River", "SeaLake"],
+}
+UCMERCED_TREE = {
+    "Residential": ["denseresidential", "mediumresidential", "sparseresidential",
+                    "mobilehomepark"],
+    "Built-up": ["buildings", "storagetanks", "tenniscourt", "baseballdiamond",
+                 "parkinglot"],
+    "Transport": ["airplane", "freeway", "intersection", "overpass", "runway"],
+    "Vegetation": ["agricultural", "chaparral", "forest", "golfcourse"],
+    "Water": ["beach", "river", "harbor"],
+}
+DATASETS = {"EuroSAT": (load_eurosat, EUROSAT_TREE),
+            "UC Merced": (load_ucmerced, UCMERCED_TREE)}
+
+
+def bases():
+    """Name -> unfitted classifier of the ``global-svm`` features."""
+    preset = make_pipeline("global-svm")[1:]
+    return {
+        "global-svm": preset,
+        "svm isotonic": clone(preset).set_params(svm__method="isotonic",
+                                                 svm__ensemble=True),
+        "logistic": make_sklearn_pipeline(StandardScaler(),
+                                          LogisticRegression(C=0.1, max_iter=5000)),
+    }
+
+
+def row(name, threshold, model, X_test, y_test):
+    """One Markdown row: the answers at ``threshold`` against the flat ones."""
+    tree = model.hierarchy_
+    flat = model.classes_[model.predict_proba(X_test).argmax(axis=1)]
+    before = evaluate_hierarchy(y_test, flat, tree)
+    after = evaluate_hierarchy(y_test, model.set_params(threshold=threshold)
+                               .predict(X_test), tree)
+    stops = {a["at"]: a["share"] for a in after.answers}
+    cells = [name, f"{threshold:g}", f"{before.levels[-1]['accuracy']:.3f}",
+             f"{after.right:.3f}", f"{stops.get('leaf', 0):.3f}",
+             f"{stops.get('level 1', 0):.3f}", f"{stops.get('unknown', 0):.3f}",
+             f"{after.scores['f1']:.3f}"]
+    cells += [f"{b['precision']:.3f} -> {a['precision']:.3f}"
+              for b, a in zip(before.levels, after.levels)]
+    return "| " + " | ".join(cells) + " |", after
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--thresholds", default="0.7,0.9")
+    parser.add_argument("--limit", type=int, default=None)
+    parser.add_argument("--report", action="store_true")
+    args = parser.parse_args(argv)
+    thresholds = [float(t) for t in args.thresholds.split(",")]
+    for title, (load, tree) in DATASETS.items():
+        train, test = load(limit=args.limit)
+        extractor = make_pipeline("global-svm", n_jobs=1)[0]
+        X_train = extractor.fit_transform(train.images)
+        X_test = extractor.transform(test.images)
+        print(f"\n### {title}: {len(X_train)} training, {len(X_test)} test images\n")
+        print("| base | threshold | flat | right | leaf | parent | root | hF "
+              "| P1 flat -> fallback | P2 flat -> fallback |")
+        print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+        for name, base in bases().items():
+            model = HierarchicalClassifier(base, tree).fit(X_train,
+                                                           np.asarray(train.labels))
+            for threshold in thresholds:
+                line, report = row(name, threshold, model, X_test, test.labels)
+                print(line, flush=True)
+        if args.report:
+            print("\n" + report.to_markdown())
+
+
+if __name__ == "__main__":
+    main()
