@@ -1,13 +1,13 @@
 """Novelty and calibration on EuroSAT: how many unseen-class images become "unknown".
 
 Run ``python -m benchmarks.decisions.novelty [--presets global-svm,lbp-knn]
-[--limit N]`` from the repository root (``--limit`` keeps N images per class
+[--seed 0] [--limit N]`` from the repository root (``--limit`` keeps N images per class
 on each side: smoke runs only).
 
 Protocol. EuroSAT RGB with the accuracy benchmark's split
 (:func:`benchmarks.accuracy.datasets.load_eurosat`: 4,000 training and 1,000
-test images, stratified, seed 0). Three classes, drawn once with
-``np.random.RandomState(0)``, are left out of training; each preset is fitted
+test images, stratified, seed 0). Three classes, drawn with
+``np.random.RandomState(seed)`` (``--seed``, default 0), are left out of training; each preset is fitted
 on the 7 others and asked about all 1,000 test images. A preset's first step
 (a fixed image-to-vector extractor) is run once per image, and the rest of
 the pipeline is wrapped in :class:`classical.classifiers.RejectOption`, which
@@ -91,12 +91,14 @@ def calibration_rows(name, features, y_train, y_test):
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--presets", default="global-svm,lbp-knn")
+    parser.add_argument("--seed", type=int, default=0,
+                        help="seed of the draw of the 3 unseen classes")
     parser.add_argument("--limit", type=int, default=None)
     args = parser.parse_args(argv)
     train, test = load_eurosat(limit=args.limit)
     y_train, y_test = np.asarray(train.labels), np.asarray(test.labels)
     classes = np.unique(y_train)
-    unseen = np.sort(np.random.RandomState(0).choice(classes, 3, replace=False))
+    unseen = np.sort(np.random.RandomState(args.seed).choice(classes, 3, replace=False))
     print(f"unseen classes: {', '.join(unseen)}; {len(y_train)} training and "
           f"{len(y_test)} test images")
     print("| preset | rule | threshold | unseen -> unknown | known rejected | "

@@ -14,7 +14,12 @@ from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_array, check_is_fitted, column_or_1d
 from sklearn_compat.base import _fit_context
 
+from ..utils._docstring import Substitution
+
 __all__ = ["RejectOption"]
+
+_SAMPLES = Substitution(samples="""X : array-like of shape (n_samples, n_features) or a batch of images
+            Samples, as for ``estimator``.""")
 
 
 def _fitted_has(name):
@@ -257,13 +262,13 @@ class RejectOption(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
                 confidence[rows] = (1.0 + at_least) / (len(reference) + 1.0)
         return y_pred, confidence
 
+    @_SAMPLES
     def confidence(self, X):
         """The confidence that :meth:`predict` compares with ``threshold``.
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features) or a batch of images
-            Samples, as for ``estimator``.
+        {samples}
 
         Returns
         -------
@@ -273,13 +278,13 @@ class RejectOption(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
         """
         return self._decide(X)[1]
 
+    @_SAMPLES
     def predict(self, X):
         """The wrapped model's class, or ``unknown_label`` where rejected.
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features) or a batch of images
-            Samples, as for ``estimator``.
+        {samples}
 
         Returns
         -------
@@ -306,13 +311,13 @@ class RejectOption(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
         return self.estimator_.n_features_in_
 
     @available_if(_fitted_has("predict_proba"))
+    @_SAMPLES
     def predict_proba(self, X):
         """The wrapped model's class probabilities, unchanged by rejection.
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features) or a batch of images
-            Samples, as for ``estimator``.
+        {samples}
 
         Returns
         -------
@@ -323,13 +328,13 @@ class RejectOption(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
         return self.estimator_.predict_proba(X)
 
     @available_if(_fitted_has("decision_function"))
+    @_SAMPLES
     def decision_function(self, X):
         """The wrapped model's decision values, unchanged by rejection.
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features) or a batch of images
-            Samples, as for ``estimator``.
+        {samples}
 
         Returns
         -------

@@ -27,10 +27,18 @@ from sklearn.calibration import CalibratedClassifierCV
 from sklearn.frozen import FrozenEstimator
 from sklearn.utils._param_validation import Interval, StrOptions, validate_params
 
+from ..utils._docstring import Substitution
+
 __all__ = ["calibrate", "expected_calibration_error", "reliability_curve",
            "reliability_diagram"]
 
+_PROBABILITIES = Substitution(probabilities="""y_true : array-like of shape (n_samples,)
+        Reference labels.
+    y_proba : array-like of shape (n_samples, n_classes)
+        Class probabilities, columns in ``classes`` order.""")
 
+
+@_PROBABILITIES
 @validate_params(
     {"y_true": ["array-like"], "y_proba": ["array-like"],
      "classes": ["array-like", None],
@@ -41,10 +49,7 @@ def reliability_curve(y_true, y_proba, *, classes=None, n_bins=10):
 
     Parameters
     ----------
-    y_true : array-like of shape (n_samples,)
-        Reference labels.
-    y_proba : array-like of shape (n_samples, n_classes)
-        Class probabilities, columns in ``classes`` order.
+    {probabilities}
     classes : array-like of shape (n_classes,), default=None
         The label of each column of ``y_proba`` (a model's ``classes_``).
         ``None`` takes the sorted distinct labels of ``y_true``, which is
@@ -90,15 +95,13 @@ def reliability_curve(y_true, y_proba, *, classes=None, n_bins=10):
     return confidence, accuracy, count
 
 
+@_PROBABILITIES
 def expected_calibration_error(y_true, y_proba, *, classes=None, n_bins=10):
     """Expected calibration error of the top-label probabilities [1]_.
 
     Parameters
     ----------
-    y_true : array-like of shape (n_samples,)
-        Reference labels.
-    y_proba : array-like of shape (n_samples, n_classes)
-        Class probabilities, columns in ``classes`` order.
+    {probabilities}
     classes : array-like of shape (n_classes,), default=None
         The label of each column (a model's ``classes_``); ``None`` takes the
         sorted distinct labels of ``y_true``.
@@ -116,13 +119,16 @@ def expected_calibration_error(y_true, y_proba, *, classes=None, n_bins=10):
     >>> expected_calibration_error(["a", "b"], [[0.9, 0.1], [0.6, 0.4]])
     0.35
     """
-    confidence, accuracy, count = reliability_curve(y_true, y_proba,
-                                                    classes=classes, n_bins=n_bins)
+    return _ece(*reliability_curve(y_true, y_proba, classes=classes, n_bins=n_bins))
+
+
+def _ece(confidence, accuracy, count):
     filled = count > 0
     gaps = np.abs(accuracy[filled] - confidence[filled])
     return float(np.sum(count[filled] * gaps) / count.sum())
 
 
+@_PROBABILITIES
 def reliability_diagram(y_true, y_proba, *, classes=None, n_bins=10, ax=None):
     """Draw accuracy against confidence per bin, beside the diagonal.
 
@@ -132,8 +138,12 @@ def reliability_diagram(y_true, y_proba, *, classes=None, n_bins=10, ax=None):
 
     Parameters
     ----------
-    y_true, y_proba, classes, n_bins
-        As for :func:`reliability_curve`.
+    {probabilities}
+    classes : array-like of shape (n_classes,), default=None
+        The label of each column; ``None`` takes the sorted distinct labels of
+        ``y_true``.
+    n_bins : int, default=10
+        Number of equal-width confidence bins (see :func:`reliability_curve`).
     ax : matplotlib.axes.Axes, default=None
         Where to draw; ``None`` makes a new figure.
 
@@ -145,7 +155,6 @@ def reliability_diagram(y_true, y_proba, *, classes=None, n_bins=10, ax=None):
     confidence, accuracy, count = reliability_curve(y_true, y_proba,
                                                     classes=classes, n_bins=n_bins)
     filled = count > 0
-    ece = np.sum(count[filled] * np.abs(accuracy[filled] - confidence[filled]))
     if ax is None:
         import matplotlib.pyplot as plt
 
@@ -158,7 +167,8 @@ def reliability_diagram(y_true, y_proba, *, classes=None, n_bins=10, ax=None):
             label="mean confidence")
     ax.set(xlim=(0, 1), ylim=(0, 1), xlabel="Confidence (top probability)",
            ylabel="Accuracy",
-           title=f"Expected calibration error {ece / count.sum():.3f}")
+           title="Expected calibration error "
+                 f"{_ece(confidence, accuracy, count):.3f}")
     ax.legend(loc="upper left")
     return ax
 
