@@ -16,7 +16,7 @@ from sklearn.pipeline import FeatureUnion, Pipeline
 from sklearn.preprocessing import FunctionTransformer, Normalizer, StandardScaler
 from sklearn.svm import SVC
 
-from .classifiers import GaussianMLClassifier, RuleClassifier
+from .classifiers import GaussianMLClassifier, MultiLabelClassifier, RuleClassifier
 from .descriptors import (
     ColorHistogramExtractor,
     ColorMomentsExtractor,
@@ -500,7 +500,7 @@ def set_library_params(estimator, **values):
     return estimator.set_params(**updates)
 
 
-def make_pipeline(name, *, n_jobs=None, verbose=False, **params):
+def make_pipeline(name, *, n_jobs=None, verbose=False, multilabel=False, **params):
     """Build an unfitted preset pipeline.
 
     Parameters
@@ -512,6 +512,14 @@ def make_pipeline(name, *, n_jobs=None, verbose=False, **params):
         :func:`set_library_params`); scikit-learn's steps keep their defaults.
     verbose : bool, default=False
         Show a progress bar for every descriptor.
+    multilabel : bool, default=False
+        Wrap the final classifier in a
+        :class:`~classical.classifiers.MultiLabelClassifier` (one-vs-rest,
+        threshold 0.5): the pipeline is then fitted on an indicator matrix
+        ``Y`` of shape (n_samples, n_labels) and predicts one. The step keeps
+        its name; the classifier's parameters gain an ``estimator__``
+        (``svm__estimator__estimator__C``) and the wrapper's are the step's
+        (``svm__method='chain'``, ``svm__threshold='tune'``).
     **params
         Step parameters in scikit-learn's ``step__param`` form, passed to
         :meth:`~sklearn.pipeline.Pipeline.set_params`, e.g. ``svm__estimator__C=1.0``.
@@ -547,7 +555,12 @@ def make_pipeline(name, *, n_jobs=None, verbose=False, **params):
             f"Unknown pipeline {name!r}. Available pipelines: "
             f"{', '.join(sorted(_PRESETS))}."
         )
+    if not isinstance(multilabel, bool):
+        raise TypeError(f"multilabel must be True or False; got {multilabel!r}.")
     pipeline = _PRESETS[name][1]()
+    if multilabel:
+        step, classifier = pipeline.steps[-1]
+        pipeline.steps[-1] = (step, MultiLabelClassifier(classifier))
     set_library_params(pipeline, n_jobs=n_jobs, verbose=verbose)
     if params:
         pipeline.set_params(**params)
