@@ -2,6 +2,7 @@
 
 import numpy as np
 import pytest
+from sklearn.calibration import CalibratedClassifierCV
 from sklearn.linear_model import LogisticRegression
 from sklearn.neighbors import NearestNeighbors
 from sklearn.pipeline import make_pipeline
@@ -135,6 +136,12 @@ def test_decision_function_only_is_calibrated():
     assert model.predict_proba(X).shape == (len(X), 3)
     with pytest.raises(AttributeError):
         RejectOption(LinearSVC(), method="distance").fit(X, y).predict_proba(X)
+    # in a pipeline only the final step is calibrated
+    pipeline = make_pipeline(StandardScaler(), LinearSVC())
+    model = RejectOption(pipeline, threshold=0.9).fit(X, y)
+    assert isinstance(model.estimator_[-1], CalibratedClassifierCV)
+    assert isinstance(model.estimator_[0], StandardScaler)
+    assert not hasattr(pipeline, "predict_proba")  # the given pipeline untouched
 
 
 @pytest.mark.parametrize("params, match", [

@@ -58,7 +58,9 @@ class RejectOption(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
         (a preset included). It is cloned in :meth:`fit`. With the
         ``'probability'`` method a classifier without ``predict_proba`` (only
         ``decision_function``) is wrapped in
-        :class:`~sklearn.calibration.CalibratedClassifierCV` (sigmoid, 5 folds).
+        :class:`~sklearn.calibration.CalibratedClassifierCV` (sigmoid, 5 folds);
+        for a pipeline only its final step is, so that the features are
+        computed once (as the presets' SVMs are calibrated).
     threshold : float in [0, 1], default=0.7
         A sample whose confidence is below it is rejected; 0 rejects nothing.
         For ``'probability'`` it is a probability (0.7: "route predictions
@@ -186,7 +188,7 @@ class RejectOption(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
         estimator = clone(self.estimator)
         if self.method == "probability":
             if not hasattr(estimator, "predict_proba"):
-                estimator = CalibratedClassifierCV(estimator, method="sigmoid")
+                estimator = self._calibrated(estimator)
             self.estimator_ = estimator.fit(X, y, **fit_params)
         else:
             self.estimator_ = estimator
@@ -199,6 +201,14 @@ class RejectOption(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
                 "rejected samples could not be told apart from it. Pass another "
                 "unknown_label, e.g. unknown_label='rejected'.")
         return self
+
+    def _calibrated(self, estimator):
+        """Calibrate the classifier (a pipeline's final step: features once)."""
+        if self._transformer(estimator) is None:
+            return CalibratedClassifierCV(estimator, method="sigmoid")
+        name, final = estimator.steps[-1]
+        return estimator.set_params(
+            **{name: CalibratedClassifierCV(final, method="sigmoid")})
 
     def _transformer(self, estimator):
         """The steps before the classifier (None when there are none)."""
