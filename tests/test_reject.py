@@ -162,3 +162,33 @@ def test_single_sample_class_with_distance():
     y[0] = "lonely"
     with pytest.raises(ValueError, match="Class 'lonely' has 1 training sample"):
         RejectOption(LogisticRegression(), method="distance").fit(X, y)
+
+
+def test_preset_on_eurosat_rejects_an_unseen_class(eurosat_dir):
+    from classical import make_pipeline as make_preset
+    from classical.datasets import load_images
+
+    classes = ["Forest", "Industrial", "SeaLake", "AnnualCrop"]
+    paths, labels = [], []
+    for name in classes:
+        files = sorted((eurosat_dir / name).glob("*.jpg"))[:40]
+        paths += [str(p) for p in files]
+        labels += [name] * len(files)
+    images = load_images(paths).images
+    labels = np.array(labels)
+    train = np.arange(len(labels)) % 2 == 0
+    known = labels != "AnnualCrop"
+    fit = train & known
+    fit_images = [images[i] for i in np.flatnonzero(fit)]
+    test = np.flatnonzero(~train)
+    test_images = [images[i] for i in test]
+    model = RejectOption(make_preset("lbp-knn"), method="distance",
+                         threshold=0.1).fit(fit_images, labels[fit])
+    plain = make_preset("lbp-knn").fit(fit_images, labels[fit])
+    np.testing.assert_allclose(model.predict_proba(test_images),
+                               plain.predict_proba(test_images))
+    answer = model.predict(test_images)
+    unseen = labels[test] == "AnnualCrop"
+    np.testing.assert_array_equal(answer[~unseen] != "unknown",
+                                  answer[~unseen] == plain.predict(test_images)[~unseen])
+    assert np.mean(answer[unseen] == "unknown") > np.mean(answer[~unseen] == "unknown")
