@@ -6,15 +6,13 @@ in columns) by counting; divisions by zero give 0, as scikit-learn's
 and its siblings with ``average='micro'``, ``'macro'`` and ``'samples'``.
 """
 
-import json
 from functools import cached_property
-from pathlib import Path
 
 import numpy as np
 
 from ..utils._markdown import markdown_cell, markdown_table
 from ._metrics import divide
-from ._report import _json_float
+from ._report import Report, _json_float
 
 __all__ = ["MultiLabelReport", "evaluate_multilabel"]
 
@@ -228,26 +226,7 @@ class MultiLabelReport:
                 **averages, "per_label": per_label,
                 "label_names": list(self.label_names)}
 
-    def to_json(self, path=None, *, indent=2):
-        """Write the report as JSON, or return it as a string.
-
-        Parameters
-        ----------
-        path : str, path-like or None, default=None
-            Where to write the file; ``None`` returns the text instead.
-        indent : int or None, default=2
-            Indentation passed to :func:`json.dumps`.
-
-        Returns
-        -------
-        text : str or None
-            The JSON text when ``path`` is None, otherwise None.
-        """
-        text = json.dumps(self.to_dict(), indent=indent)
-        if path is None:
-            return text
-        Path(path).write_text(text + "\n", encoding="utf-8")
-        return None
+    to_json = Report.to_json  # writes or returns json.dumps(self.to_dict())
 
     def to_markdown(self, *, digits=4):
         """Return a Markdown report: summary, averaged scores, per-label table.
