@@ -70,7 +70,8 @@ def naive_descend(tree, leaf_proba, threshold, unknown="unknown"):
 
 def _random_answers(rng, n):
     nodes = list(ClassHierarchy(TREE).nodes) + ["unknown"]
-    return ([rng.choice(LEAVES) for _ in range(n)], [rng.choice(nodes) for _ in range(n)])
+    return ([rng.choice(LEAVES) for _ in range(n)],
+            [rng.choice(nodes) for _ in range(n)])
 
 
 # --- the scores ---------------------------------------------------------------
@@ -198,7 +199,8 @@ def test_integer_classes_keep_their_dtype_when_all_answers_are_leaves():
      "'B2' is listed under both 'A' and 'B'"),
     ({"A": ["A1", "A2"], "B": ["B2"], "B1": ["B1a", "B1b", "X"], "X": ["B1"]},
      r"cycle through \['B1', 'B1a', 'B1b', 'X'\]"),
-    ({"A": ["A1", "A2"], "B": [], "B1": ["B1a", "B1b", "B2"]}, r"hierarchy\['B'\] has no"),
+    ({"A": ["A1", "A2"], "B": [], "B1": ["B1a", "B1b", "B2"]},
+     r"hierarchy\['B'\] has no"),
 ])
 def test_bad_hierarchy(hierarchy, match):
     X, y = _data()
@@ -209,7 +211,8 @@ def test_bad_hierarchy(hierarchy, match):
 def test_a_label_of_y_unknown_to_the_hierarchy():
     X, y = _data()
     y[0] = "C"
-    with pytest.raises(ValueError, match=r"y has label\(s\) \['C'\] that are not leaves"):
+    with pytest.raises(ValueError,
+                       match=r"y has label\(s\) \['C'\] that are not leaves"):
         HierarchicalClassifier(LogisticRegression(), TREE).fit(X, y)
     y[0] = "B1"
     with pytest.raises(ValueError, match=r"\['B1'\] that are not leaves of"):
@@ -219,8 +222,9 @@ def test_a_label_of_y_unknown_to_the_hierarchy():
 @pytest.mark.parametrize("threshold", [-0.1, 1.5])
 def test_threshold_outside_unit_interval(threshold):
     X, y = _data()
-    with pytest.raises(ValueError, match=r"'threshold' parameter .* range \[0.0, 1.0\]"):
-        HierarchicalClassifier(LogisticRegression(), TREE, threshold=threshold).fit(X, y)
+    model = HierarchicalClassifier(LogisticRegression(), TREE, threshold=threshold)
+    with pytest.raises(ValueError, match=r"'threshold' parameter .* \[0.0, 1.0\]"):
+        model.fit(X, y)
 
 
 def test_unknown_label_that_is_a_node():
@@ -241,7 +245,8 @@ def test_hierarchy_of_the_wrong_type(hierarchy, match):
 def test_evaluation_rejects_labels_outside_the_tree():
     with pytest.raises(ValueError, match=r"y_true has label\(s\) \['A'\] that are not"):
         evaluate_hierarchy(["A"], ["A"], TREE)
-    with pytest.raises(ValueError, match=r"y_pred has label\(s\) \['Z'\] that are not in"):
+    with pytest.raises(ValueError,
+                       match=r"y_pred has label\(s\) \['Z'\] that are not in"):
         hierarchical_scores(["A1"], ["Z"], TREE)
     with pytest.raises(ValueError, match="same length; got 2 and 1"):
         hierarchical_scores(["A1", "A2"], ["A1"], TREE)

@@ -4,9 +4,9 @@ from numbers import Real
 
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin, MetaEstimatorMixin, clone
+from sklearn.utils import _safe_indexing, get_tags
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from sklearn.utils.multiclass import check_classification_targets
-from sklearn.utils import _safe_indexing, get_tags
 from sklearn.utils.validation import (
     _num_samples,
     check_array,
@@ -81,7 +81,7 @@ class HierarchicalClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator)
 
     See Also
     --------
-    classical.evaluation.evaluate_hierarchy : accuracy per level and
+    classical.evaluation.evaluate_hierarchy : Accuracy per level and
         hierarchical precision, recall and F1 of these answers.
 
     Notes
@@ -145,6 +145,7 @@ class HierarchicalClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator)
         Returns
         -------
         self : HierarchicalClassifier
+            The fitted classifier.
 
         Raises
         ------
@@ -246,6 +247,7 @@ class HierarchicalClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator)
         Parameters
         ----------
         X : array-like of shape (n_samples, n_features)
+            Samples, as the wrapped estimator takes them.
 
         Returns
         -------
@@ -261,6 +263,7 @@ class HierarchicalClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator)
         Parameters
         ----------
         X : array-like of shape (n_samples, n_features)
+            Samples, as the wrapped estimator takes them.
 
         Returns
         -------
@@ -275,6 +278,7 @@ class HierarchicalClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator)
         Parameters
         ----------
         X : array-like of shape (n_samples, n_features)
+            Samples, as the wrapped estimator takes them.
 
         Returns
         -------
@@ -305,6 +309,7 @@ class HierarchicalClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator)
         Parameters
         ----------
         X : array-like of shape (n_samples, n_features)
+            Samples, as the wrapped estimator takes them.
 
         Returns
         -------

@@ -31,10 +31,21 @@ import operator
 
 import numpy as np
 
+from ..utils._docstring import Substitution
 from ..utils._markdown import markdown_table
 
 __all__ = ["ClassHierarchy", "HierarchyReport", "evaluate_hierarchy",
            "hierarchical_scores"]
+
+ANSWERS_DOC = """y_true : array-like of shape (n_samples,)
+        Reference labels, leaves of the hierarchy.
+    y_pred : array-like of shape (n_samples,)
+        Answers: any node of the hierarchy, or ``unknown_label`` (for example
+        :meth:`classical.classifiers.HierarchicalClassifier.predict`).
+    hierarchy : dict or ClassHierarchy
+        The tree (see :class:`ClassHierarchy`).
+    unknown_label : object, default='unknown'
+        The answer meaning "no answer" (the root)."""
 
 
 class ClassHierarchy:
@@ -147,12 +158,14 @@ class ClassHierarchy:
 
 
 def _as_hierarchy(hierarchy):
-    return hierarchy if isinstance(hierarchy, ClassHierarchy) else ClassHierarchy(hierarchy)
+    if isinstance(hierarchy, ClassHierarchy):
+        return hierarchy
+    return ClassHierarchy(hierarchy)
 
 
 def _check_pairs(y_true, y_pred, tree, unknown_label):
     """The labels as lists, checked against the tree."""
-    y_true, y_pred = list(np.asarray(y_true).tolist()), list(np.asarray(y_pred).tolist())
+    y_true, y_pred = np.asarray(y_true).tolist(), np.asarray(y_pred).tolist()
     if len(y_true) != len(y_pred):
         raise ValueError(f"y_true and y_pred must have the same length; got "
                          f"{len(y_true)} and {len(y_pred)}.")
@@ -161,19 +174,13 @@ def _check_pairs(y_true, y_pred, tree, unknown_label):
     return y_true, y_pred
 
 
+@Substitution(answers=ANSWERS_DOC)
 def hierarchical_scores(y_true, y_pred, hierarchy, *, unknown_label="unknown"):
     """Hierarchical precision, recall and F1 of Kiritchenko et al.
 
     Parameters
     ----------
-    y_true : array-like of shape (n_samples,)
-        Reference labels, leaves of the hierarchy.
-    y_pred : array-like of shape (n_samples,)
-        Answers: any node of the hierarchy, or ``unknown_label``.
-    hierarchy : dict or ClassHierarchy
-        The tree (see :class:`ClassHierarchy`).
-    unknown_label : object, default='unknown'
-        The answer meaning "no answer" (the root).
+    {answers}
 
     Returns
     -------
@@ -267,20 +274,13 @@ def _ratio(numerator, denominator):
     return numerator / denominator if denominator else float("nan")
 
 
+@Substitution(answers=ANSWERS_DOC)
 def evaluate_hierarchy(y_true, y_pred, hierarchy, *, unknown_label="unknown"):
     """Assess answers that may stop at an ancestor of the reference leaf.
 
     Parameters
     ----------
-    y_true : array-like of shape (n_samples,)
-        Reference labels, leaves of the hierarchy.
-    y_pred : array-like of shape (n_samples,)
-        Answers: any node of the hierarchy, or ``unknown_label`` (for example
-        :meth:`classical.classifiers.HierarchicalClassifier.predict`).
-    hierarchy : dict or ClassHierarchy
-        The tree (see :class:`ClassHierarchy`).
-    unknown_label : object, default='unknown'
-        The answer meaning "no answer" (the root).
+    {answers}
 
     Returns
     -------
