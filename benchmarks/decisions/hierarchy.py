@@ -23,11 +23,12 @@ fitted on the leaves, probabilities summed up the tree):
 
 Columns: ``flat`` the accuracy of the most probable leaf; ``right`` the share
 of answered images (root excluded) whose answer is the true leaf or one of its
-ancestors; ``leaf`` / ``parent`` / ``root`` where the answers stopped;
-``hF`` the hierarchical F1 of Kiritchenko et al.; ``P1`` / ``P2`` the
-precision at level 1 (parents) and 2 (leaves) of the answers that reach that
-level, after the arrow, against the flat classifier's accuracy at that level
-before it: how much the fallback raises precision.
+ancestors; ``leaf`` / ``L2`` / ``L1`` / ``root`` the shares of images whose
+answer stopped at a leaf, at an inner node of that level, or at the root
+(unknown); ``hF`` the hierarchical F1 of Kiritchenko et al.; ``P1``,
+``P2``, ... the precision at that level (1: the top parents) of the answers
+that reach it, after the arrow, against the flat classifier's accuracy at
+that level before it: how much the fallback raises precision.
 
 The trees (land cover as an RGB image shows it, not land use):
 
@@ -35,11 +36,12 @@ The trees (land cover as an RGB image shows it, not land use):
   farmland by use but grassland by cover, and EuroSAT's models confuse it
   with herbaceous vegetation), Agriculture (AnnualCrop, PermanentCrop),
   Built-up (Highway, Industrial, Residential), Water (River, SeaLake).
-- UC Merced: Residential (dense, medium, sparse, mobile home park), Built-up
-  (buildings, storage tanks, tennis court, baseball diamond, parking lot),
-  Transport (airplane, freeway, intersection, overpass, runway), Vegetation
-  (agricultural, chaparral, forest, golf course), Water (beach, river,
-  harbor).
+- UC Merced, three levels where the scenes allow: Urban (Residential: dense,
+  medium, sparse, mobile home park; Built-up: buildings, storage tanks,
+  tennis court, baseball diamond, parking lot), Transport (airplane,
+  freeway, intersection, overpass, runway: leaves at level 2) and Natural
+  (Vegetation: agricultural, chaparral, forest, golf course; Water: beach,
+  river, harbor).
 """
 
 import argparse
@@ -52,7 +54,7 @@ from sklearn.preprocessing import StandardScaler
 
 from classical import make_pipeline
 from classical.classifiers import HierarchicalClassifier
-from classical.evaluation import evaluate_hierarchy
+from classical.evaluation import ClassHierarchy, evaluate_hierarchy
 
 from ..accuracy.datasets import load_eurosat, load_ucmerced
 
@@ -63,11 +65,13 @@ EUROSAT_TREE = {
     "Water": ["River", "SeaLake"],
 }
 UCMERCED_TREE = {
+    "Urban": ["Residential", "Built-up"],
+    "Transport": ["airplane", "freeway", "intersection", "overpass", "runway"],
+    "Natural": ["Vegetation", "Water"],
     "Residential": ["denseresidential", "mediumresidential", "sparseresidential",
                     "mobilehomepark"],
     "Built-up": ["buildings", "storagetanks", "tenniscourt", "baseballdiamond",
                  "parkinglot"],
-    "Transport": ["airplane", "freeway", "intersection", "overpass", "runway"],
     "Vegetation": ["agricultural", "chaparral", "forest", "golfcourse"],
     "Water": ["beach", "river", "harbor"],
 }
@@ -87,6 +91,16 @@ def bases():
     }
 
 
+def header(tree):
+    """The two header lines of a dataset's table, for a tree of ``tree``'s depth."""
+    depth = max(map(tree.depth, tree.leaves))
+    titles = (["base", "threshold", "flat", "right", "leaf"]
+              + [f"L{d}" for d in range(depth - 1, 0, -1)] + ["root", "hF"]
+              + [f"P{d} flat -> fallback" for d in range(1, depth + 1)])
+    return ("| " + " | ".join(titles) + " |\n|---|"
+            + "---:|" * (len(titles) - 1))
+
+
 def row(name, threshold, model, X_test, y_test):
     """One Markdown row: the answers at ``threshold`` against the flat ones."""
     tree = model.hierarchy_
@@ -95,10 +109,11 @@ def row(name, threshold, model, X_test, y_test):
     after = evaluate_hierarchy(y_test, model.set_params(threshold=threshold)
                                .predict(X_test), tree)
     stops = {a["at"]: a["share"] for a in after.answers}
-    cells = [name, f"{threshold:g}", f"{before.levels[-1]['accuracy']:.3f}",
-             f"{after.right:.3f}", f"{stops.get('leaf', 0):.3f}",
-             f"{stops.get('level 1', 0):.3f}", f"{stops.get('unknown', 0):.3f}",
-             f"{after.scores['f1']:.3f}"]
+    inner = [f"level {d}" for d in range(len(before.levels) - 1, 0, -1)]
+    cells = [name, f"{threshold:g}", f"{np.mean(flat == y_test):.3f}",
+             f"{after.right:.3f}"]
+    cells += [f"{stops.get(at, 0):.3f}" for at in ["leaf"] + inner + ["unknown"]]
+    cells.append(f"{after.scores['f1']:.3f}")
     cells += [f"{b['precision']:.3f} -> {a['precision']:.3f}"
               for b, a in zip(before.levels, after.levels)]
     return "| " + " | ".join(cells) + " |", after
@@ -117,9 +132,7 @@ def main(argv=None):
         X_train = extractor.fit_transform(train.images)
         X_test = extractor.transform(test.images)
         print(f"\n### {title}: {len(X_train)} training, {len(X_test)} test images\n")
-        print("| base | threshold | flat | right | leaf | parent | root | hF "
-              "| P1 flat -> fallback | P2 flat -> fallback |")
-        print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+        print(header(ClassHierarchy(tree)))
         for name, base in bases().items():
             model = HierarchicalClassifier(base, tree).fit(X_train,
                                                            np.asarray(train.labels))
