@@ -40,7 +40,7 @@ class HierarchicalClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator)
     estimator : classifier with predict_proba
         Any classifier or pipeline with probabilities (a preset from
         :func:`classical.make_pipeline` included). It is cloned.
-    hierarchy : dict or None
+    hierarchy : dict, ClassHierarchy or None
         Maps each parent name to the list of its children; children may be
         parents themselves, and the leaves are the training labels (see
         :class:`classical.evaluation.ClassHierarchy`). Every label of ``y``
@@ -171,6 +171,7 @@ class HierarchicalClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator)
             raise ValueError(f"unknown_label={self.unknown_label!r} is a node of the "
                              "hierarchy; choose a label that is not a class.")
         self.hierarchy_ = tree
+        # through a list with None, so tuple-valued nodes stay one element each
         self.nodes_ = np.asarray(tree.nodes + [None], dtype=object)[:-1]
         index = {node: i for i, node in enumerate(tree.nodes)}
         self._class_of_node = np.full(len(tree.nodes) + 1, -1)
@@ -283,6 +284,7 @@ class HierarchicalClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator)
         Returns
         -------
         depth : ndarray of int of shape (n_samples,)
+            How many levels below the root each answer lies.
         """
         return self._descend(self.node_proba(X))[1]
 
