@@ -515,11 +515,15 @@ def make_pipeline(name, *, n_jobs=None, verbose=False, multilabel=False, **param
     multilabel : bool, default=False
         Wrap the final classifier in a
         :class:`~classical.classifiers.MultiLabelClassifier` (one-vs-rest,
-        threshold 0.5): the pipeline is then fitted on an indicator matrix
-        ``Y`` of shape (n_samples, n_labels) and predicts one. The step keeps
-        its name; the classifier's parameters gain an ``estimator__``
+        each label's threshold tuned for F1 on 3 folds of the training set):
+        the pipeline is then fitted on an indicator matrix ``Y`` of shape
+        (n_samples, n_labels) and predicts one. The step keeps its name; the
+        classifier's parameters gain an ``estimator__``
         (``svm__estimator__estimator__C``) and the wrapper's are the step's
-        (``svm__method='chain'``, ``svm__threshold='tune'``).
+        (``svm__method='chain'``; ``svm__threshold=0.5`` saves the three
+        tuning fits). On UC Merced's 17 labels (``benchmarks/decisions``)
+        tuning raised ``global-mlc``'s sample F1 from 0.797 to 0.836 and
+        ``global-svm``'s from 0.882 to 0.885.
     **params
         Step parameters in scikit-learn's ``step__param`` form, passed to
         :meth:`~sklearn.pipeline.Pipeline.set_params`, e.g. ``svm__estimator__C=1.0``.
@@ -560,7 +564,8 @@ def make_pipeline(name, *, n_jobs=None, verbose=False, multilabel=False, **param
     pipeline = _PRESETS[name][1]()
     if multilabel:
         step, classifier = pipeline.steps[-1]
-        pipeline.steps[-1] = (step, MultiLabelClassifier(classifier))
+        pipeline.steps[-1] = (step, MultiLabelClassifier(classifier, threshold="tune",
+                                                         random_state=0))
     set_library_params(pipeline, n_jobs=n_jobs, verbose=verbose)
     if params:
         pipeline.set_params(**params)

@@ -324,8 +324,10 @@ def test_make_pipeline_multilabel_fits_and_saves(tmp_path):
     step, final = pipeline.steps[-1]
     assert step == "svm" and isinstance(final, MultiLabelClassifier)
     assert isinstance(final.estimator, CalibratedClassifierCV)
+    assert final.threshold == "tune"
     images, Y = _scenes()
     pipeline.fit(images, Y)
+    assert pipeline[-1].thresholds_.shape == (2,)
     predicted = pipeline.predict(images)
     assert predicted.shape == Y.shape
     assert evaluate_multilabel(Y, predicted).subset_accuracy > 0.9
