@@ -259,3 +259,24 @@ def test_evaluation_rejects_labels_outside_the_tree():
                                                  mode="local")])
 def test_sklearn_compatible_estimator(estimator, check):
     check(estimator)
+
+
+def test_wraps_a_preset_on_eurosat_images(eurosat_dir):
+    """A preset taking images: summed probabilities, fallback to the parents."""
+    from classical import make_pipeline
+    from classical.datasets import load_images
+
+    classes = ["Forest", "Pasture", "River", "SeaLake"]
+    paths = [str(path) for name in classes
+             for path in sorted((eurosat_dir / name).glob("*.jpg"))[:12]]
+    images = load_images(paths, color="rgb").images
+    labels = np.repeat(classes, 12)
+    train = [i for i in range(len(images)) if i % 3]
+    test = [image for i, image in enumerate(images) if not i % 3]
+    tree = {"Vegetation": ["Forest", "Pasture"], "Water": ["River", "SeaLake"]}
+    model = HierarchicalClassifier(make_pipeline("global-svm"), tree, threshold=0.6)
+    model.fit([images[i] for i in train], labels[train])
+    expected = [naive_descend(tree, dict(zip(model.classes_, row)), 0.6)
+                for row in model.predict_proba(test).tolist()]
+    assert model.predict(test).tolist() == expected
+    assert np.allclose(model.node_proba(test)[:, :2].sum(axis=1), 1)
