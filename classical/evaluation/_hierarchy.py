@@ -147,12 +147,18 @@ class ClassHierarchy:
         leaves_only : bool, default=False
             Also require every label to be a leaf.
         """
-        known = self.leaves if leaves_only else self.parent
-        missing = [label for label in labels if label not in known]
+        labels = list(labels)
+        if leaves_only:
+            inner = [label for label in labels if label in self.children]
+            if inner:
+                raise ValueError(
+                    f"{argument} has label(s) {inner} that are parents in the "
+                    "hierarchy, not leaves. Label those samples with one of the "
+                    "parent's children, or make the parent a leaf.")
+        missing = [label for label in labels if label not in self.parent]
         if missing:
-            kind = "leaves of" if leaves_only else "in"
             raise ValueError(
-                f"{argument} has label(s) {missing} that are not {kind} the "
+                f"{argument} has label(s) {missing} that are not in the "
                 f"hierarchy (its leaves: {self.leaves}). Add each one to the "
                 "children of a parent in hierarchy.")
 
