@@ -166,10 +166,21 @@ def test_flat_mode_sums_the_wrapped_probabilities():
 def test_local_mode_chains_one_model_per_parent():
     X, y = _data()
     model = HierarchicalClassifier(LogisticRegression(), TREE, mode="local").fit(X, y)
-    assert set(model.estimators_) == {None, "A", "B", "B1"}
-    top = model.estimators_[None].predict_proba(X)
+    assert set(model.estimators_) == {"A", "B", "B1"}
+    top = model.root_estimator_.predict_proba(X)
     nodes = model.node_proba(X)
     assert np.allclose(nodes[:, :2], top)  # A and B are the first nodes
+
+
+@pytest.mark.parametrize("mode", ["flat", "local"])
+def test_model_file_round_trip(tmp_path, mode):
+    from classical import load, save
+
+    X, y = _data()
+    model = HierarchicalClassifier(LogisticRegression(), TREE, mode=mode).fit(X, y)
+    save(model, tmp_path / "model.skops")
+    loaded = load(tmp_path / "model.skops")
+    assert loaded.predict(X).tolist() == model.predict(X).tolist()
 
 
 def test_no_hierarchy_is_a_reject_option():

@@ -1,15 +1,16 @@
 """Fall back to the parent class: EuroSAT and UC Merced under a class tree.
 
 Run ``python -m benchmarks.decisions.hierarchy [--thresholds 0.7,0.9]
-[--limit N] [--report]`` from the repository root (``--limit`` keeps N images
-per class on each side: smoke runs only; ``--report`` also prints each
-dataset's full :class:`classical.evaluation.HierarchyReport` for the stacked
-base at the last threshold).
+[--bases vote,logistic] [--limit N] [--report]`` from the repository root
+(``--limit`` keeps N images per class on each side: smoke runs only;
+``--report`` also prints each dataset's full
+:class:`classical.evaluation.HierarchyReport` for the last base at the last
+threshold).
 
 Protocol. The accuracy benchmark's splits
 (:mod:`benchmarks.accuracy.datasets`: EuroSAT RGB 4,000 training and 1,000
 test images, UC Merced 80/20, both stratified with seed 0). Every image is
-described once by ``global-svm``'s extractor (its first step), and four
+described once by ``global-svm``'s extractor (its first step), and five
 classifiers of those features are wrapped in
 :class:`classical.classifiers.HierarchicalClassifier` (``mode='flat'``:
 fitted on the leaves, probabilities summed up the tree):
@@ -22,7 +23,9 @@ fitted on the leaves, probabilities summed up the tree):
 - ``logistic``: scaling and a multinomial logistic regression (``C=0.1``);
 - ``stacked``: scaling, then a multinomial logistic regression (``C=1``)
   fitted on the 5-fold held-out decision values of the RBF SVM and
-  probabilities of ``logistic`` (:class:`sklearn.ensemble.StackingClassifier`).
+  probabilities of ``logistic`` (:class:`sklearn.ensemble.StackingClassifier`);
+- ``vote``: the mean of the probabilities of ``svm isotonic`` and ``logistic``
+  (:class:`sklearn.ensemble.VotingClassifier`, soft voting).
 
 Columns: ``flat`` the accuracy of the most probable leaf; ``right`` the share
 of answered images (root excluded) whose answer is the true leaf or one of its
@@ -78,7 +81,7 @@ import argparse
 
 import numpy as np
 from sklearn.base import clone
-from sklearn.ensemble import StackingClassifier
+from sklearn.ensemble import StackingClassifier, VotingClassifier
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import make_pipeline as make_sklearn_pipeline
 from sklearn.preprocessing import StandardScaler
@@ -117,12 +120,15 @@ def bases():
     stack = StackingClassifier(
         [("svm", clone(preset.named_steps["svm"].estimator)), ("logistic", logistic)],
         final_estimator=LogisticRegression(C=1.0, max_iter=5000), cv=5)
+    isotonic = clone(preset).set_params(svm__method="isotonic", svm__ensemble=True)
     return {
         "global-svm": preset,
-        "svm isotonic": clone(preset).set_params(svm__method="isotonic",
-                                                 svm__ensemble=True),
+        "svm isotonic": isotonic,
         "logistic": make_sklearn_pipeline(StandardScaler(), logistic),
         "stacked": make_sklearn_pipeline(StandardScaler(), stack),
+        "vote": make_sklearn_pipeline(StandardScaler(), VotingClassifier(
+            [("svm", isotonic.named_steps["svm"]), ("logistic", logistic)],
+            voting="soft")),
     }
 
 
@@ -159,6 +165,8 @@ def main(argv=None):
     parser.add_argument("--thresholds", default="0.7,0.9")
     parser.add_argument("--limit", type=int, default=None)
     parser.add_argument("--report", action="store_true")
+    parser.add_argument("--bases", default=None,
+                        help="comma-separated subset of the bases (default: all)")
     args = parser.parse_args(argv)
     thresholds = [float(t) for t in args.thresholds.split(",")]
     for title, (load, tree) in DATASETS.items():
@@ -168,7 +176,9 @@ def main(argv=None):
         X_test = extractor.transform(test.images)
         print(f"\n### {title}: {len(X_train)} training, {len(X_test)} test images\n")
         print(header(ClassHierarchy(tree)))
-        for name, base in bases().items():
+        chosen = bases()
+        for name in args.bases.split(",") if args.bases else list(chosen):
+            base = chosen[name]
             model = HierarchicalClassifier(base, tree).fit(X_train,
                                                            np.asarray(train.labels))
             for threshold in thresholds:

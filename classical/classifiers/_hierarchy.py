@@ -72,10 +72,12 @@ class HierarchicalClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator)
         :meth:`node_proba`.
     estimator_ : estimator
         The fitted clone in ``'flat'`` mode.
+    root_estimator_ : estimator or None
+        In ``'local'`` mode, the fitted clone choosing among the top-level
+        nodes (None when the training labels lie under one of them).
     estimators_ : dict
-        In ``'local'`` mode, inner node (None for the root) -> the fitted
-        clone choosing among its children, for nodes with at least two
-        children seen in training.
+        In ``'local'`` mode, inner node -> the fitted clone choosing among its
+        children, for the nodes with at least two children seen in training.
     n_features_in_ : int
         Number of features seen in ``fit``.
 
@@ -190,6 +192,7 @@ class HierarchicalClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator)
             self.estimator_ = clone(self.estimator).fit(X, y, **fit_params)
         else:
             self.estimators_ = self._fit_local(X, y, fit_params)
+            self.root_estimator_ = self.estimators_.pop(None, None)
         return self
 
     def _fit_local(self, X, y, fit_params):
@@ -219,8 +222,11 @@ class HierarchicalClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator)
             return proba
         tree, proba = self.hierarchy_, np.ones((_num_samples(X), len(self.classes_)))
         index = {node: i for i, node in enumerate(tree.nodes)}
+        models = dict(self.estimators_)
+        if self.root_estimator_ is not None:
+            models[None] = self.root_estimator_
         choices = {node: dict(zip(model.classes_.tolist(), model.predict_proba(X).T))
-                   for node, model in self.estimators_.items()}
+                   for node, model in models.items()}
         for c, label in enumerate(self.classes_.tolist()):
             path = tree.path(label)
             for parent, child in zip([None] + path[:-1], path):
@@ -238,9 +244,10 @@ class HierarchicalClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator)
     def n_features_in_(self):
         """Number of features seen in ``fit``, from the wrapped estimator(s)."""
         check_is_fitted(self)
-        fitted = (self.estimator_ if self.mode == "flat"
-                  else next(iter(self.estimators_.values()), None))
-        return fitted.n_features_in_
+        if self.mode == "flat":
+            return self.estimator_.n_features_in_
+        fitted = [self.root_estimator_, *self.estimators_.values()]
+        return next(model for model in fitted if model is not None).n_features_in_
 
     def predict_proba(self, X):
         """Probability of each leaf.
