@@ -293,3 +293,11 @@ def test_wraps_a_preset_on_eurosat_images(eurosat_dir):
                 for row in model.predict_proba(test).tolist()]
     assert model.predict(test).tolist() == expected
     assert np.allclose(model.node_proba(test)[:, :2].sum(axis=1), 1)
+
+
+def test_local_mode_with_one_class_fits_no_model():
+    model = HierarchicalClassifier(LogisticRegression(), {"P": ["a"]}, mode="local")
+    model.fit(np.zeros((3, 2)), ["a"] * 3)
+    assert model.predict(np.ones((2, 2))).tolist() == ["a", "a"]
+    with pytest.raises(AttributeError, match="y had one class"):
+        model.n_features_in_  # noqa: B018

@@ -247,7 +247,11 @@ class HierarchicalClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator)
         if self.mode == "flat":
             return self.estimator_.n_features_in_
         fitted = [self.root_estimator_, *self.estimators_.values()]
-        return next(model for model in fitted if model is not None).n_features_in_
+        model = next((model for model in fitted if model is not None), None)
+        if model is None:  # one class: nothing to choose, no model fitted
+            raise AttributeError("n_features_in_ is unknown: y had one class, so "
+                                 "mode='local' fitted no model.")
+        return model.n_features_in_
 
     def predict_proba(self, X):
         """Probability of each leaf.
