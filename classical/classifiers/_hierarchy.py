@@ -17,8 +17,12 @@ from sklearn.utils.validation import (
 from sklearn_compat.base import _fit_context
 
 from ..evaluation import ClassHierarchy
+from ..utils._docstring import Substitution
 
 __all__ = ["HierarchicalClassifier"]
+
+_X_DOC = """X : array-like of shape (n_samples, n_features)
+            Samples, as the wrapped estimator takes them."""
 
 
 class HierarchicalClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
@@ -253,13 +257,13 @@ class HierarchicalClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator)
                                  "mode='local' fitted no model.")
         return model.n_features_in_
 
+    @Substitution(X=_X_DOC)
     def predict_proba(self, X):
         """Probability of each leaf.
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
-            Samples, as the wrapped estimator takes them.
+        {X}
 
         Returns
         -------
@@ -269,13 +273,13 @@ class HierarchicalClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator)
         check_is_fitted(self)
         return self._leaf_proba(X)
 
+    @Substitution(X=_X_DOC)
     def node_proba(self, X):
         """Probability of every node: the sum of its leaves' probabilities.
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
-            Samples, as the wrapped estimator takes them.
+        {X}
 
         Returns
         -------
@@ -284,13 +288,13 @@ class HierarchicalClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator)
         """
         return self.predict_proba(X) @ self._below
 
+    @Substitution(X=_X_DOC)
     def predict_depth(self, X):
         """Level of each answer: 0 for ``unknown_label``, 1 for a top-level node.
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
-            Samples, as the wrapped estimator takes them.
+        {X}
 
         Returns
         -------
@@ -316,13 +320,13 @@ class HierarchicalClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator)
             depth += moves
         return node, depth
 
+    @Substitution(X=_X_DOC)
     def predict(self, X):
         """The deepest node whose probability clears ``threshold``.
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
-            Samples, as the wrapped estimator takes them.
+        {X}
 
         Returns
         -------
