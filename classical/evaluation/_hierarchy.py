@@ -116,15 +116,35 @@ class ClassHierarchy:
 
     @classmethod
     def flat(cls, labels):
-        """A one-level tree: every label a top-level leaf under the root."""
+        """A one-level tree: every label a top-level leaf under the root.
+
+        Parameters
+        ----------
+        labels : list
+            The leaves.
+
+        Returns
+        -------
+        tree : ClassHierarchy
+        """
         tree = cls({})
         tree.top, tree.nodes, tree.leaves = list(labels), list(labels), list(labels)
         tree.parent = dict.fromkeys(labels)
         return tree
 
     def path(self, node):
-        """The augmented set of ``node`` as a list: its ancestors from level 1
-        down, then ``node`` itself (the root left out)."""
+        """The augmented set of ``node``: its ancestors, then ``node`` itself.
+
+        Parameters
+        ----------
+        node : object
+            A node of the tree.
+
+        Returns
+        -------
+        path : list
+            From the top-level ancestor down to ``node`` (the root left out).
+        """
         path = []
         while node is not None:
             path.append(node)
@@ -132,7 +152,18 @@ class ClassHierarchy:
         return path[::-1]
 
     def depth(self, node):
-        """Level of ``node``: 1 for a top-level node."""
+        """Level of ``node``: 1 for a top-level node.
+
+        Parameters
+        ----------
+        node : object
+            A node of the tree.
+
+        Returns
+        -------
+        depth : int
+            The number of nodes on its path.
+        """
         return len(self.path(node))
 
     def check_known(self, labels, argument, *, leaves_only=False):
@@ -229,9 +260,10 @@ def hierarchical_scores(y_true, y_pred, hierarchy, *, unknown_label="unknown"):
 class HierarchyReport:
     """Accuracy per level, hierarchical scores and fallbacks of hierarchical answers.
 
-    Built by :func:`evaluate_hierarchy`; every figure is in :meth:`as_dict`.
+    Built by :func:`evaluate_hierarchy`; every figure is in :meth:`as_dict`,
+    and each parameter is kept as the attribute of the same name.
 
-    Attributes
+    Parameters
     ----------
     levels : list of dict
         One per level ``d`` (1 = top level) with ``level``, ``n`` (samples
@@ -247,6 +279,7 @@ class HierarchyReport:
     scores : dict
         :func:`hierarchical_scores`.
     n_samples : int
+        Number of samples assessed.
     right : float
         Share of the answered samples (not unknown) whose answer is the
         reference leaf or one of its ancestors.
@@ -257,17 +290,40 @@ class HierarchyReport:
         self.n_samples, self.right = n_samples, right
 
     def as_dict(self):
-        """All figures as plain Python values."""
+        """All figures as plain Python values.
+
+        Returns
+        -------
+        figures : dict
+            ``n_samples``, ``right``, ``scores``, ``levels`` and ``answers``.
+        """
         return {"n_samples": self.n_samples, "right": self.right,
                 "scores": dict(self.scores), "levels": [dict(r) for r in self.levels],
                 "answers": [dict(r) for r in self.answers]}
 
     def to_json(self, **kwargs):
-        """:meth:`as_dict` as JSON text; ``kwargs`` go to :func:`json.dumps`."""
+        """:meth:`as_dict` as JSON text.
+
+        Parameters
+        ----------
+        **kwargs : dict
+            Passed to :func:`json.dumps` (for example ``indent=2``).
+
+        Returns
+        -------
+        text : str
+            The JSON document.
+        """
         return json.dumps(self.as_dict(), **kwargs)
 
     def to_markdown(self):
-        """The per-level table, the fallback table and the scores, in Markdown."""
+        """The per-level table, the fallback table and the scores, in Markdown.
+
+        Returns
+        -------
+        text : str
+            A summary line and two GitHub-flavoured tables.
+        """
         lines = [f"Hierarchical precision {self.scores['precision']:.3f}, recall "
                  f"{self.scores['recall']:.3f}, F1 {self.scores['f1']:.3f}; "
                  f"{self.right:.1%} of the answers right (leaf or ancestor), "
