@@ -259,6 +259,8 @@ def test_multilabel_classifier_per_label_threshold_and_at_least_one(multilabel_d
 
 @pytest.mark.parametrize("params, Y, match", [
     ({}, np.array([0, 1] * 5), r"Y must be an indicator matrix .* type 'binary'"),
+    ({}, np.column_stack([np.arange(10) % 2, np.zeros(10)]),
+     r"the column\(s\) \[1\] of Y hold a single value"),
     ({"threshold": [0.5, 0.5, 0.5]}, None, r"one per label \(2 values in \[0, 1\]\)"),
     ({"threshold": [0.5, 1.5]}, None, r"threshold must be 'tune'"),
     ({"threshold": 1.5}, None, r"'threshold' parameter of MultiLabelClassifier"),

@@ -178,7 +178,7 @@ default=0.5
             Training input, in whatever form ``estimator`` takes.
         Y : array-like of shape (n_samples, n_labels)
             Indicator matrix: ``Y[i, j]`` is 1 when sample ``i`` carries label
-            ``j``, else 0.
+            ``j``, else 0. Every column must hold both values.
 
         Returns
         -------
@@ -256,4 +256,12 @@ def _check_indicator(Y):
             "MultiLabelBinarizer, or use the Y of classical.datasets."
             "load_multilabel; for one label per sample use a classifier without "
             "MultiLabelClassifier.")
-    return np.asarray(Y).astype(np.int64)
+    Y = np.asarray(Y).astype(np.int64)
+    constant = np.flatnonzero(Y.min(axis=0) == Y.max(axis=0))
+    if constant.size:
+        raise ValueError(
+            f"Every label needs samples with and without it; the column(s) "
+            f"{constant.tolist()} of Y hold a single value. Drop these columns "
+            "(a label always or never present needs no classifier) or add "
+            "samples.")
+    return Y
