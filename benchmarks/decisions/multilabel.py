@@ -31,6 +31,7 @@ model                                     sample  micro  macro  Hamming
 global-svm (one-vs-rest, tuned; preset)   0.885   0.873  0.902  0.050
 global-svm (one-vs-rest, 0.5)             0.882   0.872  0.899  0.049
 global-svm (chain, 0.5)                   0.883   0.872  0.899  0.049
+scene-best (one-vs-rest, tuned; preset)   0.881   0.868  0.902  0.052
 scene-best (one-vs-rest, 0.5)             0.874   0.863  0.884  0.052
 global-mlc (one-vs-rest, tuned; preset)   0.836   0.821  0.838  0.074
 global-mlc (one-vs-rest, 0.5)             0.797   0.776  0.798  0.105
