@@ -7,7 +7,7 @@ import numpy as np
 from sklearn_compat.utils._param_validation import validate_params
 
 from ..utils._docstring import N_JOBS_DOC, VERBOSE_DOC, Substitution
-from ._folder import _LOAD_OPTIONS, _load, _listing
+from ._folder import _LOAD_OPTIONS, _listing, _load
 from ._read import IMAGE_EXTENSIONS
 
 __all__ = ["MultiLabelDataset", "load_multilabel"]
