@@ -6,8 +6,12 @@ from sklearn.calibration import CalibratedClassifierCV
 from sklearn.datasets import make_classification
 from sklearn.svm import LinearSVC
 
-from classical.evaluation import (calibrate, expected_calibration_error,
-                                  reliability_curve, reliability_diagram)
+from classical.evaluation import (
+    calibrate,
+    expected_calibration_error,
+    reliability_curve,
+    reliability_diagram,
+)
 
 
 def naive_ece(y_true, y_proba, classes, n_bins):

@@ -18,8 +18,9 @@ from ..utils._docstring import Substitution
 
 __all__ = ["RejectOption"]
 
-_SAMPLES = Substitution(samples="""X : array-like of shape (n_samples, n_features) or a batch of images
-            Samples, as for ``estimator``.""")
+_SAMPLES = Substitution(samples=(
+    "X : array-like of shape (n_samples, n_features) or a batch of images\n"
+    "            Samples, as for ``estimator``."))
 
 
 def _fitted_has(name):

@@ -31,11 +31,22 @@ Conventions
   which drops such labels too.
 """
 
+from ._calibration import (
+                         calibrate,
+                         expected_calibration_error,
+                         reliability_curve,
+                         reliability_diagram,
+)
+from ._hierarchy import (
+                         ClassHierarchy,
+                         HierarchyReport,
+                         evaluate_hierarchy,
+                         hierarchical_scores,
+)
 from ._multilabel import MultiLabelReport, evaluate_multilabel
-from ._calibration import (calibrate, expected_calibration_error, reliability_curve,
-                           reliability_diagram)
 from ._report import Report, evaluate
 
-__all__ = ["MultiLabelReport", "Report", "evaluate", "evaluate_multilabel",
-           "calibrate", "expected_calibration_error", "reliability_curve",
-           "reliability_diagram"]
+__all__ = ["ClassHierarchy", "HierarchyReport", "evaluate_hierarchy",
+           "hierarchical_scores", "MultiLabelReport", "Report", "evaluate",
+           "evaluate_multilabel", "calibrate", "expected_calibration_error",
+           "reliability_curve", "reliability_diagram"]

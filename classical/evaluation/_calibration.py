@@ -1,4 +1,4 @@
-"""Are the probabilities honest? Expected calibration error, reliability diagram, calibrate.
+"""Are the probabilities honest? Calibration error, reliability diagram, calibrate.
 
 A classifier is *calibrated* when, among the samples it gives a top
 probability near ``p``, a share ``p`` is classified right. The check here is
