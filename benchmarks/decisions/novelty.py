@@ -10,8 +10,9 @@ test images, stratified, seed 0). Three classes, drawn with
 ``np.random.RandomState(seed)`` (``--seed``, default 0), are left out of
 training; each preset is fitted on the 7 others and asked about all 1,000
 test images. A preset's first step (a fixed image-to-vector extractor) is run
-once per image, and the rest of the pipeline is wrapped in :class:`classical.classifiers.RejectOption`, which
-is the same model as wrapping the whole preset.
+once per image, and the rest of the pipeline is wrapped in
+:class:`classical.classifiers.RejectOption`, which is the same model as
+wrapping the whole preset.
 
 For each preset and rule, at two thresholds: ``unseen -> unknown`` is the
 share of the 3 unseen classes' test images rejected, ``known rejected`` the
