@@ -15,6 +15,8 @@ from pathlib import Path
 
 import numpy as np
 
+from classical.evaluation import expected_calibration_error
+
 from .._timing import markdown_table
 
 RESULTS = Path(__file__).with_name("results.json")
@@ -43,19 +45,15 @@ def calibration_figures(y_true, proba, classes, *, n_bins=N_BINS):
     Returns
     -------
     ece : float
-        ``sum_b (n_b / n) |accuracy_b - mean top probability_b|`` over the
-        bins ``((b - 1) / n_bins, b / n_bins]`` (Guo et al., "On calibration
-        of modern neural networks", ICML 2017, eq. 3); 0 when every
-        top probability is as often right as it claims.
+        :func:`classical.evaluation.expected_calibration_error` of the top
+        probability: ``sum_b (n_b / n) |accuracy_b - mean top probability_b|``
+        over the bins ``((b - 1) / n_bins, b / n_bins]``.
     confident : float
         Share of samples whose top probability is at least 0.9.
     """
-    proba = np.asarray(proba, dtype=np.float64)
-    top = proba.max(axis=1)
-    correct = np.asarray(classes)[proba.argmax(axis=1)] == np.asarray(y_true)
-    bins = np.clip(np.ceil(top * n_bins).astype(np.int64) - 1, 0, n_bins - 1)
-    gap = np.abs(np.bincount(bins, correct, n_bins) - np.bincount(bins, top, n_bins))
-    return float(gap.sum() / len(top)), float(np.mean(top >= CONFIDENT))
+    ece = expected_calibration_error(y_true, proba, classes=classes, n_bins=n_bins)
+    top = np.asarray(proba, dtype=np.float64).max(axis=1)
+    return ece, float(np.mean(top >= CONFIDENT))
 
 
 def current_commit():
