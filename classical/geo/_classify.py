@@ -2,14 +2,14 @@
 
 import math
 from contextlib import contextmanager, nullcontext
-from numbers import Integral, Real
+from numbers import Integral
 from typing import NamedTuple
 
 import numpy as np
 from tqdm.auto import tqdm
 
 from ..parallel import limit_threads, map_items, resolve_n_jobs
-from ._decide import Decider
+from ._decide import Decider, check_decision_options
 from ._optional import import_optional
 from ._raster import Window, opened_raster
 from ._spatial import crop_halo, pixel_rows, read_block, spatial_parts
@@ -291,20 +291,8 @@ def _check_options(model, mode, tile_size, stride, block_size, reject, probabili
     if block_size is not None and (not isinstance(block_size, Integral)
                                    or block_size < 1):
         raise ValueError(f"block_size must be an int >= 1 or None; got {block_size!r}.")
-    if reject is not None and (isinstance(reject, bool) or not isinstance(reject, Real)
-                               or not 0 < reject < 1):
-        raise ValueError(
-            f"reject must be a probability threshold in (0, 1) or None; got "
-            f"{reject!r}. E.g. reject=0.5 rejects pixels whose top class "
-            f"probability is below one half.")
-    needs = [name for name, asked in (("reject", reject is not None),
-                                      ("probabilities", probabilities),
-                                      ("confidence", confidence)) if asked]
-    if needs and not hasattr(model, "predict_proba"):
-        raise ValueError(
-            f"{' and '.join(needs)} need a model with predict_proba; "
-            f"{type(model).__name__} has none. Use a probabilistic classifier "
-            f"(e.g. SVC(probability=True)) or drop {needs[0]}.")
+    check_decision_options(model, reject=reject, probabilities=probabilities,
+                           confidence=confidence)
     if n_jobs is not None and (isinstance(n_jobs, bool) or n_jobs == 0
                                or not isinstance(n_jobs, Integral)):
         raise ValueError(

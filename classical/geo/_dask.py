@@ -6,7 +6,7 @@ from itertools import islice
 import numpy as np
 
 from ._classify import classify_block
-from ._decide import Decider
+from ._decide import Decider, check_decision_options
 from ._optional import import_optional
 from ._raster import Raster, open_raster
 from ._spatial import crop_halo, pixel_rows, spatial_parts
@@ -145,13 +145,7 @@ def classify_array(model, array, *, probabilities=False, reject=None, nodata=Non
     """
     da = import_optional("dask.array")
     data, spatial_dims, coords, nodata = _as_dask(array, nodata, da)
-    if reject is not None and not 0 < reject < 1:
-        raise ValueError(f"reject must be a probability threshold in (0, 1) or None; "
-                         f"got {reject!r}.")
-    if (probabilities or reject is not None) and not hasattr(model, "predict_proba"):
-        raise ValueError(
-            f"probabilities and reject need a model with predict_proba; "
-            f"{type(model).__name__} has none.")
+    check_decision_options(model, reject=reject, probabilities=probabilities)
     decider = Decider(model, reject=reject, probabilities=probabilities)
     n_classes = len(decider.classes)
     _, rest, halo = spatial_parts(model)

@@ -5,13 +5,15 @@ model's ``classes_``, ``0`` for nodata and the reject value of
 :func:`~classical.geo._write.class_map_dtype` for a rejected pixel or tile.
 """
 
+from numbers import Real
+
 import numpy as np
 from sklearn.pipeline import Pipeline
 
 from ..classifiers import GaussianMLClassifier
 from ._indices import SpectralIndices
 
-__all__ = ["Decider"]
+__all__ = ["Decider", "check_decision_options"]
 
 
 class Decider:
@@ -146,6 +148,41 @@ class Decider:
         table = np.array([position.get(label, self.reject_value)
                           for label in unique.tolist()], dtype=self.dtype)
         return table[inverse.ravel()]
+
+
+def check_decision_options(model, *, reject=None, probabilities=False,
+                           confidence=False):
+    """Check ``reject`` and that the options asking for probabilities can have them.
+
+    Parameters
+    ----------
+    model : estimator
+        The fitted model.
+    reject : float or None, default=None
+        Must be in (0, 1) or None.
+    probabilities, confidence : bool, default=False
+        Whether the per-class or the top probabilities are asked for.
+
+    Raises
+    ------
+    ValueError
+        If ``reject`` is out of range, or an option needs ``predict_proba``
+        and the model has none.
+    """
+    if reject is not None and (isinstance(reject, bool) or not isinstance(reject, Real)
+                               or not 0 < reject < 1):
+        raise ValueError(
+            f"reject must be a probability threshold in (0, 1) or None; got "
+            f"{reject!r}. E.g. reject=0.5 rejects pixels whose top class "
+            f"probability is below one half.")
+    needs = [name for name, asked in (("reject", reject is not None),
+                                      ("probabilities", probabilities),
+                                      ("confidence", confidence)) if asked]
+    if needs and not hasattr(model, "predict_proba"):
+        raise ValueError(
+            f"{' and '.join(needs)} need a model with predict_proba; "
+            f"{type(model).__name__} has none. Use a probabilistic classifier "
+            f"(e.g. SVC(probability=True)) or drop {needs[0]}.")
 
 
 def _code_lookup(classes, dtype, reject_value):
