@@ -272,7 +272,7 @@ def _reproject(shapes, source_crs, target_crs, path):
 
 def _feature_ids(values, attribute, path, class_names):
     """The positive integer class id of every feature."""
-    if values.dtype == object or values.dtype.kind in "US":
+    if _is_text(values):
         missing = [i for i, v in enumerate(values) if v is None]
         if not missing:
             return _named_ids(np.asarray(values, dtype=str), attribute, path,
@@ -318,16 +318,26 @@ def text_class_names(source, *, attribute="id", layer=None):
         return None  # read_labels says what is wrong
     values = pyogrio.raw.read(path, layer=layer, columns=[attribute],
                               read_geometry=False)[3][0]
-    if not (values.dtype == object or values.dtype.kind in "US") \
-            or any(v is None for v in values):
+    if not _is_text(values) or any(v is None for v in values):
         return None
-    return dict(enumerate(sorted(set(np.asarray(values, dtype=str).tolist())), 1))
+    numbering = _sorted_numbering(np.asarray(values, dtype=str).tolist())
+    return {k: name for name, k in numbering.items()}
+
+
+def _is_text(values):
+    """Whether a field read by pyogrio holds text (object or string dtype)."""
+    return values.dtype == object or values.dtype.kind in "US"
+
+
+def _sorted_numbering(names):
+    """Class names numbered ``1..K`` in sorted order: ``{name: id}``."""
+    return {name: k for k, name in enumerate(sorted(set(names)), 1)}
 
 
 def _named_ids(names, attribute, path, class_names):
     """Ids for class names: from ``class_names``, or 1..K in sorted order."""
     if class_names is None:
-        numbering = {name: k for k, name in enumerate(sorted(set(names)), 1)}
+        numbering = _sorted_numbering(names)
     else:
         numbering = {name: key for key, name in _name_pairs(class_names)}
     unknown = sorted(set(names) - set(numbering))
