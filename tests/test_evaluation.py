@@ -19,6 +19,7 @@ TO_DICT_KEYS = {
     "accuracy", "balanced_accuracy", "kappa", "macro_precision", "macro_recall",
     "macro_f1", "weighted_precision", "weighted_recall", "weighted_f1", "per_class",
     "confusion_matrix", "labels", "producers_accuracy", "users_accuracy", "n_samples",
+    "majority_class", "majority_baseline", "warnings",
 }
 
 

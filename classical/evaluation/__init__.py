@@ -10,6 +10,17 @@ The arithmetic (``_metrics``: labels to matrix, matrix to scores, with
 report and its Markdown/JSON rendering (``_report``) and the plots (``_plot``,
 through :class:`sklearn.metrics.ConfusionMatrixDisplay`) are kept apart.
 
+Every report sets the accuracy beside the balanced accuracy and the majority
+baseline (always answering the largest class), and warns when the accuracy is
+no better than that baseline. For a classifier that may decline to answer,
+``evaluate(..., unknown_label="unknown")`` adds the coverage (share
+answered), the accuracy on the answered samples and each class's unknown
+rate; :func:`risk_coverage_curve` and :func:`plot_risk_coverage`
+(``_rejection``) show the trade between coverage and errors over every
+confidence threshold. Beside these: probability calibration
+(``_calibration``), hierarchical (``_hierarchy``) and multi-label
+(``_multilabel``) assessment.
+
 Conventions
 -----------
 - The confusion matrix has the reference ("true") labels in rows and the
@@ -29,6 +40,9 @@ Conventions
   scikit-learn's with ``labels`` restricted to the assessed classes, and the
   balanced accuracy equals :func:`sklearn.metrics.balanced_accuracy_score`,
   which drops such labels too.
+- A label named as ``unknown_label`` must not occur in ``y_true``; its
+  answers still count as errors in the accuracy and per-class scores, and
+  the rejection figures say how many there were and where.
 """
 
 from ._calibration import (
@@ -44,9 +58,13 @@ from ._hierarchy import (
                          hierarchical_scores,
 )
 from ._multilabel import MultiLabelReport, evaluate_multilabel
+from ._rejection import plot_risk_coverage, risk_coverage_curve
 from ._report import Report, evaluate
+from ._threshold import plot_precision_recall, threshold_for, tune_threshold
 
 __all__ = ["ClassHierarchy", "HierarchyReport", "evaluate_hierarchy",
            "hierarchical_scores", "MultiLabelReport", "Report", "evaluate",
            "evaluate_multilabel", "calibrate", "expected_calibration_error",
-           "reliability_curve", "reliability_diagram"]
+           "reliability_curve", "reliability_diagram", "plot_risk_coverage",
+           "risk_coverage_curve",
+           "plot_precision_recall", "threshold_for", "tune_threshold"]

@@ -16,6 +16,7 @@ from ..utils._markdown import markdown_cell as _markdown_cell
 from ..utils._markdown import markdown_table as _table
 from . import _plot
 from ._metrics import (
+    _native,
     check_confusion_matrix,
     cohen_kappa,
     confusion_from_labels,
@@ -27,7 +28,7 @@ from ._metrics import (
 __all__ = ["Report", "evaluate"]
 
 
-def evaluate(y_true, y_pred, *, labels=None):
+def evaluate(y_true, y_pred, *, labels=None, unknown_label=None):
     """Assess predictions against reference labels.
 
     Parameters
@@ -43,20 +44,28 @@ def evaluate(y_true, y_pred, *, labels=None):
         value of ``y_true`` and ``y_pred`` and may add classes that occur in
         neither. ``None`` means the sorted union of ``y_true`` and ``y_pred``
         (numbers before strings when both occur).
+    unknown_label : str, int or None, default=None
+        The answer of a classifier that declines to decide (a reject
+        option's ``unknown_label``). When given, the report also measures the
+        rejection: coverage, accuracy on the answered samples and the share
+        of each class answered unknown. It need not occur in ``y_pred`` but
+        must not occur in ``y_true``.
 
     Returns
     -------
     report : Report
-        Accuracy, balanced accuracy, Cohen's kappa, macro and weighted
-        precision/recall/F1, per-class scores, producer's and user's
-        accuracies and the confusion matrix.
+        Accuracy, balanced accuracy, the majority-class baseline, Cohen's
+        kappa, macro and weighted precision/recall/F1, per-class scores,
+        producer's and user's accuracies, the confusion matrix, warnings,
+        and with ``unknown_label`` the rejection figures.
 
     Raises
     ------
     ValueError
         If the inputs are empty, not 1-D, of different lengths, contain NaN,
-        mix numbers with strings that spell the same numbers, or if
-        ``labels`` has duplicates or misses a value found in the inputs.
+        mix numbers with strings that spell the same numbers, if
+        ``labels`` has duplicates or misses a value found in the inputs, or
+        if ``unknown_label`` occurs in ``y_true``.
 
     See Also
     --------
@@ -72,6 +81,16 @@ def evaluate(y_true, y_pred, *, labels=None):
     reference samples, so a reject label that appears only in ``y_pred``
     lowers the accuracy and the user's side of the table but is not averaged
     in as a class of its own; see the module docstring.
+
+    The majority baseline is the accuracy of always answering the largest
+    reference class. On imbalanced data a high accuracy can be no better
+    than that; the report then carries a warning and the balanced accuracy
+    (mean recall over the classes) is the figure to read [4]_.
+
+    With ``unknown_label``, a rejected sample still counts as an error in
+    the accuracy and the per-class scores; ``answered_accuracy`` is the
+    accuracy on the others, and ``coverage`` their share, the two axes of
+    selective classification (see :func:`risk_coverage_curve`).
 
     Producer's accuracy (the share of a class's reference samples labelled
     correctly; equal to recall) and user's accuracy (the share of the samples
@@ -92,6 +111,10 @@ def evaluate(y_true, y_pred, *, labels=None):
     .. [3] J. Cohen, "A coefficient of agreement for nominal scales",
        Educational and Psychological Measurement, 20(1), 37-46, 1960.
        :DOI:`10.1177/001316446002000104`
+    .. [4] K. H. Brodersen, C. S. Ong, K. E. Stephan and J. M. Buhmann, "The
+       balanced accuracy and its posterior distribution", 20th International
+       Conference on Pattern Recognition, 3121-3124, 2010.
+       :DOI:`10.1109/ICPR.2010.764`
 
     Examples
     --------
@@ -102,8 +125,18 @@ def evaluate(y_true, y_pred, *, labels=None):
     >>> report.confusion_matrix
     array([[1, 0],
            [1, 1]])
+
+    With a reject label:
+
+    >>> report = evaluate(["cat", "dog", "dog", "dog"],
+    ...                   ["cat", "dog", "unknown", "cat"], unknown_label="unknown")
+    >>> report.coverage, report.answered_accuracy
+    (0.75, 0.6666666666666666)
+    >>> report.unknown_rate
+    {'cat': 0.0, 'dog': 0.3333333333333333}
     """
-    return Report(*confusion_from_labels(y_true, y_pred, labels))
+    return Report(*confusion_from_labels(y_true, y_pred, labels),
+                  unknown_label=unknown_label)
 
 
 class Report:
@@ -119,6 +152,10 @@ class Report:
         predicted labels.
     labels : array-like of shape (n_labels,)
         The label of each row and column.
+    unknown_label : str, int or None, default=None
+        The reject label, if the classifier could decline; it may label a
+        column (its predictions) but no reference sample. ``None`` leaves out
+        the rejection figures.
 
     Attributes
     ----------
@@ -143,15 +180,37 @@ class Report:
         Unweighted means over the assessed labels.
     weighted_precision, weighted_recall, weighted_f1 : float
         Means weighted by support.
+    majority_class : label
+        The label with the most reference samples (the first in ``labels``
+        order on a tie).
+    majority_baseline : float
+        Its share of the samples: the accuracy of always answering it.
+    warnings : list of str
+        Reasons to distrust the headline figures; for now the majority-class
+        warning, when ``accuracy <= majority_baseline``.
+    unknown_label : label or None
+        As given.
+    coverage : float or None
+        Share of the samples not answered ``unknown_label`` (None without
+        ``unknown_label``).
+    answered_accuracy : float or None
+        Accuracy on the answered samples; NaN when every sample was
+        rejected (None without ``unknown_label``).
+    unknown_rate : dict or None
+        Assessed label -> share of its reference samples answered
+        ``unknown_label``, in ``labels`` order (None without
+        ``unknown_label``).
 
     See Also
     --------
     evaluate : Build a report from labels.
     """
 
-    def __init__(self, confusion_matrix, labels):
+    def __init__(self, confusion_matrix, labels, *, unknown_label=None):
         self.confusion_matrix, self.labels = check_confusion_matrix(
             confusion_matrix, labels)
+        self.unknown_label = _check_unknown_label(
+            unknown_label, self.labels, self.confusion_matrix)
 
     # ---------------------------------------------------------------- counts
     @property
@@ -243,6 +302,62 @@ class Report:
     def _weighted(self, scores):
         return float(np.average(scores, weights=self.support))
 
+    # --------------------------------------------------- majority baseline
+    @cached_property
+    def _majority(self):
+        return int(np.argmax(self.support))
+
+    @property
+    def majority_class(self):
+        return self.labels[self._majority]
+
+    @cached_property
+    def majority_baseline(self):
+        return float(self.support[self._majority] / self.n_samples)
+
+    @cached_property
+    def warnings(self):
+        messages = []
+        # compared as counts: both shares have the same denominator
+        if self._diagonal.sum() <= self.support[self._majority]:
+            messages.append(
+                f"accuracy {self.accuracy:.4f} is no better than always answering "
+                f"the majority class '{self.majority_class}' "
+                f"({self.majority_baseline:.4f}); read balanced accuracy and "
+                "per-class recall")
+        return messages
+
+    # ------------------------------------------------------------ rejection
+    @cached_property
+    def _rejected(self):
+        """Per row, the samples answered ``unknown_label`` (None without one)."""
+        if self.unknown_label is None:
+            return None
+        if self.unknown_label not in self.labels:
+            return np.zeros(len(self.labels), dtype=np.int64)
+        return self.confusion_matrix[:, self.labels.index(self.unknown_label)]
+
+    @cached_property
+    def coverage(self):
+        if self._rejected is None:
+            return None
+        return float(1.0 - self._rejected.sum() / self.n_samples)
+
+    @cached_property
+    def answered_accuracy(self):
+        if self._rejected is None:
+            return None
+        answered = self.n_samples - self._rejected.sum()
+        return float(divide(self._diagonal.sum(), answered, np.nan))
+
+    @cached_property
+    def unknown_rate(self):
+        if self._rejected is None:
+            return None
+        rates = divide(self._rejected, self.support, np.nan)
+        return {label: float(rate) for label, rate, keep
+                in zip(self.labels, rates, self._assessed) if keep}
+
     # ---------------------------------------------------------------- exports
     def confusion(self, normalize=None):
         """Return the confusion matrix, optionally normalised.
@@ -274,11 +389,14 @@ class Report:
             ``per_class`` (label → ``{precision, recall, f1, support}``),
             ``confusion_matrix`` (nested lists, rows = reference),
             ``labels``, ``producers_accuracy`` and ``users_accuracy`` (label →
-            value) and ``n_samples``. Labels are converted to ``str`` where
+            value), ``n_samples``, ``majority_class``, ``majority_baseline``
+            and ``warnings``; with ``unknown_label`` also ``rejection``
+            (``{unknown_label, coverage, answered_accuracy, unknown_rate}``,
+            the last label → value). Labels are converted to ``str`` where
             they are dictionary keys; undefined values (NaN) become ``None``.
         """
         keys = [str(label) for label in self.labels]
-        return {
+        data = {
             "accuracy": _json_float(self.accuracy),
             "balanced_accuracy": _json_float(self.balanced_accuracy),
             "kappa": _json_float(self.kappa),
@@ -302,7 +420,19 @@ class Report:
             "producers_accuracy": _by_label(keys, self.producers_accuracy),
             "users_accuracy": _by_label(keys, self.users_accuracy),
             "n_samples": self.n_samples,
+            "majority_class": _json_label(self.majority_class),
+            "majority_baseline": _json_float(self.majority_baseline),
+            "warnings": list(self.warnings),
         }
+        if self.unknown_label is not None:
+            data["rejection"] = {
+                "unknown_label": _json_label(self.unknown_label),
+                "coverage": _json_float(self.coverage),
+                "answered_accuracy": _json_float(self.answered_accuracy),
+                "unknown_rate": {str(label): _json_float(rate)
+                                 for label, rate in self.unknown_rate.items()},
+            }
+        return data
 
     def to_json(self, path=None, *, indent=2):
         """Write the report as JSON, or return it as a string.
@@ -326,7 +456,7 @@ class Report:
         return None
 
     def to_markdown(self, *, digits=4):
-        """Return a Markdown report: summary, per-class table, confusion matrix.
+        """Return a Markdown report: summary, rejection, per class, confusion matrix.
 
         Parameters
         ----------
@@ -336,8 +466,11 @@ class Report:
         Returns
         -------
         text : str
-            Three GitHub-flavoured Markdown tables. Undefined values are
-            shown as ``n/a``.
+            GitHub-flavoured Markdown: the summary (accuracy beside the
+            balanced accuracy and the majority baseline, then any warning in
+            bold), with ``unknown_label`` a "Rejection" section (coverage,
+            answered accuracy, unknown rate per class), the per-class table
+            and the confusion matrix. Undefined values are shown as ``n/a``.
         """
         def fmt(value):
             return "n/a" if np.isnan(value) else f"{value:.{digits}f}"
@@ -347,6 +480,9 @@ class Report:
             ("Samples", str(self.n_samples)),
             ("Overall accuracy", fmt(self.accuracy)),
             ("Balanced accuracy", fmt(self.balanced_accuracy)),
+            ("Majority baseline",
+             f"{fmt(self.majority_baseline)} "
+             f"(always {_markdown_cell(self.majority_class)})"),
             ("Cohen's kappa", fmt(self.kappa)),
             ("Macro precision", fmt(self.macro_precision)),
             ("Macro recall", fmt(self.macro_recall)),
@@ -356,6 +492,10 @@ class Report:
             ("Weighted F1", fmt(self.weighted_f1)),
         ]
         lines = ["## Summary", "", *_table(["Metric", "Value"], summary)]
+        for message in self.warnings:
+            lines += ["", f"**Warning: {message}.**"]
+        if self.unknown_label is not None:
+            lines += self._rejection_markdown(fmt)
 
         per_class = [
             (
@@ -395,6 +535,24 @@ class Report:
             *_table(["Reference \\ Predicted", *names, "Total"], rows),
         ]
         return "\n".join(lines) + "\n"
+
+    def _rejection_markdown(self, fmt):
+        rows = [(_markdown_cell(label), fmt(rate),
+                 str(int(self.support[self.labels.index(label)])))
+                for label, rate in self.unknown_rate.items()]
+        return [
+            "",
+            "## Rejection",
+            "",
+            f"Answers {_markdown_cell(self.unknown_label)!r} count as rejected "
+            "(and as errors in the accuracy above).",
+            "",
+            *_table(["Metric", "Value"],
+                    [("Coverage (share answered)", fmt(self.coverage)),
+                     ("Accuracy on answered", fmt(self.answered_accuracy))]),
+            "",
+            *_table(["Class", "Unknown rate", "Support"], rows),
+        ]
 
     def _repr_markdown_(self):
         return self.to_markdown()
@@ -453,6 +611,21 @@ class Report:
             f"accuracy={self.accuracy:.4f}, macro_f1={self.macro_f1:.4f}, "
             f"kappa={self.kappa:.4f})"
         )
+
+
+def _check_unknown_label(unknown_label, labels, matrix):
+    if unknown_label is None:
+        return None
+    unknown_label = _native(unknown_label)
+    if unknown_label in labels:
+        row = matrix[labels.index(unknown_label)].sum()
+        if row:
+            raise ValueError(
+                f"unknown_label {unknown_label!r} occurs {row} times in y_true (the "
+                "reference labels); a reject label must be an answer only, never "
+                "a class. Choose an unknown_label that is not a class, or drop "
+                "those samples.")
+    return unknown_label
 
 
 # --------------------------------------------------------------- rendering
