@@ -397,3 +397,181 @@ def test_plot_confusion_matches_confusion_matrix_display():
     finally:
         plt.close(ax.figure)
         plt.close(display.figure_)
+
+
+# ------------------------------------------------- majority baseline, warning
+def test_majority_baseline_is_the_most_frequent_dummy_accuracy():
+    from sklearn.dummy import DummyClassifier
+
+    y_true, y_pred = _random_case("imbalanced", seed=2)
+    report = evaluate(y_true, y_pred)
+    X = np.zeros((len(y_true), 1))
+    dummy = DummyClassifier(strategy="most_frequent").fit(X, y_true)
+    assert report.majority_class == dummy.predict(X[:1])[0]
+    assert report.majority_baseline == pytest.approx(dummy.score(X, y_true),
+                                                     rel=1e-12)
+    data = report.to_dict()
+    assert data["majority_class"] == report.majority_class
+    assert data["majority_baseline"] == report.majority_baseline
+
+
+def test_majority_class_tie_takes_the_first_in_label_order():
+    report = evaluate(["b", "a", "b", "a"], ["a", "a", "b", "b"], labels=["b", "a"])
+    assert report.majority_class == "b" and report.majority_baseline == 0.5
+
+
+def test_warning_fires_on_a_majority_only_predictor():
+    y_true, _ = _random_case("imbalanced", seed=0)
+    majority = np.bincount(y_true).argmax()
+    report = evaluate(y_true, np.full_like(y_true, majority))
+    assert report.accuracy == report.majority_baseline > 0.5
+    assert report.balanced_accuracy == pytest.approx(1 / 6)
+    assert len(report.warnings) == 1
+    message = report.warnings[0]
+    assert message.startswith(f"accuracy {report.accuracy:.4f} is no better than "
+                              f"always answering the majority class '{majority}' "
+                              f"({report.majority_baseline:.4f})")
+    assert "balanced accuracy" in message
+    assert report.to_dict()["warnings"] == [message]
+    assert f"**Warning: {message}.**" in report.to_markdown()
+
+
+def test_warning_fires_at_equality_and_not_above():
+    at_baseline = evaluate([0, 0, 0, 1], [0, 0, 1, 1])
+    assert at_baseline.accuracy == at_baseline.majority_baseline == 0.75
+    assert len(at_baseline.warnings) == 1
+    above = evaluate([0, 0, 0, 1], [0, 0, 0, 1])
+    assert above.warnings == []
+
+
+def test_no_warning_for_a_good_predictor_on_imbalanced_data():
+    rng = np.random.default_rng(1)
+    y_true = rng.choice(np.arange(6), size=300, p=[0.6, 0.25, 0.08, 0.04, 0.02, 0.01])
+    y_pred = _noisy_predictions(rng, y_true, np.arange(6), 0.1)
+    report = evaluate(y_true, y_pred)
+    assert report.accuracy > report.majority_baseline
+    assert report.warnings == []
+    assert report.to_dict()["warnings"] == []
+    assert "**Warning" not in report.to_markdown()
+
+
+def test_markdown_summary_shows_balanced_accuracy_and_baseline_beside_accuracy():
+    y_true, y_pred = _random_case("str", seed=1)
+    report = evaluate(y_true, y_pred)
+    lines = report.to_markdown().splitlines()
+    start = lines.index(f"| Overall accuracy | {report.accuracy:.4f} |")
+    assert lines[start + 1] == \
+        f"| Balanced accuracy | {report.balanced_accuracy:.4f} |"
+    assert lines[start + 2] == (f"| Majority baseline | {report.majority_baseline:.4f}"
+                                f" (always {report.majority_class}) |")
+
+
+# ------------------------------------------------------------------ rejection
+def _rejected_case(kind, seed):
+    """Random labels, noisy predictions, about a fifth of them rejected."""
+    rng = np.random.default_rng(seed)
+    if kind == "str":
+        classes, unknown = np.array(["crop", "forest", "river", "urban"]), "unknown"
+        y_pred = np.empty(400, dtype=object)
+    elif kind == "mixed":
+        classes, unknown = np.array([0, 1, 2]), "unknown"
+        y_pred = np.empty(400, dtype=object)
+    else:
+        classes, unknown = np.array([3, 7, 11, 20, 42]), -1
+        y_pred = np.empty(400, dtype=np.int64)
+    y_true = rng.choice(classes, size=400, p=np.linspace(1, 3, len(classes)) /
+                        np.linspace(1, 3, len(classes)).sum())
+    y_pred[:] = _noisy_predictions(rng, y_true, classes, 0.3)
+    # rejections are likelier for the first class, so the rates differ
+    rejected = rng.random(400) < np.where(y_true == classes[0], 0.5, 0.15)
+    y_pred[rejected] = unknown
+    return y_true, y_pred, unknown
+
+
+@pytest.mark.parametrize("kind", ["int", "str", "mixed"])
+@pytest.mark.parametrize("seed", [0, 1])
+def test_rejection_figures_match_label_arithmetic(kind, seed):
+    y_true, y_pred, unknown = _rejected_case(kind, seed)
+    report = evaluate(y_true, y_pred, unknown_label=unknown)
+    answered = np.array([p != unknown for p in y_pred])
+    right = np.array([t == p for t, p in zip(y_true, y_pred)])
+    assert report.unknown_label == unknown
+    assert report.coverage == pytest.approx(answered.mean(), rel=1e-12)
+    assert report.answered_accuracy == pytest.approx(right[answered].mean(),
+                                                     rel=1e-12)
+    classes = sorted(set(y_true.tolist()), key=str)
+    assert sorted(report.unknown_rate, key=str) == classes
+    assert list(report.unknown_rate) == report.assessed_labels
+    for label, rate in report.unknown_rate.items():
+        of_class = y_true == label
+        assert rate == pytest.approx(np.mean(~answered[of_class]), rel=1e-12)
+    # the rejected still count as errors in the ordinary figures
+    assert report.accuracy == pytest.approx(right.mean(), rel=1e-12)
+    assert unknown not in report.assessed_labels
+
+
+def test_rejection_in_json_and_markdown():
+    y_true, y_pred, unknown = _rejected_case("str", 3)
+    report = evaluate(y_true, y_pred, unknown_label=unknown)
+    data = json.loads(report.to_json())
+    assert set(data) == TO_DICT_KEYS | {"rejection"}
+    assert data["rejection"] == {
+        "unknown_label": "unknown",
+        "coverage": report.coverage,
+        "answered_accuracy": report.answered_accuracy,
+        "unknown_rate": {str(k): v for k, v in report.unknown_rate.items()},
+    }
+    text = report.to_markdown()
+    assert "## Rejection" in text
+    assert text.index("## Summary") < text.index("## Rejection") < \
+        text.index("## Per class")
+    assert f"| Coverage (share answered) | {report.coverage:.4f} |" in text
+    assert f"| Accuracy on answered | {report.answered_accuracy:.4f} |" in text
+    for label, rate in report.unknown_rate.items():
+        support = report.support[report.labels.index(label)]
+        assert f"| {label} | {rate:.4f} | {support} |" in text
+
+
+def test_without_unknown_label_nothing_about_rejection():
+    y_true, y_pred, _ = _rejected_case("str", 4)
+    report = evaluate(y_true, y_pred)
+    assert report.unknown_label is None
+    assert report.coverage is None and report.answered_accuracy is None
+    assert report.unknown_rate is None
+    assert "rejection" not in report.to_dict()
+    assert "Rejection" not in report.to_markdown()
+
+
+def test_unknown_label_never_predicted_means_full_coverage():
+    y_true, y_pred = _random_case("str", seed=2)
+    report = evaluate(y_true, y_pred, unknown_label="unknown")
+    assert "unknown" not in report.labels
+    assert report.coverage == 1.0
+    assert report.answered_accuracy == report.accuracy
+    assert set(report.unknown_rate.values()) == {0.0}
+    assert report.to_dict()["rejection"]["coverage"] == 1.0
+
+
+def test_everything_rejected_leaves_answered_accuracy_undefined():
+    report = evaluate([0, 1, 1], [-1, -1, -1], unknown_label=np.int64(-1))
+    assert report.unknown_label == -1 and type(report.unknown_label) is int
+    assert report.coverage == 0.0
+    assert np.isnan(report.answered_accuracy)
+    assert report.unknown_rate == {0: 1.0, 1: 1.0}
+    assert report.to_dict()["rejection"]["answered_accuracy"] is None
+    assert "| Accuracy on answered | n/a |" in report.to_markdown()
+
+
+def test_report_from_matrix_with_unknown_label_equals_evaluate():
+    y_true, y_pred, unknown = _rejected_case("int", 5)
+    report = evaluate(y_true, y_pred, unknown_label=unknown)
+    rebuilt = Report(report.confusion_matrix, report.labels, unknown_label=unknown)
+    assert rebuilt.to_dict() == report.to_dict()
+
+
+def test_unknown_label_in_y_true_is_an_error():
+    with pytest.raises(ValueError, match=r"unknown_label 'unknown' occurs 1 times "
+                                         r"in y_true.*not a class"):
+        evaluate(["a", "unknown", "b"], ["a", "unknown", "a"], unknown_label="unknown")
+    with pytest.raises(ValueError, match=r"unknown_label -1 occurs 4 times"):
+        Report([[3, 1], [0, 2]], [-1, 0], unknown_label=-1)

@@ -622,9 +622,9 @@ def _check_unknown_label(unknown_label, labels, matrix):
         if row:
             raise ValueError(
                 f"unknown_label {unknown_label!r} occurs {row} times in y_true (the "
-                "reference labels); a reject label must be an answer only, never "
-                "a class. Choose an unknown_label that is not a class, or drop "
-                "those samples.")
+                "reference labels, rows of the confusion matrix); a reject label "
+                "must be an answer only, never a class. Choose an unknown_label "
+                "that is not a class, or drop those samples.")
     return unknown_label
 
 
