@@ -280,5 +280,5 @@ def plot_precision_recall(y_true, scores, *, pos_label=1, threshold=None, ax=Non
         ax.plot(point_recall, point_precision, "o", color="black",
                 label=f"threshold {threshold:.3g}: recall {point_recall:.2f}, "
                       f"precision {point_precision:.2f}")
-        ax.legend(loc="lower left")
+        ax.legend(loc="best")
     return ax
