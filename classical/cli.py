@@ -11,9 +11,11 @@ warnings with a source line.
 """
 
 import csv
+import json
 import sys
 import warnings
 from pathlib import Path
+from typing import NamedTuple
 
 import click
 from tqdm import tqdm
@@ -21,6 +23,8 @@ from tqdm import tqdm
 DEFAULT_OUTPUT = "classical-output"
 #: Images read, described and classified at a time by ``predict`` and ``evaluate``.
 DEFAULT_BATCH_SIZE = 256
+#: The answer of an image whose confidence is below ``--reject``.
+_UNKNOWN = "unknown"
 
 _ON_ERROR = click.option(
     "--on-error", type=click.Choice(["warn", "raise", "ignore"]), default="warn",
@@ -153,6 +157,34 @@ def _batches(items, size):
         yield items[start:start + size]
 
 
+class _Decisions(NamedTuple):
+    """A batch's answers, aligned on its images.
+
+    ``answers`` are what the command reports: the model's classes, with
+    ``unknown`` below the threshold (or, for a hierarchical model, the node it
+    fell back to); ``predicted`` are the classes before rejection or fallback
+    (for a multi-label model, both are the indicator rows). ``proba`` and
+    ``confidence`` are None when they were not asked for.
+    """
+
+    answers: object
+    predicted: object
+    proba: object
+    confidence: object
+
+
+def _free_label(classes):
+    """``'unknown'``, or the first ``'unknown-<k>'`` that is not a class."""
+    label, k = _UNKNOWN, 1
+    while label in classes:
+        k += 1
+        label = f"{_UNKNOWN}-{k}"
+    if label != _UNKNOWN:
+        warnings.warn(f"'{_UNKNOWN}' is a class of the model, so images below the "
+                      f"threshold are answered {label!r}.", UserWarning, stacklevel=2)
+    return label
+
+
 class _BatchPredictor:
     """Classifies batches of images with a fitted model, describing each batch once.
 
@@ -160,74 +192,283 @@ class _BatchPredictor:
     ----------
     model : estimator
         A fitted classifier taking images, usually a pipeline whose last step
-        is the classifier.
+        is the classifier (possibly a multi-label, hierarchical or
+        reject-option one).
     probabilities : bool
-        Also give class probabilities when the classifier has ``predict_proba``.
+        Also give class probabilities (label probabilities of a multi-label
+        model) when the classifier has ``predict_proba``.
+    reject : float in [0, 1] or None, default=None
+        Answer ``unknown`` where the confidence is below it. A
+        :class:`~classical.classifiers.RejectOption` rejects by its own
+        confidence, at its own threshold when ``reject`` is None.
+    confidence : bool, default=False
+        Also give each image's confidence (implied by ``reject``).
+
+    Attributes
+    ----------
+    classes : list or None
+        Names of the probability columns; None without probabilities.
+    unknown : label or None
+        The answer of a rejected image (None when the model cannot reject).
+    multilabel, hierarchical : bool
+        Whether the classifier is a MultiLabelClassifier or a
+        HierarchicalClassifier.
+    label_names : list
+        The label of each column of a multi-label model's answers.
     """
 
-    def __init__(self, model, *, probabilities):
+    def __init__(self, model, *, probabilities, reject=None, confidence=False):
         from sklearn.pipeline import Pipeline
+
+        from .classifiers import HierarchicalClassifier, MultiLabelClassifier
 
         if isinstance(model, Pipeline) and len(model) > 1:
             self._describe, self._classifier = model[:-1].transform, model[-1]
         else:
             self._describe, self._classifier = None, model
+        classifier = self._classifier
+        self.multilabel = isinstance(classifier, MultiLabelClassifier)
+        self.hierarchical = isinstance(classifier, HierarchicalClassifier)
+        self.label_names = list(getattr(model, "class_names_", None)
+                                or map(str, classifier.classes_))
+        self._own_confidence = _is_reject_option(classifier)
+        self._confidence = confidence or reject is not None
+        self._check_confidence(reject)
+        self.reject = classifier.threshold if self._own_confidence and reject is None \
+            else reject
+        classes = classifier.classes_.tolist()
+        if self._own_confidence or self.hierarchical:
+            self.unknown = classifier.unknown_label
+        else:
+            self.unknown = None if reject is None else _free_label(classes)
         self.classes = None
-        if probabilities and hasattr(self._classifier, "predict_proba"):
-            self.classes = list(self._classifier.classes_)
+        if probabilities and hasattr(classifier, "predict_proba"):
+            self.classes = self.label_names if self.multilabel else classes
+
+    def _check_confidence(self, reject):
+        if self.multilabel and self._confidence:
+            raise ValueError(
+                "--reject and --risk-coverage need a single-label model; this one "
+                "is multi-label, and each of its labels already has its own "
+                "probability threshold (set when it was trained).")
+        if self.hierarchical and reject is not None:
+            raise ValueError(
+                "--reject does not apply to a hierarchical model: it already "
+                "falls back to a parent class, or answers "
+                f"{self._classifier.unknown_label!r}, below its own threshold "
+                f"({self._classifier.threshold}). Train it with another "
+                "--threshold instead.")
+        if self._confidence and not self._own_confidence and not hasattr(
+                self._classifier, "predict_proba"):
+            raise ValueError(
+                "--reject and --risk-coverage need a confidence, and "
+                f"{type(self._classifier).__name__} gives no class probabilities "
+                "(predict_proba). Wrap the classifier in classical.classifiers."
+                "RejectOption, which calibrates it, or use a preset with "
+                "probabilities (e.g. global-svm, color-rf), and train again.")
 
     def __call__(self, images):
-        """Return ``(label, probabilities or None)`` for each image."""
+        """Return the :class:`_Decisions` of a batch of images."""
+        import numpy as np
+
         features = images if self._describe is None else self._describe(images)
-        labels = self._classifier.predict(features)
-        if self.classes is None:
-            return [(label, None) for label in labels]
-        return list(zip(labels, self._classifier.predict_proba(features)))
+        classifier, proba, confidence = self._classifier, None, None
+        if self._own_confidence:
+            # RejectOption: its classes and confidences in one pass
+            predicted, confidence = classifier._decide(features)
+        elif self.hierarchical or (self._confidence and not self.multilabel):
+            proba = classifier.predict_proba(features)
+            predicted = classifier.classes_.take(np.argmax(proba, axis=1))
+            confidence = proba.max(axis=1) if self._confidence else None
+        else:
+            predicted = classifier.predict(features)
+        if self.classes is not None and proba is None:
+            proba = classifier.predict_proba(features)
+        if self.hierarchical:
+            answers = classifier.predict(features)
+        elif self.reject is None:
+            answers = predicted
+        else:
+            answers = predicted.astype(object)
+            answers[confidence < self.reject] = self.unknown
+        return _Decisions(answers, predicted, proba, confidence)
+
+    def label_text(self, answer):
+        """How one image's answer is written in the label column."""
+        if self.multilabel:
+            return ";".join(name for name, on in zip(self.label_names, answer) if on)
+        return answer
 
     def classify(self, images):
-        """Return ``(label, probabilities, error)`` for each image.
+        """Return ``(label, probabilities, confidence, error)`` for each image.
 
         An image the model rejects with a ``ValueError`` (too small for a
         descriptor, ...) gets the error instead of a label; the others of its
         batch are classified.
         """
         try:
-            return [(*result, "") for result in self(images)]
+            decisions = self(images)
         except ValueError as error:
             if len(images) == 1:
-                return [(None, None, f"{type(error).__name__}: {error}")]
-        return [result for image in images for result in self.classify([image])]
+                return [(None, None, None, f"{type(error).__name__}: {error}")]
+            return [result for image in images for result in self.classify([image])]
+        n = len(images)
+        proba = [None] * n if decisions.proba is None else decisions.proba
+        confidence = [None] * n if decisions.confidence is None \
+            else decisions.confidence
+        return [(self.label_text(answer), p, c, "")
+                for answer, p, c in zip(decisions.answers, proba, confidence)]
 
 
-def _predict_labels(ctx, model, images):
-    """Labels of loaded images, predicted in batches under one progress bar."""
+def _is_reject_option(estimator):
+    from .classifiers import RejectOption
+
+    return isinstance(estimator, RejectOption)
+
+
+def _decide_all(ctx, predictor, images):
+    """The :class:`_Decisions` of loaded images, in batches under one progress bar."""
     import numpy as np
 
-    predictor = _BatchPredictor(_configure(ctx, model, progress=False),
-                                probabilities=False)
-    labels = []
+    parts = []
     with ctx.progress(len(images), "Predicting") as bar:
         for batch in _batches(images, DEFAULT_BATCH_SIZE):
-            labels += [label for label, _ in predictor(batch)]
+            parts.append(predictor(batch))
             bar.update(len(batch))
-    return np.asarray(labels)
+    return _Decisions(*(None if field[0] is None else np.concatenate(field)
+                        for field in zip(*parts)))
+
+
+class _HierarchyResult:
+    """The flat report of the most probable leaves and the hierarchy report of
+    the answers, printed and written as one report."""
+
+    def __init__(self, flat, hierarchy, threshold):
+        self.flat, self.hierarchy, self.threshold = flat, hierarchy, threshold
+
+    def to_markdown(self):
+        return (f"# Most probable class (no fallback)\n\n{self.flat.to_markdown()}\n"
+                f"# Hierarchical answers (fallback below {self.threshold})\n\n"
+                f"{self.hierarchy.to_markdown()}")
+
+    def to_json(self):
+        return json.dumps({**self.flat.to_dict(),
+                           "hierarchy": self.hierarchy.as_dict()}, indent=2)
+
+    def save_confusion(self, path):
+        return self.flat.save_confusion(path)
+
+
+def _report_labels(classes, dataset_classes, answers, unknown):
+    """The model's classes, then the data's other classes and other answers,
+    then ``unknown``: the rows and columns of the report."""
+    known = dict.fromkeys([*classes, *dataset_classes])
+    extra = [a for a in dict.fromkeys(answers.tolist()) if a not in known
+             and a != unknown]
+    return [*known, *extra, *([] if unknown is None else [unknown])]
+
+
+def _model_indicator(dataset, names):
+    """The dataset's indicator matrix with columns in the model's label order."""
+    import numpy as np
+
+    missing = [name for name in dataset.label_names if name not in names]
+    if missing:
+        raise ValueError(
+            f"The labels CSV has label(s) {missing} that the model was not trained "
+            f"on (its labels: {names}). Remove them from the CSV, or train a model "
+            "that knows them.")
+    Y = np.zeros((len(dataset), len(names)), dtype=np.int64)
+    Y[:, [names.index(name) for name in dataset.label_names]] = dataset.Y
+    return Y
+
+
+def _assess(ctx, predictor, dataset, *, risk_coverage=None):
+    """Classify a labelled dataset and return its report.
+
+    A multi-label model gives a MultiLabelReport, a hierarchical one a
+    _HierarchyResult, any other a Report (with the rejection figures when the
+    model can answer unknown). ``risk_coverage`` is a PNG path for the curve.
+    """
+    from . import evaluate
+    from .evaluation import evaluate_hierarchy, evaluate_multilabel
+
+    decisions = _decide_all(ctx, predictor, dataset.images)
+    if predictor.multilabel:
+        return evaluate_multilabel(_model_indicator(dataset, predictor.label_names),
+                                   decisions.answers,
+                                   label_names=predictor.label_names)
+    classes = predictor._classifier.classes_.tolist()
+    if risk_coverage is not None:
+        _save_risk_coverage(ctx, risk_coverage, dataset.labels, decisions)
+    if predictor.hierarchical:
+        flat = evaluate(dataset.labels, decisions.predicted,
+                        labels=_report_labels(classes, dataset.class_names,
+                                              decisions.predicted, None))
+        tree = predictor._classifier
+        return _HierarchyResult(flat, evaluate_hierarchy(
+            dataset.labels, decisions.answers, tree.hierarchy_,
+            unknown_label=tree.unknown_label), tree.threshold)
+    return evaluate(dataset.labels, decisions.answers,
+                    labels=_report_labels(classes, dataset.class_names,
+                                          decisions.answers, predictor.unknown),
+                    unknown_label=predictor.unknown)
+
+
+def _save_risk_coverage(ctx, path, y_true, decisions):
+    """Draw the risk-coverage curve of the answers before rejection to ``path``."""
+    from matplotlib.figure import Figure
+
+    from .evaluation import plot_risk_coverage
+
+    figure = Figure(figsize=(5.0, 4.0), layout="constrained")
+    plot_risk_coverage(y_true, decisions.predicted, decisions.confidence,
+                       ax=figure.add_subplot())
+    figure.savefig(path, dpi=150)
+    ctx.say(f"Risk-coverage curve written to {path}")
+
+
+def _split(dataset, test_size, seed):
+    """Training and held-out parts: stratified by class for one label per
+    image, random for label sets (which rarely repeat)."""
+    import numpy as np
+    from sklearn.model_selection import train_test_split
+
+    from .datasets import MultiLabelDataset
+
+    if test_size == 0:
+        return dataset, None
+    if not isinstance(dataset, MultiLabelDataset):
+        return dataset.split(test_size=test_size, random_state=seed)
+    train, test = train_test_split(np.arange(len(dataset)), test_size=test_size,
+                                   random_state=seed)
+    return dataset.subset(train), dataset.subset(test)
 
 
 def _fit_and_report(ctx, pipeline, dataset, *, test_size, seed):
-    """Fit on a stratified split, print the held-out report, return (model, report)."""
-    from . import evaluate
+    """Fit on a held-out split, print the held-out report, return (model, report).
 
-    if test_size > 0:
-        train, test = dataset.split(test_size=test_size, random_state=seed)
+    A multi-label dataset is fitted on its indicator matrix and the label
+    names are kept in the model's ``class_names_``.
+    """
+    from .datasets import MultiLabelDataset
+
+    multilabel = isinstance(dataset, MultiLabelDataset)
+    train, test = _split(dataset, test_size, seed)
+    if multilabel:
+        ctx.say(f"Training on {len(train)} images with {len(dataset.label_names)} "
+                "labels...")
+        _configure(ctx, pipeline, progress=True).fit(train.images, train.Y)
+        pipeline.class_names_ = list(dataset.label_names)
     else:
-        train, test = dataset, None
-    ctx.say(f"Training on {len(train)} images of {len(dataset.class_names)} classes...")
-    _configure(ctx, pipeline, progress=True).fit(train.images, train.labels)
+        ctx.say(f"Training on {len(train)} images of {len(dataset.class_names)} "
+                "classes...")
+        _configure(ctx, pipeline, progress=True).fit(train.images, train.labels)
     if test is None:
         return pipeline, None
     ctx.say(f"Evaluating on {len(test)} held-out images...")
-    report = evaluate(test.labels, _predict_labels(ctx, pipeline, test.images),
-                      labels=dataset.class_names)
+    report = _assess(ctx, _BatchPredictor(_configure(ctx, pipeline, progress=False),
+                                          probabilities=False), test)
     ctx.say(report.to_markdown())
     return pipeline, report
 
@@ -295,6 +536,32 @@ def demo(ctx, output, pipeline_name, seed):
                   confusion=folder / "confusion.png")
 
 
+def _read_hierarchy(path):
+    """The dict parent -> children of a JSON file, checked as a tree."""
+    from .evaluation import ClassHierarchy
+
+    try:
+        tree = json.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise ValueError(f"--hierarchy {path}: not a readable JSON file ({error}). "
+                         'Write an object from each parent to the list of its '
+                         'children, e.g. {"Vegetation": ["Forest", "Pasture"]}.') \
+            from None
+    ClassHierarchy(tree)  # a clear error for a dict that is not a tree
+    return tree
+
+
+def _hierarchical(pipeline, tree, threshold):
+    """The preset with its classifier step wrapped in a HierarchicalClassifier
+    (the features are computed once, before the tree is walked)."""
+    from .classifiers import HierarchicalClassifier
+
+    step, classifier = pipeline.steps[-1]
+    pipeline.steps[-1] = (step, HierarchicalClassifier(classifier, tree,
+                                                       threshold=threshold))
+    return pipeline
+
+
 @cli.command()
 @click.argument("data_dir", type=click.Path(exists=True, file_okay=False))
 @click.option("--pipeline", "pipeline_name", required=True,
@@ -303,20 +570,56 @@ def demo(ctx, output, pipeline_name, seed):
               help="Where to write the trained model.")
 @click.option("--test-size", default=0.2, show_default=True,
               type=click.FloatRange(0.0, 1.0, max_open=True),
-              help="Held-out fraction for the report; 0 trains on everything.")
+              help="Held-out fraction for the report; 0 trains on everything. "
+                   "Stratified by class; with --labels, a random split.")
 @click.option("--seed", default=0, show_default=True, help="Seed of the split.")
 @click.option("--size", type=int, default=None,
               help="Resize every image to SIZE x SIZE on load.")
+@click.option("--labels", "labels_csv", type=click.Path(exists=True, dir_okay=False),
+              help="Multi-label: a CSV with the columns image,labels (labels "
+                   "joined by ';'; image a file stem or a path under DATA_DIR). "
+                   "The preset is made with multilabel=True.")
+@click.option("--hierarchy", "hierarchy_path",
+              type=click.Path(exists=True, dir_okay=False),
+              help="A JSON object from each parent class to the list of its "
+                   "children (the leaves are DATA_DIR's classes): the model falls "
+                   "back to the parent, or 'unknown', when a class is unsure.")
+@click.option("--threshold", type=click.FloatRange(0.0, 1.0),
+              help="With --hierarchy: the probability a class (or a parent, its "
+                   "leaves' sum) needs to be answered.  [default: 0.7]")
 @_ON_ERROR
 @click.pass_obj
-def train(ctx, data_dir, pipeline_name, model_path, test_size, seed, size, on_error):
-    """Train a preset on DATA_DIR (one sub-folder per class) and save it."""
-    from . import make_pipeline
-    from .datasets import load_folder
+def train(ctx, data_dir, pipeline_name, model_path, test_size, seed, size, labels_csv,
+          hierarchy_path, threshold, on_error):
+    """Train a preset on DATA_DIR (one sub-folder per class) and save it.
 
-    pipeline = make_pipeline(pipeline_name)
-    dataset = load_folder(data_dir, size=size, on_error=on_error,
-                          n_jobs=ctx.n_jobs, verbose=not ctx.quiet)
+    With --labels, DATA_DIR holds images with several labels each, listed in
+    LABELS_CSV. With --hierarchy, the classes are the leaves of a class tree.
+    """
+    from . import make_pipeline
+    from .datasets import load_folder, load_multilabel
+
+    if hierarchy_path is not None and labels_csv is not None:
+        raise click.UsageError("--hierarchy and --labels cannot be combined: a class "
+                               "tree needs one class per image.")
+    if threshold is not None and hierarchy_path is None:
+        raise click.UsageError("--threshold is the fallback threshold of --hierarchy;"
+                               " give --hierarchy TREE.json too.")
+    pipeline = make_pipeline(pipeline_name, multilabel=labels_csv is not None)
+    options = {"size": size, "on_error": on_error, "n_jobs": ctx.n_jobs,
+               "verbose": not ctx.quiet}
+    if labels_csv is not None:
+        dataset = load_multilabel(data_dir, labels_csv, **options)
+    else:
+        dataset = load_folder(data_dir, **options)
+    if hierarchy_path is not None:
+        from .evaluation import ClassHierarchy
+
+        tree = _read_hierarchy(hierarchy_path)
+        ClassHierarchy(tree).check_known(dataset.class_names, f"DATA_DIR {data_dir}",
+                                         leaves_only=True)
+        pipeline = _hierarchical(pipeline, tree, 0.7 if threshold is None else
+                                 threshold)
     model, _ = _fit_and_report(ctx, pipeline, dataset, test_size=test_size, seed=seed)
     _save_model(ctx, model, model_path, pipeline_name)
 
@@ -328,17 +631,50 @@ def train(ctx, data_dir, pipeline_name, model_path, test_size, seed, size, on_er
               help="Write the report here (.json for JSON, Markdown otherwise).")
 @click.option("--confusion", type=click.Path(dir_okay=False),
               help="Write a confusion-matrix PNG here.")
+@click.option("--reject", type=click.FloatRange(0.0, 1.0), metavar="THRESHOLD",
+              help="Answer 'unknown' where the confidence is below THRESHOLD (in "
+                   "[0, 1]): the top class probability, or, for a model saved as "
+                   "a classical.classifiers.RejectOption, its own confidence() "
+                   "with THRESHOLD in place of its threshold. The report gains "
+                   "coverage, accuracy on the answered images and the unknown "
+                   "rate per class.")
+@click.option("--risk-coverage", type=click.Path(dir_okay=False), metavar="PNG",
+              help="Write the risk-coverage curve (error rate among the answered "
+                   "images against their share, for every threshold) here.")
+@click.option("--labels", "labels_csv", type=click.Path(exists=True, dir_okay=False),
+              help="For a multi-label model: the CSV of the images' label sets "
+                   "(columns image,labels, as for train --labels).")
 @_ON_ERROR
 @click.pass_obj
-def evaluate_command(ctx, model_path, data_dir, report_path, confusion, on_error):
-    """Evaluate a saved MODEL on the labelled images in DATA_DIR."""
-    from . import evaluate, load
-    from .datasets import load_folder
+def evaluate_command(ctx, model_path, data_dir, report_path, confusion, reject,
+                     risk_coverage, labels_csv, on_error):
+    """Evaluate a saved MODEL on the labelled images in DATA_DIR.
 
-    model = load(model_path)
-    dataset = load_folder(data_dir, on_error=on_error, n_jobs=ctx.n_jobs,
-                          verbose=not ctx.quiet)
-    report = evaluate(dataset.labels, _predict_labels(ctx, model, dataset.images))
+    Prints the report: for a multi-label model (with --labels) the
+    subset accuracy, Hamming loss and averaged and per-label scores; for a
+    hierarchical model the report of its most probable classes, then how
+    often and to which level it fell back, with accuracy per level and
+    hierarchical precision, recall and F1.
+    """
+    from . import load
+    from .datasets import load_folder, load_multilabel
+
+    predictor = _BatchPredictor(_configure(ctx, load(model_path), progress=False),
+                                probabilities=False, reject=reject,
+                                confidence=risk_coverage is not None)
+    if predictor.multilabel != (labels_csv is not None):
+        raise ValueError(
+            "MODEL is multi-label: give the images' label sets with --labels "
+            "LABELS_CSV." if predictor.multilabel else
+            "--labels is for multi-label models; MODEL answers one class per "
+            "image, read from DATA_DIR's sub-folders. Leave --labels out.")
+    if predictor.multilabel and confusion is not None:
+        raise ValueError("--confusion needs a single-label model; a multi-label "
+                         "report has a table per label instead. Leave it out.")
+    options = {"on_error": on_error, "n_jobs": ctx.n_jobs, "verbose": not ctx.quiet}
+    dataset = (load_multilabel(data_dir, labels_csv, **options) if predictor.multilabel
+               else load_folder(data_dir, **options))
+    report = _assess(ctx, predictor, dataset, risk_coverage=risk_coverage)
     click.echo(report.to_markdown())
     is_json = report_path is not None and report_path.lower().endswith(".json")
     _write_report(ctx, report, markdown=None if is_json else report_path,
@@ -355,7 +691,7 @@ def _read(path):
         return None, error.failures[0][1]
 
 
-def _predict_rows(predictor, paths, n_jobs):
+def _predict_rows(predictor, paths, n_jobs, *, with_confidence):
     """Read, classify and format one batch of files: one CSV row per path."""
     from .parallel import map_items
 
@@ -365,12 +701,14 @@ def _predict_rows(predictor, paths, n_jobs):
     n_columns = 0 if predictor.classes is None else len(predictor.classes)
     rows = []
     for path, (image, reason) in zip(paths, read):
-        label, probabilities, error = (
-            (None, None, reason) if image is None else next(results))
+        label, probabilities, confidence, error = (
+            (None, None, None, reason) if image is None else next(results))
         rows.append([
             path, "" if label is None else label,
             *([""] * n_columns if probabilities is None
               else [f"{p:.4f}" for p in probabilities]),
+            *([("" if confidence is None else f"{confidence:.4f}")]
+              if with_confidence else []),
             error])
     return rows
 
@@ -383,15 +721,24 @@ def _predict_rows(predictor, paths, n_jobs):
 @click.option("--batch-size", default=DEFAULT_BATCH_SIZE, show_default=True,
               type=click.IntRange(min=1),
               help="Images read and classified at a time; memory grows with it.")
+@click.option("--reject", type=click.FloatRange(0.0, 1.0), metavar="THRESHOLD",
+              help="Label 'unknown' the files whose confidence is below THRESHOLD "
+                   "(in [0, 1]), and add a confidence column: the top class "
+                   "probability, or, for a model saved as a classical.classifiers."
+                   "RejectOption, its own confidence() with THRESHOLD in place of "
+                   "its threshold.")
 @click.pass_obj
-def predict(ctx, model_path, paths, output, batch_size):
+def predict(ctx, model_path, paths, output, batch_size, reject):
     """Classify image files (folders expand) with a saved MODEL.
 
     Prints, or writes to a CSV, one row per file in the order given (a
     folder's images sorted by name): path, label, the probability of each
-    class (p_<class> columns, when the model gives them) and error, which is
-    empty when the file was classified and says why otherwise. Files are read
-    and classified BATCH_SIZE at a time, each batch's rows written before the
+    class (p_<class> columns, when the model gives them), confidence (with
+    --reject) and error, which is empty when the file was classified and
+    says why otherwise. A multi-label model's label is its label set joined
+    by ';' (p_<label> columns are each label's probability); a hierarchical
+    model's may be a parent class or 'unknown'. Files are read and
+    classified BATCH_SIZE at a time, each batch's rows written before the
     next is read. The exit status is 1 only when no file could be classified.
     """
     from . import load
@@ -399,10 +746,12 @@ def predict(ctx, model_path, paths, output, batch_size):
 
     files = list_image_files(paths)
     predictor = _BatchPredictor(_configure(ctx, load(model_path), progress=False),
-                                probabilities=True)
+                                probabilities=True, reject=reject)
     header = ["path", "label"]
     if predictor.classes is not None:
         header += [f"p_{name}" for name in predictor.classes]
+    if reject is not None:
+        header.append("confidence")
     n_failed = 0
     handle = open(output, "w", newline="") if output else sys.stdout
     try:
@@ -411,7 +760,8 @@ def predict(ctx, model_path, paths, output, batch_size):
         handle.flush()
         with ctx.progress(len(files), "Predicting") as bar:
             for batch in _batches(files, batch_size):
-                rows = _predict_rows(predictor, batch, ctx.n_jobs)
+                rows = _predict_rows(predictor, batch, ctx.n_jobs,
+                                     with_confidence=reject is not None)
                 writer.writerows(rows)
                 handle.flush()
                 n_failed += sum(1 for row in rows if row[-1])
