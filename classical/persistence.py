@@ -50,7 +50,13 @@ structure (children inside the tree and after their parent, so no cycles;
 feature indices inside the input width; values of the right shape), and
 raises :class:`ModelFileError` otherwise. The private helpers that
 :class:`~sklearn.calibration.CalibratedClassifierCV` stores (plain holders of
-an estimator and two floats) are trusted too.
+an estimator and two floats) are trusted too, and so are imbalanced-learn's
+:class:`~imblearn.pipeline.Pipeline` and the three samplers that
+``make_pipeline(resample=...)`` names (``RandomOverSampler``,
+``RandomUnderSampler``, ``SMOTE``): they run in ``fit`` only, and what they
+keep (parameters, per-class counts, sample indices, SMOTE's fitted
+``NearestNeighbors``) is never used to index anything at prediction time.
+Other samplers need ``trusted=``.
 
 Version rule: a file is readable when it was written by the same major
 version and a minor version no newer than the installed one (for example
@@ -99,7 +105,22 @@ _PLAIN_SKLEARN_TYPES = (
     "sklearn.calibration._CalibratedClassifier",
     "sklearn.calibration._SigmoidCalibration",
 )
-_ACCEPTED_TYPES = _CHECKED_TYPES + _PLAIN_SKLEARN_TYPES
+
+
+def _accepted_types():
+    """The types :func:`load` accepts beyond skops' defaults and the library's own.
+
+    imbalanced-learn's names are read off its classes (their modules are
+    private and may move between its versions); it is imported here, not at
+    module import, as skops is.
+    """
+    from imblearn.over_sampling import SMOTE, RandomOverSampler
+    from imblearn.pipeline import Pipeline
+    from imblearn.under_sampling import RandomUnderSampler
+
+    resampling = tuple(f"{kind.__module__}.{kind.__qualname__}" for kind in
+                       (Pipeline, RandomOverSampler, RandomUnderSampler, SMOTE))
+    return _CHECKED_TYPES + _PLAIN_SKLEARN_TYPES + resampling
 
 
 class ModelFileError(ValueError):
@@ -200,8 +221,8 @@ def save(model, path, *, metadata=None):
     sio = _skops_io()
     data = sio.dumps(model, compression=zipfile.ZIP_DEFLATED)
     found = sio.get_untrusted_types(data=data)
-    untrusted = [name for name in _split_untrusted(found)[1]
-                 if name not in _ACCEPTED_TYPES]
+    accepted = _accepted_types()
+    untrusted = [name for name in _split_untrusted(found)[1] if name not in accepted]
     if untrusted:
         warnings.warn(
             f"The model holds types that load() does not trust by default: "
@@ -290,7 +311,8 @@ def load(path, *, trusted=None):
     except Exception as exc:
         raise _corrupt(path, exc) from None
     library_types, others = _split_untrusted(found)
-    checked = [name for name in others if name in _ACCEPTED_TYPES]
+    accepted = _accepted_types()
+    checked = [name for name in others if name in accepted]
     refused = [name for name in others if name not in extra + checked]
     if refused:
         raise UntrustedModelError(_untrusted_message(path, refused), refused)

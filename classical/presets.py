@@ -6,6 +6,9 @@ can be composed by hand. SVM, k-NN and random forest are scikit-learn's own.
 """
 
 import numpy as np
+from imblearn.over_sampling import SMOTE, RandomOverSampler
+from imblearn.pipeline import Pipeline as ResamplingPipeline
+from imblearn.under_sampling import RandomUnderSampler
 from sklearn.calibration import CalibratedClassifierCV
 from sklearn.decomposition import PCA
 from sklearn.ensemble import RandomForestClassifier
@@ -500,7 +503,59 @@ def set_library_params(estimator, **values):
     return estimator.set_params(**updates)
 
 
-def make_pipeline(name, *, n_jobs=None, verbose=False, multilabel=False, **params):
+# resample= names: imbalanced-learn's three plainest samplers, seeded.
+_SAMPLERS = {"over": RandomOverSampler, "under": RandomUnderSampler, "smote": SMOTE}
+
+
+def _weigh_classes(name, classifier, class_weight):
+    """Give ``classifier`` (a preset's final step) ``class_weight``, in place.
+
+    A calibrated SVM gets it on its SVM; the Gaussian maximum-likelihood
+    classifier through empirical priors weighted per class.
+    """
+    if class_weight is None:
+        return
+    if not (class_weight == "balanced" if isinstance(class_weight, str)
+            else isinstance(class_weight, dict)):
+        error = ValueError if isinstance(class_weight, str) else TypeError
+        raise error(
+            "class_weight must be None, 'balanced' or a dict mapping classes to "
+            f"weights; got {class_weight!r}."
+        )
+    target = classifier
+    if isinstance(classifier, CalibratedClassifierCV):
+        target = classifier.estimator
+    if "class_weight" not in target.get_params(deep=False):
+        raise ValueError(
+            f"The {name!r} preset ends in {type(target).__name__}, which has no "
+            "class weights. Rebalance its training set instead: "
+            f"make_pipeline({name!r}, resample='over') (or 'under', 'smote')."
+        )
+    target.set_params(class_weight=class_weight)
+    if isinstance(target, GaussianMLClassifier):
+        target.set_params(priors="empirical")
+
+
+def _sampler(resample):
+    """The imbalanced-learn sampler that ``resample`` names or is."""
+    if isinstance(resample, str):
+        if resample not in _SAMPLERS:
+            raise ValueError(
+                f"Unknown resample {resample!r}. Choose one of "
+                f"{', '.join(map(repr, _SAMPLERS))}, or pass an imbalanced-learn "
+                "sampler such as imblearn.over_sampling.ADASYN()."
+            )
+        return _SAMPLERS[resample](random_state=0)
+    if not hasattr(resample, "fit_resample"):
+        raise TypeError(
+            "resample must be None, 'over', 'under', 'smote' or an imbalanced-learn "
+            f"sampler (an object with fit_resample); got {type(resample).__name__}."
+        )
+    return resample
+
+
+def make_pipeline(name, *, n_jobs=None, verbose=False, multilabel=False,
+                  class_weight=None, resample=None, **params):
     """Build an unfitted preset pipeline.
 
     Parameters
@@ -524,6 +579,31 @@ def make_pipeline(name, *, n_jobs=None, verbose=False, multilabel=False, **param
         tuning fits). On UC Merced's 17 labels (``benchmarks/decisions``)
         tuning raised ``global-mlc``'s sample F1 from 0.797 to 0.836 and
         ``global-svm``'s from 0.882 to 0.885.
+    class_weight : 'balanced', dict or None, default=None
+        Weights of the classes for the classifier's fit, in scikit-learn's
+        sense (a dict maps classes to weights, ``'balanced'`` weighs class
+        ``k`` by ``n_samples / (n_classes * n_k)``). Set on the SVM inside the
+        calibration, on the logistic regression and on the random forest; the
+        Gaussian maximum-likelihood presets take it as empirical priors
+        weighted per class (``'balanced'`` then gives their default equal
+        priors). With ``multilabel=True`` it weighs each label's binary
+        problem (a dict maps 0 and 1). Preferred over ``resample`` where it
+        acts, because it changes no data; see Notes for the SVM presets.
+        ``lbp-knn`` (k-NN) and ``rules-vegetation`` have no class weights
+        and raise ``ValueError``.
+    resample : {'over', 'under', 'smote'}, imbalanced-learn sampler or None, \
+default=None
+        Rebalance the training set just before the classifier, on the
+        feature matrix: ``'over'`` repeats minority samples
+        (``RandomOverSampler``), ``'under'`` drops majority ones
+        (``RandomUnderSampler``), ``'smote'`` interpolates new minority
+        samples between neighbours (``SMOTE`` [1]_), each with
+        ``random_state=0``; or pass any imbalanced-learn sampler. The result
+        is then an :class:`imblearn.pipeline.Pipeline` with a step
+        ``resample`` before the classifier step, which resamples in ``fit``
+        only: ``predict`` and ``transform`` see every sample. Its parameters
+        are ``resample__*`` (``resample__k_neighbors=3``). Not with
+        ``multilabel=True`` (samplers balance one label).
     **params
         Step parameters in scikit-learn's ``step__param`` form, passed to
         :meth:`~sklearn.pipeline.Pipeline.set_params`, e.g. ``svm__estimator__C=1.0``.
@@ -531,12 +611,18 @@ def make_pipeline(name, *, n_jobs=None, verbose=False, multilabel=False, **param
     Returns
     -------
     pipeline : sklearn.pipeline.Pipeline
-        A new, unfitted pipeline.
+        A new, unfitted pipeline; an :class:`imblearn.pipeline.Pipeline` (a
+        subclass) when ``resample`` is given.
 
     Raises
     ------
     ValueError
-        If ``name`` is not a preset or a parameter does not exist.
+        If ``name`` is not a preset, a parameter does not exist,
+        ``class_weight`` is given to a preset without class weights, or
+        ``resample`` is an unknown name or comes with ``multilabel=True``.
+    TypeError
+        If ``multilabel`` is not a bool, ``class_weight`` is neither a string
+        nor a dict, or ``resample`` is not a sampler.
 
     Notes
     -----
@@ -546,6 +632,27 @@ def make_pipeline(name, *, n_jobs=None, verbose=False, multilabel=False, **param
     ``dsift-vlad-svm``, ``dsift-fisher-svm`` and ``phow-svm`` keep their
     names but end in ``logistic``, a logistic regression (``logistic__C``),
     as ``scene-best`` does.
+
+    **Imbalanced classes.** Class weights reweigh the classifier's loss and
+    leave the training set alone, so they are the first choice. The SVM
+    presets are the exception: the weights change the SVM, but its Platt
+    scaling is fitted on the held-out folds without them and puts the bias
+    towards the majority back. On two Gaussian classes 1.5 standard
+    deviations apart, 190 against 10 training samples, the minority recall
+    of the preset's SVM step stayed 0.00 with ``'balanced'``; with
+    ``resample='under'`` it was 0.92 (majority recall 0.66), with ``'over'``
+    0.63 (0.85). Resample there, or weigh the samples of both fits with
+    ``fit(X, y, svm__sample_weight=w)`` (0.83). Oversampling before the
+    calibration's folds puts copies of a sample on both sides of a fold, so
+    its probabilities are overconfident for the minority; undersampling
+    discards data but keeps the folds honest.
+
+    References
+    ----------
+    .. [1] N. V. Chawla, K. W. Bowyer, L. O. Hall and W. P. Kegelmeyer,
+       "SMOTE: Synthetic Minority Over-sampling Technique", Journal of
+       Artificial Intelligence Research, 16, pp. 321-357, 2002.
+       :DOI:`10.1613/jair.953`
 
     Examples
     --------
@@ -561,11 +668,22 @@ def make_pipeline(name, *, n_jobs=None, verbose=False, multilabel=False, **param
         )
     if not isinstance(multilabel, bool):
         raise TypeError(f"multilabel must be True or False; got {multilabel!r}.")
+    if multilabel and resample is not None:
+        raise ValueError(
+            f"resample={resample!r} cannot be used with multilabel=True: samplers "
+            "balance the classes of one label. Use class_weight='balanced', which "
+            "weighs each label's binary problem, or resample=None."
+        )
+    sampler = None if resample is None else _sampler(resample)
     pipeline = _PRESETS[name][1]()
+    step, classifier = pipeline.steps[-1]
+    _weigh_classes(name, classifier, class_weight)
     if multilabel:
-        step, classifier = pipeline.steps[-1]
         pipeline.steps[-1] = (step, MultiLabelClassifier(classifier, threshold="tune",
                                                          random_state=0))
+    if sampler is not None:
+        pipeline = ResamplingPipeline(
+            [*pipeline.steps[:-1], ("resample", sampler), pipeline.steps[-1]])
     set_library_params(pipeline, n_jobs=n_jobs, verbose=verbose)
     if params:
         pipeline.set_params(**params)

@@ -27,6 +27,12 @@ __all__ = ["GaussianMLClassifier"]
 _FLOAT_DTYPES = [np.float64, np.float32]
 
 
+def _is_positive_number(value):
+    """True for a finite real number above 0 (booleans are not numbers here)."""
+    return (not isinstance(value, (bool, np.bool_)) and isinstance(value, Real)
+            and bool(np.isfinite(value)) and value > 0)
+
+
 @Substitution(n_jobs=N_JOBS_DOC)
 class GaussianMLClassifier(ClassifierMixin, BaseEstimator):
     """Gaussian maximum-likelihood classifier with an optional reject option.
@@ -48,6 +54,15 @@ class GaussianMLClassifier(ClassifierMixin, BaseEstimator):
         class proportions of the training labels; a dict maps every class of
         ``y`` to a positive weight, and the weights are divided by their sum
         (so ``{'water': 1, 'forest': 3}`` means priors 0.25 and 0.75).
+    class_weight : 'balanced', dict or None, default=None
+        Weights of the classes in scikit-learn's sense: each sample of class
+        ``k`` counts ``w_k`` times. The mean and covariance of a class do not
+        change when all its samples weigh the same, so only the empirical
+        priors do: ``priors_`` is proportional to ``class_count_ * w_k``.
+        Hence it requires ``priors='empirical'``. A dict maps classes to
+        positive weights (classes left out weigh 1); ``'balanced'`` uses
+        ``n_samples / (n_classes * class_count_)``, which makes the priors
+        equal. ``None`` weighs every sample 1.
     reg_param : float in [0, 1], default=0.01
         Shrinkage of each class covariance toward a multiple of the identity
         with the same trace: ``(1 - reg_param) * S + reg_param * trace(S) /
@@ -159,6 +174,7 @@ class GaussianMLClassifier(ClassifierMixin, BaseEstimator):
 
     _parameter_constraints = {
         "priors": [StrOptions({"equal", "empirical"}), dict],
+        "class_weight": [StrOptions({"balanced"}), dict, None],
         "reg_param": [Interval(Real, 0, 1, closed="both")],
         "reject_threshold": [Interval(Real, 0, 1, closed="neither"), None],
         "reject_method": [StrOptions({"chi2", "posterior"})],
@@ -167,10 +183,11 @@ class GaussianMLClassifier(ClassifierMixin, BaseEstimator):
         "n_jobs": [Integral, None],
     }
 
-    def __init__(self, *, priors="equal", reg_param=0.01, reject_threshold=None,
-                 reject_method="chi2", unknown_label=None, block_size=512,
-                 n_jobs=None):
+    def __init__(self, *, priors="equal", class_weight=None, reg_param=0.01,
+                 reject_threshold=None, reject_method="chi2", unknown_label=None,
+                 block_size=512, n_jobs=None):
         self.priors = priors
+        self.class_weight = class_weight
         self.reg_param = reg_param
         self.reject_threshold = reject_threshold
         self.reject_method = reject_method
@@ -201,7 +218,9 @@ class GaussianMLClassifier(ClassifierMixin, BaseEstimator):
         ValueError
             If a class has a single sample, if a class covariance is singular
             even after regularisation, if ``priors`` does not match the
-            classes, or if ``unknown_label`` is one of the classes.
+            classes, if ``class_weight`` is given without
+            ``priors='empirical'`` or does not match the classes, or if
+            ``unknown_label`` is one of the classes.
         """
         X, y = validate_data(self, X, y, dtype=_FLOAT_DTYPES)
         check_classification_targets(y)
@@ -235,10 +254,21 @@ class GaussianMLClassifier(ClassifierMixin, BaseEstimator):
         return self
 
     def _check_priors(self, n_samples):
+        if self.class_weight is not None and not (
+                isinstance(self.priors, str) and self.priors == "empirical"):
+            raise ValueError(
+                f"class_weight={self.class_weight!r} weighs the class counts behind "
+                f"the empirical priors, so it needs priors='empirical'; got "
+                f"priors={self.priors!r}, which fixes the priors whatever the "
+                "counts. Set priors='empirical' or class_weight=None."
+            )
         if isinstance(self.priors, str):
             if self.priors == "equal":
                 return np.full(len(self.classes_), 1.0 / len(self.classes_))
-            return self.class_count_ / n_samples
+            if self.class_weight is None:
+                return self.class_count_ / n_samples
+            weighted = self.class_count_ * self._class_weights()
+            return weighted / weighted.sum()
         classes = self.classes_.tolist()
         missing = [c for c in classes if c not in self.priors]
         unknown = [c for c in self.priors if c not in classes]
@@ -251,8 +281,7 @@ class GaussianMLClassifier(ClassifierMixin, BaseEstimator):
         weights = []
         for c in classes:
             weight = self.priors[c]
-            if (isinstance(weight, (bool, np.bool_)) or not isinstance(weight, Real)
-                    or not np.isfinite(weight) or weight <= 0):
+            if not _is_positive_number(weight):
                 raise ValueError(
                     f"priors[{c!r}] must be a positive finite number; got "
                     f"{weight!r}. Give each class a positive weight (they are "
@@ -261,6 +290,26 @@ class GaussianMLClassifier(ClassifierMixin, BaseEstimator):
             weights.append(float(weight))
         weights = np.asarray(weights)
         return weights / weights.sum()
+
+    def _class_weights(self):
+        """``class_weight`` as one positive weight per class, in ``classes_`` order."""
+        counts = dict(zip(self.classes_.tolist(), self.class_count_.tolist()))
+        if self.class_weight == "balanced":
+            return sum(counts.values()) / (len(counts) * self.class_count_)
+        unknown = [c for c in self.class_weight if c not in counts]
+        if unknown:
+            raise ValueError(
+                f"class_weight has keys that are not classes of y: {unknown}. The "
+                f"classes are {list(counts)}."
+            )
+        weights = {c: self.class_weight.get(c, 1.0) for c in counts}
+        bad = {c: w for c, w in weights.items() if not _is_positive_number(w)}
+        if bad:
+            raise ValueError(
+                f"class_weight must map classes to positive finite numbers; got "
+                f"{bad}. Give each listed class a weight above 0."
+            )
+        return np.array(list(weights.values()), dtype=np.float64)
 
     def _class_covariance(self, label, centred):
         """Regularised covariance of one class, or a ValueError naming it."""
