@@ -172,3 +172,18 @@ def test_plot_on_given_axes_compares_two_models():
         assert len(figure.axes) == 1
     finally:
         plt.close(figure)
+
+
+def test_aurc_counts_the_first_step():
+    # half the samples tied at the top, half of those wrong: the first step
+    # alone contributes 0.5 * 0.5 to the area
+    y_true = np.array([0, 0, 0, 0, 1, 1, 1, 1])
+    y_pred = np.array([1, 1, 0, 0, 1, 1, 1, 1])
+    confidence = np.array([0.9, 0.9, 0.9, 0.9, 0.2, 0.2, 0.2, 0.2])
+    ax = plot_risk_coverage(y_true, y_pred, confidence)
+    try:
+        area = naive_aurc(y_true, y_pred, confidence)
+        assert area == pytest.approx(0.5 * 0.5 + 0.5 * 0.25)
+        assert ax.get_legend().get_texts()[0].get_text() == f"AURC {area:.3f}"
+    finally:
+        plt.close(ax.figure)
