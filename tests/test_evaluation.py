@@ -575,3 +575,9 @@ def test_unknown_label_in_y_true_is_an_error():
         evaluate(["a", "unknown", "b"], ["a", "unknown", "a"], unknown_label="unknown")
     with pytest.raises(ValueError, match=r"unknown_label -1 occurs 4 times"):
         Report([[3, 1], [0, 2]], [-1, 0], unknown_label=-1)
+
+
+def test_unknown_label_of_another_type_than_the_labels_is_an_error():
+    with pytest.raises(ValueError, match=r"unknown_label '-1' is not among the "
+                                         r"labels, but -1 is.*unknown_label=-1\)"):
+        evaluate([0, 1, 1], [0, -1, 1], unknown_label="-1")

@@ -65,7 +65,8 @@ def evaluate(y_true, y_pred, *, labels=None, unknown_label=None):
         If the inputs are empty, not 1-D, of different lengths, contain NaN,
         mix numbers with strings that spell the same numbers, if
         ``labels`` has duplicates or misses a value found in the inputs, or
-        if ``unknown_label`` occurs in ``y_true``.
+        if ``unknown_label`` occurs in ``y_true`` or is of another type than
+        the label it spells (``"-1"`` for ``-1``).
 
     See Also
     --------
@@ -625,6 +626,13 @@ def _check_unknown_label(unknown_label, labels, matrix):
                 "reference labels, rows of the confusion matrix); a reject label "
                 "must be an answer only, never a class. Choose an unknown_label "
                 "that is not a class, or drop those samples.")
+    else:
+        same_text = [label for label in labels if str(label) == str(unknown_label)]
+        if same_text:
+            raise ValueError(
+                f"unknown_label {unknown_label!r} is not among the labels, but "
+                f"{same_text[0]!r} is; give unknown_label the labels' type "
+                f"(unknown_label={same_text[0]!r}).")
     return unknown_label
 
 
