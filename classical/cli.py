@@ -393,11 +393,12 @@ def _assess(ctx, predictor, dataset, *, risk_coverage=None):
     from . import evaluate
     from .evaluation import evaluate_hierarchy, evaluate_multilabel
 
-    decisions = _decide_all(ctx, predictor, dataset.images)
     if predictor.multilabel:
-        return evaluate_multilabel(_model_indicator(dataset, predictor.label_names),
-                                   decisions.answers,
+        Y_true = _model_indicator(dataset, predictor.label_names)
+        return evaluate_multilabel(Y_true, _decide_all(ctx, predictor,
+                                                       dataset.images).answers,
                                    label_names=predictor.label_names)
+    decisions = _decide_all(ctx, predictor, dataset.images)
     classes = predictor._classifier.classes_.tolist()
     if risk_coverage is not None:
         _save_risk_coverage(ctx, risk_coverage, dataset.labels, decisions)

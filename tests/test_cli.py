@@ -40,16 +40,21 @@ def read_csv(text):
     return list(csv.reader(io.StringIO(text)))
 
 
-@pytest.fixture(scope="module")
-def tiny_folder(tmp_path_factory):
-    """Three classes of eight real EuroSAT images each."""
-    root = tmp_path_factory.mktemp("tiny")
+def sample_folder(root, images=slice(0, 8)):
+    """Copy the EuroSAT sample's ``images`` (a slice of the sorted files) of
+    each of CLASSES into a folder per class under ``root``."""
     source = sample_path("eurosat")
     for name in CLASSES:
         (root / name).mkdir()
-        for path in sorted((source / name).glob("*.jpg"))[:8]:
+        for path in sorted((source / name).glob("*.jpg"))[images]:
             shutil.copy(path, root / name / path.name)
     return root
+
+
+@pytest.fixture(scope="module")
+def tiny_folder(tmp_path_factory):
+    """Three classes of eight real EuroSAT images each."""
+    return sample_folder(tmp_path_factory.mktemp("tiny"))
 
 
 @pytest.fixture(scope="module")
