@@ -8,6 +8,14 @@ Warnings raised while a command runs (unreadable files skipped, a model that
 did not converge, ...) are printed once each as ``classical: warning: ...``
 lines on standard error, with the option that acts on them, never as Python
 warnings with a source line.
+
+Decisions: ``evaluate`` and ``predict`` take ``--reject THRESHOLD`` (answer
+``unknown`` below a confidence: the top class probability, or a
+:class:`~classical.classifiers.RejectOption`'s own confidence), ``evaluate``
+draws the risk-coverage curve (``--risk-coverage``). ``train --labels``
+makes a multi-label model (label sets from a CSV) and ``train --hierarchy``
+a :class:`~classical.classifiers.HierarchicalClassifier` that falls back to
+a parent class; ``evaluate`` and ``predict`` recognise both kinds of model.
 """
 
 import csv
@@ -220,7 +228,11 @@ class _BatchPredictor:
     def __init__(self, model, *, probabilities, reject=None, confidence=False):
         from sklearn.pipeline import Pipeline
 
-        from .classifiers import HierarchicalClassifier, MultiLabelClassifier
+        from .classifiers import (
+            HierarchicalClassifier,
+            MultiLabelClassifier,
+            RejectOption,
+        )
 
         if isinstance(model, Pipeline) and len(model) > 1:
             self._describe, self._classifier = model[:-1].transform, model[-1]
@@ -231,7 +243,7 @@ class _BatchPredictor:
         self.hierarchical = isinstance(classifier, HierarchicalClassifier)
         self.label_names = list(getattr(model, "class_names_", None)
                                 or map(str, classifier.classes_))
-        self._own_confidence = _is_reject_option(classifier)
+        self._own_confidence = isinstance(classifier, RejectOption)
         self._confidence = confidence or reject is not None
         self._check_confidence(reject)
         self.reject = classifier.threshold if self._own_confidence and reject is None \
@@ -274,7 +286,8 @@ class _BatchPredictor:
         features = images if self._describe is None else self._describe(images)
         classifier, proba, confidence = self._classifier, None, None
         if self._own_confidence:
-            # RejectOption: its classes and confidences in one pass
+            # its classes and confidences from one pass (predict and confidence
+            # would each compute them)
             predicted, confidence = classifier._decide(features)
         elif self.hierarchical or (self._confidence and not self.multilabel):
             proba = classifier.predict_proba(features)
@@ -318,12 +331,6 @@ class _BatchPredictor:
             else decisions.confidence
         return [(self.label_text(answer), p, c, "")
                 for answer, p, c in zip(decisions.answers, proba, confidence)]
-
-
-def _is_reject_option(estimator):
-    from .classifiers import RejectOption
-
-    return isinstance(estimator, RejectOption)
 
 
 def _decide_all(ctx, predictor, images):
@@ -558,8 +565,8 @@ def _hierarchical(pipeline, tree, threshold):
     from .classifiers import HierarchicalClassifier
 
     step, classifier = pipeline.steps[-1]
-    pipeline.steps[-1] = (step, HierarchicalClassifier(classifier, tree,
-                                                       threshold=threshold))
+    options = {} if threshold is None else {"threshold": threshold}
+    pipeline.steps[-1] = (step, HierarchicalClassifier(classifier, tree, **options))
     return pipeline
 
 
@@ -577,11 +584,12 @@ def _hierarchical(pipeline, tree, threshold):
 @click.option("--size", type=int, default=None,
               help="Resize every image to SIZE x SIZE on load.")
 @click.option("--labels", "labels_csv", type=click.Path(exists=True, dir_okay=False),
+              metavar="LABELS_CSV",
               help="Multi-label: a CSV with the columns image,labels (labels "
                    "joined by ';'; image a file stem or a path under DATA_DIR). "
                    "The preset is made with multilabel=True.")
 @click.option("--hierarchy", "hierarchy_path",
-              type=click.Path(exists=True, dir_okay=False),
+              type=click.Path(exists=True, dir_okay=False), metavar="TREE.json",
               help="A JSON object from each parent class to the list of its "
                    "children (the leaves are DATA_DIR's classes): the model falls "
                    "back to the parent, or 'unknown', when a class is unsure.")
@@ -619,8 +627,7 @@ def train(ctx, data_dir, pipeline_name, model_path, test_size, seed, size, label
         tree = _read_hierarchy(hierarchy_path)
         ClassHierarchy(tree).check_known(dataset.class_names, f"DATA_DIR {data_dir}",
                                          leaves_only=True)
-        pipeline = _hierarchical(pipeline, tree, 0.7 if threshold is None else
-                                 threshold)
+        pipeline = _hierarchical(pipeline, tree, threshold)
     model, _ = _fit_and_report(ctx, pipeline, dataset, test_size=test_size, seed=seed)
     _save_model(ctx, model, model_path, pipeline_name)
 
@@ -643,6 +650,7 @@ def train(ctx, data_dir, pipeline_name, model_path, test_size, seed, size, label
               help="Write the risk-coverage curve (error rate among the answered "
                    "images against their share, for every threshold) here.")
 @click.option("--labels", "labels_csv", type=click.Path(exists=True, dir_okay=False),
+              metavar="LABELS_CSV",
               help="For a multi-label model: the CSV of the images' label sets "
                    "(columns image,labels, as for train --labels).")
 @_ON_ERROR
@@ -655,7 +663,9 @@ def evaluate_command(ctx, model_path, data_dir, report_path, confusion, reject,
     subset accuracy, Hamming loss and averaged and per-label scores; for a
     hierarchical model the report of its most probable classes, then how
     often and to which level it fell back, with accuracy per level and
-    hierarchical precision, recall and F1.
+    hierarchical precision, recall and F1. A RejectOption model is assessed
+    at its own threshold unless --reject gives another, with the rejection
+    figures.
     """
     from . import load
     from .datasets import load_folder, load_multilabel

@@ -346,8 +346,11 @@ def test_hierarchy_train_and_evaluate(hierarchical, held_out, tmp_path):
     assert model[-1].hierarchy == TREE
     data = load_folder(held_out)
     report = tmp_path / "report.json"
-    result = run("-q", "evaluate", model_path, held_out, "--report", report)
+    png = tmp_path / "risk.png"
+    result = run("-q", "evaluate", model_path, held_out, "--report", report,
+                 "--risk-coverage", png)
     assert result.exit_code == 0, result.stderr
+    assert png.read_bytes()[:8] == PNG
     saved = json.loads(report.read_text())
     leaves = model.classes_.take(model.predict_proba(data.images).argmax(axis=1))
     assert saved["accuracy"] == pytest.approx(np.mean(leaves == data.labels))
