@@ -42,6 +42,8 @@ import argparse
 
 import numpy as np
 from sklearn.base import clone
+from sklearn.dummy import DummyClassifier
+from sklearn.metrics import average_precision_score
 from sklearn.model_selection import train_test_split
 
 from classical import evaluate, make_pipeline
@@ -51,19 +53,22 @@ from ..accuracy.datasets import load_eurosat
 
 REST = "rest"
 METHODS = {"plain": {}, "class_weight": {"class_weight": "balanced"},
-           "over": {"resample": "over"}, "smote": {"resample": "smote"}}
+           "under": {"resample": "under"}, "over": {"resample": "over"},
+           "smote": {"resample": "smote"}}
 
 
 def classifier_part(name, class_weight=None, resample=None):
     """Until make_pipeline(class_weight=, resample=) lands: the same by hand."""
     from imblearn.over_sampling import SMOTE, RandomOverSampler
     from imblearn.pipeline import Pipeline
+    from imblearn.under_sampling import RandomUnderSampler
 
     steps = make_pipeline(name, n_jobs=1).steps[1:]
     if class_weight is not None:
         steps[-1][1].set_params(estimator__class_weight=class_weight)
     if resample is not None:
-        sampler = {"over": RandomOverSampler, "smote": SMOTE}[resample]
+        sampler = {"under": RandomUnderSampler, "over": RandomOverSampler,
+                   "smote": SMOTE}[resample]
         steps.insert(-1, ("resample", sampler(random_state=0)))
     return Pipeline(steps)
 
@@ -90,20 +95,22 @@ def one_against_rest(labels, positive):
     return np.where(labels == positive, positive, REST)
 
 
-def row(positive, method, y_test, y_pred):
-    """One Markdown row of the rare class's scores."""
-    report = evaluate(y_test, y_pred)
-    k = list(report.labels).index(positive)
-    warned = "**yes**" if report.warnings else "no"
-    return (f"| {positive} | {method} | {report.recall[k]:.3f} | "
-            f"{report.precision[k]:.3f} | {report.f1[k]:.3f} | "
-            f"{report.balanced_accuracy:.3f} | {report.accuracy:.3f} | "
-            f"{report.majority_baseline:.3f} | {warned} |")
-
-
 def positive_scores(model, X, positive):
     """The model's probability of ``positive``."""
     return model.predict_proba(X)[:, list(model.classes_).index(positive)]
+
+
+def row(positive, method, model, X_test, y_test):
+    """One Markdown row of the rare class's scores on the test split."""
+    report = evaluate(y_test, model.predict(X_test))
+    k = list(report.labels).index(positive)
+    ap = average_precision_score(y_test == positive,
+                                 positive_scores(model, X_test, positive))
+    warned = "**yes**" if report.warnings else "no"
+    return (f"| {positive} | {method} | {report.recall[k]:.3f} | "
+            f"{report.precision[k]:.3f} | {report.f1[k]:.3f} | {ap:.3f} | "
+            f"{report.balanced_accuracy:.3f} | {report.accuracy:.3f} | "
+            f"{report.majority_baseline:.3f} | {warned} |")
 
 
 def rare_rows(name, positive, features, y_train, y_test, args, axes=None):
@@ -114,25 +121,25 @@ def rare_rows(name, positive, features, y_train, y_test, args, axes=None):
     test = rare_subset(y_test, positive, args.prevalence)
     F_train, y_train, F_test, y_test = (F_train[train], y_train[train],
                                         F_test[test], y_test[test])
-    for method, options in METHODS.items():
-        model = classifier_part(name, **options).fit(F_train, y_train)
-        yield row(positive, method, y_test, model.predict(F_test))
-        if method == "plain" and axes is not None:
-            plot_precision_recall(y_test, positive_scores(model, F_test, positive),
-                                  pos_label=positive, threshold=0.5, ax=axes[0])
-            axes[0].set_title(f"{positive}: plain (predict at 0.5)")
+    models = {"majority": DummyClassifier(strategy="most_frequent")}
+    models.update((method, classifier_part(name, **options))
+                  for method, options in METHODS.items())
+    for method, model in models.items():
+        yield row(positive, method, model.fit(F_train, y_train), F_test, y_test)
     fit, val = train_test_split(np.arange(len(y_train)), test_size=0.25,
                                 random_state=0, stratify=y_train)
     model = classifier_part(name).fit(F_train[fit], y_train[fit])
     tuned = tune_threshold(model, F_train[val], y_train[val], recall=args.recall,
                            pos_label=positive)
-    yield row(positive, f"threshold {tuned.threshold:.3f}", y_test,
-              tuned.predict(F_test))
+    yield row(positive, f"threshold {tuned.threshold:.3f}", tuned, F_test, y_test)
     if axes is not None:
-        plot_precision_recall(y_test, positive_scores(model, F_test, positive),
-                              pos_label=positive, threshold=tuned.threshold,
-                              ax=axes[1])
-        axes[1].set_title(f"{positive}: threshold tuned for recall {args.recall}")
+        for ax, model, threshold, title in (
+                (axes[0], models["plain"], 0.5, "plain (predict at 0.5)"),
+                (axes[1], tuned, tuned.threshold,
+                 f"threshold tuned for recall {args.recall}")):
+            plot_precision_recall(y_test, positive_scores(model, F_test, positive),
+                                  pos_label=positive, threshold=threshold, ax=ax)
+            ax.set_title(f"{positive}: {title}")
 
 
 def main(argv=None):
@@ -157,9 +164,9 @@ def main(argv=None):
     features = extract(args.preset, train, test)
     print(f"{args.preset}, {len(y_train)} training and {len(y_test)} test images; "
           f"rare class at {args.prevalence:.0%} on both sides\n")
-    print("| class | method | recall | precision | F1 | balanced accuracy | "
+    print("| class | method | recall | precision | F1 | AP | balanced accuracy | "
           "accuracy | majority baseline | warning |\n"
-          "|---|---|---|---|---|---|---|---|---|", flush=True)
+          "|---|---|---|---|---|---|---|---|---|---|", flush=True)
     for i, positive in enumerate(classes):
         axes = panels[i] if figure is not None else None
         for line in rare_rows(args.preset, positive, features, y_train, y_test,
