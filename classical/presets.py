@@ -546,10 +546,12 @@ def _sampler(resample):
                 "sampler such as imblearn.over_sampling.ADASYN()."
             )
         return _SAMPLERS[resample](random_state=0)
-    if not hasattr(resample, "fit_resample"):
+    if isinstance(resample, type) or not hasattr(resample, "fit_resample"):
+        given = (f"the class {resample.__name__}; pass {resample.__name__}()"
+                 if isinstance(resample, type) else type(resample).__name__)
         raise TypeError(
             "resample must be None, 'over', 'under', 'smote' or an imbalanced-learn "
-            f"sampler (an object with fit_resample); got {type(resample).__name__}."
+            f"sampler instance (an object with fit_resample); got {given}."
         )
     return resample
 
@@ -634,18 +636,21 @@ default=None
     as ``scene-best`` does.
 
     **Imbalanced classes.** Class weights reweigh the classifier's loss and
-    leave the training set alone, so they are the first choice. The SVM
-    presets are the exception: the weights change the SVM, but its Platt
-    scaling is fitted on the held-out folds without them and puts the bias
-    towards the majority back. On two Gaussian classes 1.5 standard
-    deviations apart, 190 against 10 training samples, the minority recall
-    of the preset's SVM step stayed 0.00 with ``'balanced'``; with
-    ``resample='under'`` it was 0.92 (majority recall 0.66), with ``'over'``
-    0.63 (0.85). Resample there, or weigh the samples of both fits with
-    ``fit(X, y, svm__sample_weight=w)`` (0.83). Oversampling before the
-    calibration's folds puts copies of a sample on both sides of a fold, so
-    its probabilities are overconfident for the minority; undersampling
-    discards data but keeps the folds honest.
+    leave the training set alone, so they are the first choice where they
+    act. Measured on the presets' classifier steps (two Gaussian classes 1.5
+    standard deviations apart, 190 against 10 training samples; recall of
+    the rare class on a balanced test set; ``tests/test_imbalance.py``): the
+    logistic regression's rose from 0.39 to 0.84 with ``'balanced'``; the
+    random forest's only from 0.25 to 0.39, its fully grown trees having
+    pure leaves (0.90 with ``resample='under'``); the SVM's stayed 0.00,
+    because its Platt scaling is fitted on the held-out folds without the
+    weights and puts the bias towards the majority back (0.90 with
+    ``'under'``, 0.60 with ``'over'``; or weigh both fits with
+    ``fit(X, y, svm__sample_weight=w)``). The Gaussian maximum-likelihood
+    presets already use equal priors, what ``'balanced'`` gives them.
+    Oversampling ahead of the calibration's folds puts copies of a sample on
+    both sides of a fold, which makes the probabilities overconfident for
+    the minority; undersampling discards data but keeps the folds honest.
 
     References
     ----------

@@ -29,6 +29,8 @@ from classical.persistence import (
     save,
 )
 
+from .test_imbalance import _tiny_images
+
 SETSTATE_CALLS = []
 UNPICKLED = []
 
@@ -489,3 +491,40 @@ def test_calibrated_svm_loads_by_default(tmp_path):
         classical.save(model, path)
     np.testing.assert_allclose(classical.load(path).predict_proba(X),
                                model.predict_proba(X))
+
+
+@pytest.mark.parametrize("resample", ["over", "under", "smote"])
+def test_resampling_preset_loads_by_default_and_predicts_the_same(tmp_path,
+                                                                   resample):
+    images, labels = _tiny_images({"a": 12, "b": 4, "c": 3})
+    params = {"resample__k_neighbors": 2} if resample == "smote" else {}
+    model = classical.make_pipeline("color-rf", resample=resample,
+                                    forest__n_estimators=5, **params)
+    model.fit(images, labels)
+    path = tmp_path / "resampled.skops"
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no "untrusted type" warning
+        classical.save(model, path, metadata={"pipeline": "color-rf"})
+    loaded = classical.load(path)
+    assert type(loaded) is type(model)
+    assert type(loaded.named_steps["resample"]) is type(model.named_steps["resample"])
+    test_images = _tiny_images({"a": 3, "b": 3, "c": 3}, seed=1)[0]
+    np.testing.assert_array_equal(loaded.predict_proba(test_images),
+                                  model.predict_proba(test_images))
+    assert read_metadata(path)["classes"] == ["a", "b", "c"]
+
+
+def test_other_samplers_need_trusted(tmp_path):
+    from imblearn.under_sampling import NearMiss
+
+    images, labels = _tiny_images({"a": 12, "b": 4})
+    model = classical.make_pipeline("color-rf", resample=NearMiss(n_neighbors=2),
+                                    forest__n_estimators=5).fit(images, labels)
+    name = _qualified(NearMiss)
+    with pytest.warns(UserWarning, match=name.replace(".", r"\.")):
+        path = save(model, tmp_path / "nearmiss.skops")
+    with pytest.raises(UntrustedModelError, match=name.replace(".", r"\.")) as info:
+        load(path)
+    assert info.value.types == [name]
+    np.testing.assert_array_equal(load(path, trusted=[name]).predict(images),
+                                  model.predict(images))
