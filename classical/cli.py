@@ -234,10 +234,14 @@ class _BatchPredictor:
             RejectOption,
         )
 
-        if isinstance(model, Pipeline) and len(model) > 1:
-            self._describe, self._classifier = model[:-1].transform, model[-1]
+        if isinstance(model, Pipeline):
+            # samplers (an imbalanced-learn pipeline's resample step) act in fit only
+            self._steps = [step for _, step in model.steps[:-1]
+                           if step not in (None, "passthrough")
+                           and not hasattr(step, "fit_resample")]
+            self._classifier = model.steps[-1][1]
         else:
-            self._describe, self._classifier = None, model
+            self._steps, self._classifier = [], model
         classifier = self._classifier
         self.multilabel = isinstance(classifier, MultiLabelClassifier)
         self.hierarchical = isinstance(classifier, HierarchicalClassifier)
@@ -283,7 +287,9 @@ class _BatchPredictor:
         """Return the :class:`_Decisions` of a batch of images."""
         import numpy as np
 
-        features = images if self._describe is None else self._describe(images)
+        features = images
+        for step in self._steps:
+            features = step.transform(features)
         classifier, proba, confidence = self._classifier, None, None
         if self._own_confidence:
             # its classes and confidences from one pass (predict and confidence

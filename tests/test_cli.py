@@ -196,6 +196,20 @@ def test_an_image_the_model_rejects_gets_an_error_not_the_batch(tiny_folder,
     assert rows[0][-1] == rows[2][-1] == ""
 
 
+def test_a_pipeline_that_resamples_in_fit_predicts_through_the_command(tiny_folder,
+                                                                      tmp_path):
+    """The resample step of an imbalanced-learn pipeline has no transform."""
+    data = load_folder(tiny_folder)
+    model = make_pipeline("color-rf", resample="over", forest__n_estimators=10)
+    path = save(model.fit(data.images, data.labels), tmp_path / "over.skops")
+    result = run("-q", "predict", path, *[tiny_folder / name for name in CLASSES])
+    assert result.exit_code == 0, result.stderr
+    rows = read_csv(result.stdout)[1:]
+    assert [row[1] for row in rows] == model.predict(data.images).tolist()
+    np.testing.assert_allclose([[float(p) for p in row[2:5]] for row in rows],
+                               model.predict_proba(data.images), atol=5e-5)
+
+
 # --- predict: streaming ------------------------------------------------------------
 
 def test_predict_streams_its_inputs_in_batches(trained_model, tiny_folder, tmp_path,
