@@ -134,6 +134,21 @@ def test_predict_reject_labels_and_confidence_column(forest_model, held_out):
     assert "unknown" in expected and set(expected) != {"unknown"}
 
 
+@pytest.mark.parametrize("command", ["evaluate", "predict"])
+def test_reject_computes_probabilities_once_per_batch(forest_model, held_out,
+                                                      monkeypatch, command):
+    model = classical.load(forest_model)
+    forest, calls = model[-1], []
+    real = forest.predict_proba  # forest.predict goes through it too
+    monkeypatch.setattr(forest, "predict_proba",
+                        lambda X: calls.append(len(X)) or real(X))
+    monkeypatch.setattr(classical, "load", lambda path: model)
+    inputs = [held_out] if command == "evaluate" else class_folders(held_out)
+    result = run("-q", command, forest_model, *inputs, "--reject", "0.5")
+    assert result.exit_code == 0, result.stderr
+    assert calls == [24]
+
+
 def test_without_reject_predict_keeps_its_columns(forest_model, held_out):
     result = run("-q", "predict", forest_model, *class_folders(held_out))
     header = read_csv(result.stdout)[0]
