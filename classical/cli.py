@@ -214,6 +214,8 @@ class _BatchPredictor:
 
     Attributes
     ----------
+    classifier : estimator
+        The step that decides: the pipeline's last step, or ``model``.
     classes : list or None
         Names of the probability columns; None without probabilities.
     unknown : label or None
@@ -239,10 +241,10 @@ class _BatchPredictor:
             self._steps = [step for _, step in model.steps[:-1]
                            if step not in (None, "passthrough")
                            and not hasattr(step, "fit_resample")]
-            self._classifier = model.steps[-1][1]
+            self.classifier = model.steps[-1][1]
         else:
-            self._steps, self._classifier = [], model
-        classifier = self._classifier
+            self._steps, self.classifier = [], model
+        classifier = self.classifier
         self.multilabel = isinstance(classifier, MultiLabelClassifier)
         self.hierarchical = isinstance(classifier, HierarchicalClassifier)
         self.label_names = list(getattr(model, "class_names_", None)
@@ -271,14 +273,14 @@ class _BatchPredictor:
             raise ValueError(
                 "--reject does not apply to a hierarchical model: it already "
                 "falls back to a parent class, or answers "
-                f"{self._classifier.unknown_label!r}, below its own threshold "
-                f"({self._classifier.threshold}). Train it with another "
+                f"{self.classifier.unknown_label!r}, below its own threshold "
+                f"({self.classifier.threshold}). Train it with another "
                 "--threshold instead.")
         if self._confidence and not self._own_confidence and not hasattr(
-                self._classifier, "predict_proba"):
+                self.classifier, "predict_proba"):
             raise ValueError(
                 "--reject and --risk-coverage need a confidence, and "
-                f"{type(self._classifier).__name__} gives no class probabilities "
+                f"{type(self.classifier).__name__} gives no class probabilities "
                 "(predict_proba). Wrap the classifier in classical.classifiers."
                 "RejectOption, which calibrates it, or use a preset with "
                 "probabilities (e.g. global-svm, color-rf), and train again.")
@@ -290,7 +292,7 @@ class _BatchPredictor:
         features = images
         for step in self._steps:
             features = step.transform(features)
-        classifier, proba, confidence = self._classifier, None, None
+        classifier, proba, confidence = self.classifier, None, None
         if self._own_confidence:
             # its classes and confidences from one pass (predict and confidence
             # would each compute them)
@@ -408,18 +410,17 @@ def _assess(ctx, predictor, dataset, *, risk_coverage=None):
 
     if predictor.multilabel:
         Y_true = _model_indicator(dataset, predictor.label_names)
-        return evaluate_multilabel(Y_true, _decide_all(ctx, predictor,
-                                                       dataset.images).answers,
-                                   label_names=predictor.label_names)
+        Y_pred = _decide_all(ctx, predictor, dataset.images).answers
+        return evaluate_multilabel(Y_true, Y_pred, label_names=predictor.label_names)
     decisions = _decide_all(ctx, predictor, dataset.images)
-    classes = predictor._classifier.classes_.tolist()
+    classes = predictor.classifier.classes_.tolist()
     if risk_coverage is not None:
         _save_risk_coverage(ctx, risk_coverage, dataset.labels, decisions)
     if predictor.hierarchical:
         flat = evaluate(dataset.labels, decisions.predicted,
                         labels=_report_labels(classes, dataset.class_names,
                                               decisions.predicted, None))
-        tree = predictor._classifier
+        tree = predictor.classifier
         return _HierarchyResult(flat, evaluate_hierarchy(
             dataset.labels, decisions.answers, tree.hierarchy_,
             unknown_label=tree.unknown_label), tree.threshold)
