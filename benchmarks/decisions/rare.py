@@ -42,6 +42,42 @@ rare class (the area under the precision-recall curve: how well it ranks,
 whatever the threshold); the balanced accuracy; the accuracy, the majority
 baseline (always answering ``rest``) and whether :func:`classical.evaluate`'s
 report warns that the accuracy is no better than that baseline.
+
+Results (library at 0b21b41, ``global-svm``; 189 rare training and 47 rare
+test images per class; recall / precision of the rare class, then AP):
+
+============ ================= ================= =================
+model        Highway           Pasture           SeaLake
+============ ================= ================= =================
+majority     0.000 0.000 0.050 0.000 0.000 0.050 0.000 0.000 0.050
+plain        0.489 0.719 0.709 0.830 0.886 0.939 0.915 0.956 0.985
+class_weight 0.489 0.742 0.707 0.851 0.909 0.938 0.915 0.956 0.985
+under        0.851 0.274 0.557 0.915 0.506 0.861 0.957 0.849 0.977
+over         0.234 0.846 0.714 0.617 0.967 0.941 0.872 1.000 0.985
+smote        0.277 0.867 0.722 0.617 0.967 0.941 0.872 1.000 0.985
+threshold    0.872 0.398 0.676 0.936 0.638 0.934 0.872 1.000 0.982
+============ ================= ================= =================
+
+- The majority-class warning fires on ``majority`` for every class (accuracy
+  0.950, balanced accuracy 0.500). It also fires on Highway's ``threshold``
+  (accuracy 0.928, below the baseline, at the table's best balanced accuracy
+  0.902) and ``under`` (0.881): a prompt to read balanced accuracy and recall,
+  not a verdict.
+- ``class_weight`` changes almost nothing: the Platt sigmoid is fitted on
+  held-out folds without the weights and puts the bias towards ``rest``
+  back (see :func:`classical.make_pipeline`'s Notes).
+- ``over`` and ``smote`` lower the recall at the same AP (Highway 0.49 to
+  0.23 and 0.28): copies and near-copies of a rare image fall on both sides
+  of the calibration's folds, so the held-out rare images score as if
+  memorised and the sigmoid then asks new ones for more.
+- ``under`` buys recall with precision and ranks worse (AP 0.56 against
+  0.71 on Highway: 95% of ``rest`` is discarded).
+- The tuned threshold (0.074 and 0.081 on the rare probability) reaches
+  0.87 and 0.94 of the rare test images for Highway and Pasture, with more
+  recall and more precision than ``under``: it moves the operating point
+  along the plain model's curve instead of training a worse ranker. On
+  SeaLake the validation part's 47 rare images reached recall 0.9 at 0.885
+  already, and the test gets 0.87.
 """
 
 import argparse
