@@ -61,7 +61,7 @@ print(ClassHierarchy(tree).leaves)
 # probable leaf, as long as the probability stays at least ``threshold``
 # (a top-down greedy decision, in the terms of Silla and Freitas' survey,
 # "A survey of hierarchical classification across different application
-# domains", 2011, :doi:`10.1007/s10618-010-0175-9`).
+# domains", 2011, :DOI:`10.1007/s10618-010-0175-9`).
 
 data = load_sample("eurosat")
 train, test = data.split(test_size=0.2, random_state=0)
@@ -144,7 +144,7 @@ for threshold, (leaf, parent, root), share in zip(thresholds, flat_shares, flat_
 # right at that level among all (accuracy) and among those answered
 # (precision); the second, where the answers stopped and how often each
 # kind is right. The hierarchical precision, recall and F1 of Kiritchenko et
-# al. (Canadian AI 2006, :doi:`10.1007/11766247_34`) count each answer's
+# al. (Canadian AI 2006, :DOI:`10.1007/11766247_34`) count each answer's
 # path from the root: a right parent for a wrong leaf earns half the
 # credit, and "unknown" costs recall but not precision.
 

@@ -174,7 +174,7 @@ scores[f"threshold {threshold:.3f}"] = summary(
 # --------------------------
 # Every threshold gives one pair of recall and precision; the curve joins
 # them all (Saito and Rehmsmeier, PLoS ONE 2015,
-# :doi:`10.1371/journal.pone.0118432`, on why this curve, and not the ROC
+# :DOI:`10.1371/journal.pone.0118432`, on why this curve, and not the ROC
 # curve, shows a rare class honestly). The dashed line is the precision of
 # guessing (the share of highways, 10%), and the average precision (AP)
 # sums up the whole curve: how well the model ranks the highways above the

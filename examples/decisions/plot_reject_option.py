@@ -70,10 +70,10 @@ for label, rate in report.unknown_rate.items():
 # The probability rule flags only a small share of the unseen images, and
 # a few known ones with them. A discriminative model such as an SVM learns
 # where the *boundaries* between the known classes lie, not where their
-# images live: an image of a river, a class it never saw, can fall far from
-# every boundary on the Highway side and get a high probability for
-# Highway. The top probability measures ambiguity between known classes,
-# not novelty.
+# images live: an image of a class it never saw can lie far from every
+# boundary, deep on one known class's side, and get a high probability for
+# that class. The top probability measures ambiguity between known
+# classes, not novelty.
 #
 # A confidence for novelty
 # ------------------------
@@ -82,8 +82,9 @@ for label, rate in report.unknown_rate.items():
 # (here the scaled ``global-svm`` features): the distance to its 5th nearest
 # training image of that class. The distance is turned into a conformal
 # p-value (Vovk, Gammerman and Shafer, *Algorithmic Learning in a Random
-# World*, 2005): the share of that class's own training images that lie at
-# least as far from their class-mates. For an image of a known class it is
+# World*, Springer 2005, :DOI:`10.1007/b106715`): the share of that
+# class's own training images that lie at least as far from their
+# class-mates. For an image of a known class it is
 # about uniform on [0, 1], so ``threshold=0.05`` rejects about 5% of the
 # known images, whatever the units of the features.
 #
@@ -168,12 +169,12 @@ print(f"{'mean':45s} probability {flagged[:, 0].mean():4.0%}   "
 # %%
 # On each of these draws the distance rule flags more unseen images than
 # the probability rule at the same cost, by 5 to 11 points (about a third
-# more on average). Neither reaches "half of the unseen images flagged for
-# 10% of the known lost": an unseen class that resembles a known one --
-# Pasture and HerbaceousVegetation are both green fields at this resolution,
-# Highway and River both a line across the land -- lies among that class's
-# training images, and no distance in these features can tell them apart.
-# With a few hundred training images, a reject option is a safety net that
+# more on average). It comes closest to half of the unseen images when
+# SeaLake is among them (water looks like no land class), and does worst
+# when the unseen classes resemble known ones: Pasture lies among the
+# training images of HerbaceousVegetation (both green fields at this
+# resolution), and no distance in these features can tell them apart. With
+# a few hundred training images, a reject option is a safety net that
 # catches part of the unexpected, not a detector of everything new.
 #
 # Are the probabilities honest?
@@ -188,9 +189,13 @@ print(f"{'mean':45s} probability {flagged[:, 0].mean():4.0%}   "
 # (ECE) is the mean gap, weighted by the number of images in each bin.
 #
 # We now use all 10 classes, fit the model on 75% of the training images and
-# keep the other 25% (200 images) for :func:`classical.evaluation.calibrate`,
-# which freezes the fitted model and fits Platt's sigmoid map (two numbers per
-# class) from its scores to probabilities on those held-out images.
+# keep the other 25% (200 images) for :func:`classical.evaluation.calibrate`.
+# The preset already turns its SVM scores into probabilities, with sigmoids
+# fitted by cross-validation on its own training images; ``calibrate``
+# freezes the fitted model and fits a new sigmoid per class (Platt's map, two
+# numbers per class; J. Platt, "Probabilistic outputs for support vector
+# machines", 1999) from its outputs to probabilities, on images the model
+# has never seen.
 
 fit, held_out = train_test_split(np.arange(len(train)), test_size=0.25,
                                  random_state=0, stratify=train.labels)
@@ -221,11 +226,12 @@ for ax, (name, clf) in zip(axes, [("as fitted", fitted),
 # On the known classes, a reject option trades *coverage* (the share of
 # images answered) for *risk* (the error rate among the answered): answering
 # only the most confident images lowers the risk. The risk-coverage curve
-# (El-Yaniv and Wiener, JMLR 2010) draws that trade for every threshold at
+# (El-Yaniv and Wiener, "On the foundations of noise-free selective
+# classification", JMLR 11, 2010) draws that trade for every threshold at
 # once; the lower the curve, the better the confidence ranks the errors
-# last, and the area under it (AURC) sums it up. We draw it for the calibrated top
-# probability and for the distance p-value of a model fitted on the same
-# 600 images.
+# last, and the area under it (AURC) sums it up. We draw it for the
+# calibrated top probability and for the distance p-value of a model fitted
+# on the same 600 images.
 
 # threshold=0 rejects nothing: predict gives the plain answers the curve needs
 distance_model = RejectOption(rest, method="distance", threshold=0.0).fit(
