@@ -603,10 +603,19 @@ def _hierarchical(pipeline, tree, threshold):
 @click.option("--threshold", type=click.FloatRange(0.0, 1.0),
               help="With --hierarchy: the probability a class (or a parent, its "
                    "leaves' sum) needs to be answered.  [default: 0.7]")
+@click.option("--class-weight", type=click.Choice(["balanced"]),
+              help="Weigh each class inversely to its share of the training "
+                   "images in the preset's classifier (rare classes count as "
+                   "much as common ones); k-NN and rule presets take --resample.")
+@click.option("--resample", type=click.Choice(["over", "under", "smote"]),
+              help="Balance the classes of the training features before the "
+                   "classifier, in training only: repeat rare-class images "
+                   "(over), drop common-class ones (under) or synthesise new "
+                   "rare-class features (smote).")
 @_ON_ERROR
 @click.pass_obj
 def train(ctx, data_dir, pipeline_name, model_path, test_size, seed, size, labels_csv,
-          hierarchy_path, threshold, on_error):
+          hierarchy_path, threshold, class_weight, resample, on_error):
     """Train a preset on DATA_DIR (one sub-folder per class) and save it.
 
     With --labels, DATA_DIR holds images with several labels each, listed in
@@ -621,7 +630,8 @@ def train(ctx, data_dir, pipeline_name, model_path, test_size, seed, size, label
     if threshold is not None and hierarchy_path is None:
         raise click.UsageError("--threshold is the fallback threshold of --hierarchy;"
                                " give --hierarchy TREE.json too.")
-    pipeline = make_pipeline(pipeline_name, multilabel=labels_csv is not None)
+    pipeline = make_pipeline(pipeline_name, multilabel=labels_csv is not None,
+                             class_weight=class_weight, resample=resample)
     options = {"size": size, "on_error": on_error, "n_jobs": ctx.n_jobs,
                "verbose": not ctx.quiet}
     if labels_csv is not None:

@@ -210,6 +210,28 @@ def test_a_pipeline_that_resamples_in_fit_predicts_through_the_command(tiny_fold
                                model.predict_proba(data.images), atol=5e-5)
 
 
+@pytest.mark.parametrize("option", [["--class-weight", "balanced"],
+                                    ["--resample", "under"]])
+def test_train_passes_the_imbalance_options_to_the_preset(tiny_folder, tmp_path,
+                                                          option):
+    path = tmp_path / "m.skops"
+    result = run("-q", "train", tiny_folder, "--pipeline", "color-rf", "--model", path,
+                 "--test-size", "0", *option)
+    assert result.exit_code == 0, result.stderr
+    model = classical.load(path)
+    if option[0] == "--class-weight":
+        assert model[-1].class_weight == "balanced"
+    else:
+        assert type(model.named_steps["resample"]).__name__ == "RandomUnderSampler"
+
+
+def test_train_class_weight_on_a_knn_preset_names_the_fix(tiny_folder, tmp_path):
+    result = run("-q", "train", tiny_folder, "--pipeline", "lbp-knn", "--model",
+                 tmp_path / "m.skops", "--class-weight", "balanced")
+    assert result.exit_code == 1
+    assert "resample" in result.stderr and "classical: error:" in result.stderr
+
+
 # --- predict: streaming ------------------------------------------------------------
 
 def test_predict_streams_its_inputs_in_batches(trained_model, tiny_folder, tmp_path,
