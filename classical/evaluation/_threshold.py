@@ -248,12 +248,13 @@ def plot_precision_recall(y_true, scores, *, pos_label=1, threshold=None, ax=Non
         A threshold whose recall and precision (``scores >= threshold``
         predicted positive) are marked on the curve; ``None`` marks nothing.
     ax : matplotlib.axes.Axes, default=None
-        Where to draw; ``None`` makes a new figure.
+        Where to draw the curve; ``None`` makes a new figure. Draw several
+        models on one ``ax`` to compare them.
 
     Returns
     -------
     ax : matplotlib.axes.Axes
-        The axes drawn on (``ax.figure`` is the figure).
+        The axes holding the curve, its legend and the marked threshold.
 
     Raises
     ------
