@@ -1,14 +1,14 @@
 """Novelty and calibration on EuroSAT: how many unseen-class images become "unknown".
 
 Run ``python -m benchmarks.decisions.novelty [--presets global-svm,lbp-knn]
-[--seed 0] [--limit N]`` from the repository root (``--limit`` keeps N images per class
-on each side: smoke runs only).
+[--seeds 0,1,2] [--limit N]`` from the repository root (``--limit`` keeps N images per
+class on each side: smoke runs only).
 
 Protocol. EuroSAT RGB with the accuracy benchmark's split
 (:func:`benchmarks.accuracy.datasets.load_eurosat`: 4,000 training and 1,000
 test images, stratified, seed 0). Three classes, drawn with
-``np.random.RandomState(seed)`` (``--seed``, default 0), are left out of
-training; each preset is fitted on the 7 others and asked about all 1,000
+``np.random.RandomState(seed)`` for each seed of ``--seeds`` (default 0, 1
+and 2), are left out of training; each preset is fitted on the 7 others and asked about all 1,000
 test images. A preset's first step (a fixed image-to-vector extractor) is run
 once per image, and the rest of the pipeline is wrapped in
 :class:`classical.classifiers.RejectOption`, which is the same model as
@@ -18,10 +18,12 @@ For each preset and rule, at two thresholds: ``unseen -> unknown`` is the
 share of the 3 unseen classes' test images rejected, ``known rejected`` the
 share of the 7 known classes' test images rejected, ``accuracy answered`` the
 accuracy on the known images that were answered. The rules are
-``probability`` (top probability below the threshold) and ``distance`` (the
+``probability`` (top probability below the threshold), ``distance`` (the
 conformal p-value of the distance to the 5th nearest training image of the
 predicted class below the threshold: about that share of known images is
-rejected).
+rejected) and ``gaussian`` (the conformal p-value of the Mahalanobis distance
+to the predicted class's Gaussian on 10 principal axes). One table per seed,
+then their mean.
 
 Calibration, for the first preset: trained on all 10 classes with 20% of the
 training split held out (stratified, seed 0), the expected calibration error
@@ -41,7 +43,10 @@ from classical.evaluation import calibrate, expected_calibration_error
 
 from ..accuracy.datasets import load_eurosat
 
-THRESHOLDS = {"probability": (0.7, 0.9), "distance": (0.05, 0.1)}
+THRESHOLDS = {"probability": (0.7, 0.9), "distance": (0.05, 0.1),
+              "gaussian": (0.05, 0.1)}
+HEADER = ("| preset | rule | threshold | unseen -> unknown | known rejected | "
+          "accuracy answered |\n|---|---|---|---|---|---|")
 
 
 def extract(name, train, test):
@@ -52,24 +57,32 @@ def extract(name, train, test):
             extractor.transform(test.images), pipeline[1:])
 
 
-def novelty_rows(name, features, y_train, y_test, unseen):
-    """Markdown rows of one preset: both rules at both thresholds."""
+def novelty_figures(features, y_train, y_test, unseen):
+    """For each rule and threshold: (unseen rejected, known rejected, accuracy)."""
     F_train, F_test, rest = features
     known_train = ~np.isin(y_train, unseen)
     is_unseen = np.isin(y_test, unseen)
-    model = RejectOption(rest, method="distance").fit(F_train[known_train],
-                                                      y_train[known_train])
-    y_pred = model.classes_[model.predict_proba(F_test).argmax(axis=1)]
-    confidences = {"probability": model.predict_proba(F_test).max(axis=1),
-                   "distance": model.confidence(F_test)}
+    models = {method: RejectOption(rest, method=method).fit(F_train[known_train],
+                                                             y_train[known_train])
+              for method in ("distance", "gaussian")}
+    proba = models["distance"].predict_proba(F_test)
+    y_pred = models["distance"].classes_[proba.argmax(axis=1)]
+    confidences = {"probability": proba.max(axis=1),
+                   **{rule: model.confidence(F_test)
+                      for rule, model in models.items()}}
     for rule, confidence in confidences.items():
         for threshold in THRESHOLDS[rule]:
             rejected = confidence < threshold
             answered = ~rejected & ~is_unseen
-            accuracy = np.mean(y_pred[answered] == y_test[answered])
-            yield (f"| {name} | {rule} | {threshold} | "
-                   f"{rejected[is_unseen].mean():.3f} | "
-                   f"{rejected[~is_unseen].mean():.3f} | {accuracy:.3f} |")
+            yield (rule, threshold), (rejected[is_unseen].mean(),
+                                      rejected[~is_unseen].mean(),
+                                      np.mean(y_pred[answered] == y_test[answered]))
+
+
+def row(name, key, figures):
+    """One Markdown row."""
+    return (f"| {name} | {key[0]} | {key[1]} | "
+            + " | ".join(f"{value:.3f}" for value in figures) + " |")
 
 
 def calibration_rows(name, features, y_train, y_test):
@@ -92,27 +105,36 @@ def calibration_rows(name, features, y_train, y_test):
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--presets", default="global-svm,lbp-knn")
-    parser.add_argument("--seed", type=int, default=0,
-                        help="seed of the draw of the 3 unseen classes")
+    parser.add_argument("--seeds", default="0,1,2",
+                        help="comma-separated seeds of the draws of the 3 unseen "
+                             "classes")
     parser.add_argument("--limit", type=int, default=None)
     args = parser.parse_args(argv)
+    presets = args.presets.split(",")
+    seeds = [int(seed) for seed in args.seeds.split(",")]
     train, test = load_eurosat(limit=args.limit)
     y_train, y_test = np.asarray(train.labels), np.asarray(test.labels)
     classes = np.unique(y_train)
-    unseen = np.sort(np.random.RandomState(args.seed).choice(classes, 3, replace=False))
-    print(f"unseen classes: {', '.join(unseen)}; {len(y_train)} training and "
-          f"{len(y_test)} test images")
-    print("| preset | rule | threshold | unseen -> unknown | known rejected | "
-          "accuracy answered |\n|---|---|---|---|---|---|", flush=True)
-    features = {}
-    for name in args.presets.split(","):
-        features[name] = extract(name, train, test)
-        for row in novelty_rows(name, features[name], y_train, y_test, unseen):
-            print(row, flush=True)
-    first = args.presets.split(",")[0]
+    print(f"{len(y_train)} training and {len(y_test)} test images", flush=True)
+    features = {name: extract(name, train, test) for name in presets}
+    results = {}
+    for seed in seeds:
+        unseen = np.sort(np.random.RandomState(seed).choice(classes, 3,
+                                                            replace=False))
+        print(f"\nseed {seed}, unseen classes: {', '.join(unseen)}\n{HEADER}")
+        for name in presets:
+            for key, figures in novelty_figures(features[name], y_train, y_test,
+                                                unseen):
+                results.setdefault((name, *key), []).append(figures)
+                print(row(name, key, figures), flush=True)
+    if len(seeds) > 1:
+        print(f"\nmean over seeds {args.seeds}\n{HEADER}")
+        for (name, *key), figures in results.items():
+            print(row(name, key, np.mean(figures, axis=0)))
     print("\n| preset | calibration | test ECE |\n|---|---|---|")
-    for row in calibration_rows(first, features[first], y_train, y_test):
-        print(row, flush=True)
+    for line in calibration_rows(presets[0], features[presets[0]], y_train,
+                                 y_test):
+        print(line, flush=True)
 
 
 if __name__ == "__main__":

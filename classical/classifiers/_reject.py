@@ -3,8 +3,12 @@
 from numbers import Integral, Real
 
 import numpy as np
+from scipy.linalg import cho_factor, solve_triangular
+from scipy.sparse import issparse
 from sklearn.base import BaseEstimator, ClassifierMixin, MetaEstimatorMixin, clone
 from sklearn.calibration import CalibratedClassifierCV
+from sklearn.covariance import ledoit_wolf
+from sklearn.model_selection import StratifiedKFold
 from sklearn.neighbors import NearestNeighbors
 from sklearn.pipeline import Pipeline
 from sklearn.utils import get_tags
@@ -30,12 +34,78 @@ def _fitted_has(name):
     return check
 
 
+# relative ridge added to each class covariance so that a class of one sample
+# (whose Ledoit-Wolf estimate is zero) still has a positive definite one
+_RIDGE = 1e-6
+# folds of the cross-fitted reference scores of the 'gaussian' method
+_FOLDS = 5
+
+
+class _ClassNeighbours:
+    """Distance of a sample to its ``k``-th nearest training sample of a class."""
+
+    def __init__(self, features, y_index, n_classes, n_neighbors):
+        self.searches, self.references = [], []
+        for k in range(n_classes):
+            members = features[y_index == k]
+            search = NearestNeighbors(
+                n_neighbors=min(n_neighbors, members.shape[0] - 1)).fit(members)
+            # each training sample is its own nearest neighbour: ask for one more
+            distances, _ = search.kneighbors(members, search.n_neighbors + 1)
+            self.searches.append(search)
+            self.references.append(np.sort(distances[:, -1]))
+
+    def score(self, features, k):
+        return self.searches[k].kneighbors(features)[0][:, -1]
+
+
+class _ClassGaussians:
+    """Squared Mahalanobis distance to a class's Gaussian in a PCA space."""
+
+    def __init__(self, features, y_index, n_classes, n_components):
+        self.mean = features.mean(axis=0)
+        centred = features - self.mean
+        variances, axes = np.linalg.eigh(centred.T @ centred
+                                         / max(len(features) - 1, 1))
+        n_components = min(n_components, features.shape[1])
+        self.axes = axes[:, ::-1][:, :n_components]
+        ridge = _RIDGE * max(variances[::-1][:n_components].mean(), 1e-300)
+        projected = centred @ self.axes
+        self.means, self.factors = [], []
+        for k in range(n_classes):
+            members = projected[y_index == k]
+            mean = members.mean(axis=0)
+            covariance = ledoit_wolf(members - mean, assume_centered=True)[0]
+            covariance[np.diag_indices_from(covariance)] += ridge
+            self.means.append(mean)
+            self.factors.append(cho_factor(covariance, lower=True)[0])
+
+    def score(self, features, k):
+        offsets = (features - self.mean) @ self.axes - self.means[k]
+        whitened = solve_triangular(self.factors[k], offsets.T, lower=True)
+        return np.einsum("ij,ij->j", whitened, whitened)
+
+
+def _cross_fitted_scores(features, y_index, n_classes, n_components):
+    """Each sample's Gaussian score under a model fitted without its fold."""
+    n_splits = min(_FOLDS, np.bincount(y_index).min())
+    scores = np.empty(len(y_index))
+    folds = StratifiedKFold(n_splits, shuffle=True, random_state=0)
+    for fit, held_out in folds.split(features, y_index):
+        model = _ClassGaussians(features[fit], y_index[fit], n_classes,
+                                n_components)
+        for k in range(n_classes):
+            rows = held_out[y_index[held_out] == k]
+            scores[rows] = model.score(features[rows], k)
+    return [np.sort(scores[y_index == k]) for k in range(n_classes)]
+
+
 class RejectOption(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
     """Wrap a classifier so that it answers ``unknown_label`` when unsure.
 
     :meth:`predict` gives the wrapped classifier's class, or ``unknown_label``
     when the sample's *confidence* (:meth:`confidence`) is below
-    ``threshold``. Two confidences are offered:
+    ``threshold``. Three confidences are offered:
 
     - ``'probability'``: the largest class probability of the wrapped model.
       It says how sure the model is *between the classes it knows*; a
@@ -51,6 +121,17 @@ class RejectOption(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
       dimension of the features; samples far from every training sample of
       their predicted class (an unseen class, or a misclassified sample) get
       a confidence near 0.
+    - ``'gaussian'``: a class-conditional Gaussian novelty test [3]_. The
+      features are projected on their ``n_components`` leading principal
+      axes (fitted on all training samples); each class gets a Gaussian there
+      (its mean and Ledoit-Wolf shrunk covariance [4]_), and the score of a
+      sample predicted as class ``k`` is its squared Mahalanobis distance to
+      class ``k``'s Gaussian (the chi-square statistic of
+      :class:`~classical.classifiers.GaussianMLClassifier`'s reject test). Its
+      confidence is the conformal p-value of that score among class ``k``'s
+      cross-fitted training scores, so ``threshold`` again is the share of
+      known samples rejected. It is the better novelty signal on EuroSAT
+      (see Notes).
 
     Parameters
     ----------
@@ -65,16 +146,22 @@ class RejectOption(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
     threshold : float in [0, 1], default=0.7
         A sample whose confidence is below it is rejected; 0 rejects nothing.
         For ``'probability'`` it is a probability (0.7: "route predictions
-        below 70% confidence to unknown"); for ``'distance'`` it is the target
-        share of known samples rejected, so take a small value (0.05 to 0.1).
+        below 70% confidence to unknown"); for ``'distance'`` and
+        ``'gaussian'`` it is the target share of known samples rejected, so
+        take a small value (0.05 to 0.1).
         Read when predicting: ``set_params(threshold=...)`` needs no new fit.
     unknown_label : str, int or float, default='unknown'
         Answer of rejected samples; it must not be a class of ``y``.
-    method : {'probability', 'distance'}, default='probability'
+    method : {'probability', 'distance', 'gaussian'}, default='probability'
         The confidence, as described above.
     n_neighbors : int, default=5
         ``k`` of the ``'distance'`` method (capped at a class's size minus 1).
-        Ignored by ``'probability'``.
+        Ignored by the other methods.
+    n_components : int, default=10
+        Principal axes kept by the ``'gaussian'`` method (capped at the number
+        of features). Few axes keep the class covariances well estimated and
+        the score on the directions the classes vary most in; on EuroSAT 10
+        beat 5, 20, 50 and 100. Ignored by the other methods.
 
     Attributes
     ----------
@@ -84,9 +171,11 @@ class RejectOption(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
     classes_ : ndarray of shape (n_classes,)
         The classes of ``estimator_``.
     reference_scores_ : list of ndarray
-        For ``'distance'``: for each class, in ``classes_`` order, the sorted
-        leave-one-out distances of its training samples to their
-        ``n_neighbors``-th nearest class-mate.
+        For ``'distance'`` and ``'gaussian'``: for each class, in ``classes_``
+        order, the sorted scores of its training samples, each measured
+        without that sample (``'distance'``: leave-one-out distances to the
+        ``n_neighbors``-th nearest class-mate; ``'gaussian'``: Mahalanobis
+        distances under Gaussians fitted on the other 4 of 5 stratified folds).
 
     Notes
     -----
@@ -103,9 +192,31 @@ class RejectOption(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
     extractor) the reference scores are slightly optimistic and a little more
     than ``threshold`` of new known samples is rejected.
 
+    **Cross-fitted Gaussian scores.** A training sample's Mahalanobis
+    distance to a Gaussian fitted with it is too small (more so the more
+    axes), so the ``'gaussian'`` reference scores come from 5-fold
+    cross-fitting (fewer folds when a class has fewer than 5 samples; shuffled
+    with a fixed seed): each fold is scored by the principal axes and
+    Gaussians of the other folds. Those models see 4/5 of the data, so their
+    scores are slightly larger than the final model's on new samples: a
+    little less than ``threshold`` of new known samples is rejected on that
+    account.
+
     **Errors are rejected too.** A misclassified known sample lies far from
-    the class it was wrongly given, so the distance rule also rejects many
-    of the model's errors.
+    the class it was wrongly given, so the distance and Gaussian rules also
+    reject many of the model's errors, and these come on top of
+    ``threshold``.
+
+    **Which novelty signal.** Trained on 7 EuroSAT classes with the
+    ``global-svm`` preset and asked about the test images of all 10
+    (``benchmarks/decisions/novelty.py``, three draws of the unseen
+    classes), ``'gaussian'`` rejects clearly more of the unseen classes'
+    images than ``'distance'`` at the same share of known images rejected,
+    and both far more than ``'probability'``. Tried and left out because
+    they were no better there: the ``k``-NN distance on whitened or
+    L2-normalised features [5]_, a tied covariance [3]_, the distance
+    relative to one Gaussian of all classes, the residual off the principal
+    subspace, and per-block scores combined by Fisher's method.
 
     :meth:`predict_proba` and :meth:`decision_function` are the wrapped
     model's; :meth:`score` is the accuracy of :meth:`predict`, so rejected
@@ -121,6 +232,14 @@ class RejectOption(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
        sequential detection of anomalous sub-trajectories", Annals of
        Mathematics and Artificial Intelligence 74, 2015.
        :DOI:`10.1007/s10472-013-9381-7`
+    .. [3] K. Lee, K. Lee, H. Lee, J. Shin, "A simple unified framework for
+       detecting out-of-distribution samples and adversarial attacks",
+       NeurIPS 2018. :arXiv:`1807.03888`
+    .. [4] O. Ledoit, M. Wolf, "A well-conditioned estimator for
+       large-dimensional covariance matrices", Journal of Multivariate
+       Analysis 88(2), 2004. :DOI:`10.1016/S0047-259X(03)00096-4`
+    .. [5] Y. Sun, Y. Ming, X. Zhu, Y. Li, "Out-of-distribution detection with
+       deep nearest neighbors", ICML 2022. :arXiv:`2204.06507`
 
     Examples
     --------
@@ -140,17 +259,19 @@ class RejectOption(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
         "estimator": [HasMethods(["fit", "predict"])],
         "threshold": [Interval(Real, 0, 1, closed="both")],
         "unknown_label": [str, Real],
-        "method": [StrOptions({"probability", "distance"})],
+        "method": [StrOptions({"probability", "distance", "gaussian"})],
         "n_neighbors": [Interval(Integral, 1, None, closed="left")],
+        "n_components": [Interval(Integral, 1, None, closed="left")],
     }
 
     def __init__(self, estimator, *, threshold=0.7, unknown_label="unknown",
-                 method="probability", n_neighbors=5):
+                 method="probability", n_neighbors=5, n_components=10):
         self.estimator = estimator
         self.threshold = threshold
         self.unknown_label = unknown_label
         self.method = method
         self.n_neighbors = n_neighbors
+        self.n_components = n_components
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
@@ -161,7 +282,7 @@ class RejectOption(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
 
     @_fit_context(prefer_skip_nested_validation=False)
     def fit(self, X, y, **fit_params):
-        """Fit a copy of ``estimator`` and, for ``'distance'``, the reference.
+        """Fit a copy of ``estimator`` and, for a novelty method, its reference.
 
         Parameters
         ----------
@@ -170,8 +291,8 @@ class RejectOption(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
         y : array-like of shape (n_samples,)
             Class labels.
         **fit_params : dict
-            Passed to ``estimator.fit`` (for ``'distance'`` with a pipeline,
-            to its final step).
+            Passed to ``estimator.fit`` (for ``'distance'`` and ``'gaussian'``
+            with a pipeline, to its final step).
 
         Returns
         -------
@@ -181,8 +302,8 @@ class RejectOption(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
         Raises
         ------
         ValueError
-            If ``unknown_label`` is a class of ``y``, or, for ``'distance'``,
-            if a class has a single training sample.
+            If ``unknown_label`` is a class of ``y``, or, for ``'distance'``
+            and ``'gaussian'``, if a class has a single training sample.
         """
         y = column_or_1d(y, warn=True)
         check_classification_targets(y)
@@ -233,22 +354,26 @@ class RejectOption(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
         return check_array(features, accept_sparse="csr", dtype=np.float64)
 
     def _fit_reference(self, features, y):
+        """Fit the class models of the novelty score and their reference scores."""
         classes, y_index = np.unique(y, return_inverse=True)
-        self._neighbours, self.reference_scores_ = [], []
-        for k, label in enumerate(classes.tolist()):
-            members = features[y_index == k]
-            if members.shape[0] < 2:
-                raise ValueError(
-                    f"Class {label!r} has 1 training sample; the 'distance' method "
-                    "needs at least 2 per class to measure how far a sample lies "
-                    "from its class-mates. Add samples, remove the class, or use "
-                    "method='probability'.")
-            n_neighbors = min(self.n_neighbors, members.shape[0] - 1)
-            search = NearestNeighbors(n_neighbors=n_neighbors).fit(members)
-            # each training sample is its own nearest neighbour: ask for one more
-            distances, _ = search.kneighbors(members, n_neighbors + 1)
-            self._neighbours.append(search)
-            self.reference_scores_.append(np.sort(distances[:, -1]))
+        counts = np.bincount(y_index)
+        if counts.min() < 2:
+            raise ValueError(
+                f"Class {classes[counts.argmin()]!r} has 1 training sample; the "
+                f"{self.method!r} method needs at least 2 per class to measure how "
+                "far a sample lies from its class-mates. Add samples, remove the "
+                "class, or use method='probability'.")
+        if issparse(features):
+            features = features.toarray()
+        if self.method == "distance":
+            self._model = _ClassNeighbours(features, y_index, len(classes),
+                                           self.n_neighbors)
+            self.reference_scores_ = self._model.references
+        else:
+            self._model = _ClassGaussians(features, y_index, len(classes),
+                                          self.n_components)
+            self.reference_scores_ = _cross_fitted_scores(
+                features, y_index, len(classes), self.n_components)
 
     def _decide(self, X):
         """Predicted classes and their confidences, transforming X once."""
@@ -260,16 +385,17 @@ class RejectOption(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
         final = self.estimator_[-1] if self._transformer(self.estimator_) else \
             self.estimator_
         y_pred = final.predict(features)
+        if issparse(features) and self.method == "gaussian":
+            features = features.toarray()
         index = np.searchsorted(self.classes_, y_pred)
         confidence = np.empty(len(y_pred))
-        for k, (search, reference) in enumerate(zip(self._neighbours,
-                                                    self.reference_scores_)):
+        for k, reference in enumerate(self.reference_scores_):
             rows = np.flatnonzero(index == k)
             if rows.size:
-                distances, _ = search.kneighbors(features[rows])
+                scores = self._model.score(features[rows], k)
                 # conformal p-value: (1 + #{reference >= score}) / (n + 1)
-                at_least = len(reference) - np.searchsorted(
-                    reference, distances[:, -1], side="left")
+                at_least = len(reference) - np.searchsorted(reference, scores,
+                                                            side="left")
                 confidence[rows] = (1.0 + at_least) / (len(reference) + 1.0)
         return y_pred, confidence
 
@@ -285,7 +411,8 @@ class RejectOption(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
         -------
         confidence : ndarray of shape (n_samples,)
             In [0, 1]: the top probability (``'probability'``) or the conformal
-            p-value of the distance to the predicted class (``'distance'``).
+            p-value of the score against the predicted class (``'distance'``,
+            ``'gaussian'``).
         """
         return self._decide(X)[1]
 
