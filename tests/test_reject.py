@@ -1,9 +1,12 @@
-"""RejectOption: probability and conformal-distance rejection around any classifier."""
+"""RejectOption: probability, conformal-distance and conformal-Gaussian rejection."""
 
 import numpy as np
 import pytest
 from sklearn.calibration import CalibratedClassifierCV
+from sklearn.covariance import LedoitWolf
+from sklearn.decomposition import PCA
 from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import StratifiedKFold
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 from sklearn.svm import LinearSVC
@@ -23,6 +26,7 @@ except ImportError:  # pragma: no cover - older sklearn-compat
 @parametrize_with_checks([
     RejectOption(LogisticRegression(), threshold=0.3),
     RejectOption(LogisticRegression(), method="distance", threshold=0.0),
+    RejectOption(LogisticRegression(), method="gaussian", threshold=0.0),
 ])
 def test_sklearn_compatible(estimator, check):
     check(estimator)
@@ -47,6 +51,37 @@ def naive_distance_confidence(X_train, y_train, X, y_pred, k):
         score = np.sort(np.linalg.norm(members - x, axis=1))[kk - 1]
         confidence[i] = (1 + np.sum(reference >= score)) / (len(members) + 1)
     return confidence
+
+
+def naive_gaussian_scores(X_fit, y_fit, X, labels, n_components):
+    """Squared Mahalanobis distance of each row of X to its label's Gaussian."""
+    pca = PCA(min(n_components, X_fit.shape[1]), svd_solver="full").fit(X_fit)
+    ridge = 1e-6 * pca.explained_variance_.mean()
+    scores = np.empty(len(X))
+    for label in np.unique(labels):
+        members = pca.transform(X_fit[y_fit == label])
+        mean = members.mean(axis=0)
+        covariance = LedoitWolf(assume_centered=True).fit(members - mean).covariance_
+        precision = np.linalg.inv(covariance + ridge * np.eye(len(mean)))
+        rows = labels == label
+        offsets = pca.transform(X[rows]) - mean
+        scores[rows] = np.einsum("ij,jk,ik->i", offsets, precision, offsets)
+    return scores
+
+
+def naive_gaussian_confidence(X_train, y_train, X, y_pred, n_components):
+    """Conformal p-value of the Gaussian score among cross-fitted class scores."""
+    reference = np.empty(len(X_train))
+    n_splits = min(5, np.unique(y_train, return_counts=True)[1].min())
+    for fit, held in StratifiedKFold(n_splits, shuffle=True, random_state=0).split(
+            X_train, y_train):
+        reference[held] = naive_gaussian_scores(X_train[fit], y_train[fit],
+                                                X_train[held], y_train[held],
+                                                n_components)
+    scores = naive_gaussian_scores(X_train, y_train, X, y_pred, n_components)
+    return np.array([(1 + np.sum(reference[y_train == label] >= score))
+                     / (np.sum(y_train == label) + 1)
+                     for score, label in zip(scores, y_pred)])
 
 
 def test_probability_rule_matches_twin():
@@ -76,6 +111,37 @@ def test_distance_confidence_matches_twin(n_neighbors):
         naive_distance_confidence(X, y, X_test, y_pred, n_neighbors))
 
 
+@pytest.mark.parametrize("n_components, n_per_class", [(1, 60), (2, 60),
+                                                      (50, 60), (3, 4)])
+def test_gaussian_confidence_matches_twin(n_components, n_per_class):
+    rng = np.random.default_rng(3)
+    X, y = blobs(n_per_class=n_per_class, centres=((0,) * 5, (6,) + (0,) * 4,
+                                                   (0, 6) + (0,) * 3))
+    X = X @ rng.normal(size=(5, 5))  # correlated features
+    X_test = X[::3] + rng.normal(0, 2.0, (len(X[::3]), 5))
+    model = RejectOption(LogisticRegression(), method="gaussian",
+                         n_components=n_components).fit(X, y)
+    y_pred = LogisticRegression().fit(X, y).predict(X_test)
+    expected = naive_gaussian_confidence(X, y, X_test, y_pred, n_components)
+    assert np.ptp(expected) > 0.3  # the confidences are not all alike
+    np.testing.assert_allclose(model.confidence(X_test), expected)
+
+
+@pytest.mark.parametrize("method", ["distance", "gaussian"])
+def test_known_samples_rejected_at_about_the_threshold(method):
+    # exchangeable held-out samples of the known classes: the conformal
+    # p-value is uniform, so about `threshold` of them are rejected
+    centres = [np.eye(8)[i] * 8 for i in range(3)]
+    X, y = blobs(n_per_class=300, centres=centres, seed=4)
+    held_out, y_held_out = blobs(n_per_class=1000, centres=centres, seed=5)
+    model = RejectOption(LogisticRegression(), method=method).fit(X, y)
+    assert model.score(held_out[:30], y_held_out[:30]) > 0  # sanity: answers
+    for threshold in (0.05, 0.1, 0.2):
+        model.set_params(threshold=threshold)
+        rejected = np.mean(model.predict(held_out) == "unknown")
+        assert threshold * 0.75 < rejected < threshold * 1.25
+
+
 def test_distance_on_pipeline_features():
     X, y = blobs()
     X = X * [1.0, 100.0, 0.01]
@@ -90,12 +156,13 @@ def test_distance_on_pipeline_features():
     np.testing.assert_allclose(model.confidence(X_test), expected)
 
 
-def test_distance_rejects_a_novel_class_at_the_chosen_rate():
+@pytest.mark.parametrize("method", ["distance", "gaussian"])
+def test_novelty_rejects_a_novel_class_at_the_chosen_rate(method):
     X, y = blobs(n_per_class=200)
     known, _ = blobs(n_per_class=200, seed=1)
     rng = np.random.default_rng(2)
     novel = rng.normal((3, 3, 6), 1.0, (300, 3))  # a class never trained on
-    model = RejectOption(LogisticRegression(), method="distance",
+    model = RejectOption(LogisticRegression(), method=method,
                          threshold=0.1).fit(X, y)
     known_rejected = np.mean(model.predict(known) == "unknown")
     novel_rejected = np.mean(model.predict(novel) == "unknown")
@@ -147,6 +214,7 @@ def test_decision_function_only_is_calibrated():
     ({"threshold": 1.5}, "threshold"),
     ({"threshold": -0.1}, "threshold"),
     ({"method": "margin"}, "method"),
+    ({"method": "gaussian", "n_components": 0}, "n_components"),
     ({"unknown_label": "a"}, "unknown_label 'a' is also a class"),
 ])
 def test_bad_parameters(params, match):
@@ -155,12 +223,14 @@ def test_bad_parameters(params, match):
         RejectOption(LogisticRegression(), **params).fit(X, y)
 
 
-def test_single_sample_class_with_distance():
+@pytest.mark.parametrize("method", ["distance", "gaussian"])
+def test_single_sample_class_with_a_novelty_method(method):
     X, y = blobs()
     y = y.astype(object)
     y[0] = "lonely"
-    with pytest.raises(ValueError, match="Class 'lonely' has 1 training sample"):
-        RejectOption(LogisticRegression(), method="distance").fit(X, y)
+    with pytest.raises(ValueError, match=f"Class 'lonely' has 1 training sample; "
+                                         f"the '{method}' method needs at least 2"):
+        RejectOption(LogisticRegression(), method=method).fit(X, y)
 
 
 def test_preset_on_eurosat_rejects_an_unseen_class(eurosat_dir):
