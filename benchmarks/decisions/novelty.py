@@ -8,9 +8,10 @@ Protocol. EuroSAT RGB with the accuracy benchmark's split
 (:func:`benchmarks.accuracy.datasets.load_eurosat`: 4,000 training and 1,000
 test images, stratified, seed 0). Three classes, drawn with
 ``np.random.RandomState(seed)`` for each seed of ``--seeds`` (default 0, 1
-and 2), are left out of training; each preset is fitted on the 7 others and asked about all 1,000
-test images. A preset's first step (a fixed image-to-vector extractor) is run
-once per image, and the rest of the pipeline is wrapped in
+and 2), are left out of training; each preset is fitted on the 7 others and
+asked about all 1,000 test images. A preset's first step (a fixed
+image-to-vector extractor) is run once per image, and the rest of the
+pipeline is wrapped in
 :class:`classical.classifiers.RejectOption`, which is the same model as
 wrapping the whole preset.
 
