@@ -160,8 +160,11 @@ class RejectOption(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
     n_components : int, default=10
         Principal axes kept by the ``'gaussian'`` method (capped at the number
         of features). Few axes keep the class covariances well estimated and
-        the score on the directions the classes vary most in; on EuroSAT 10
-        beat 5, 20, 50 and 100. Ignored by the other methods.
+        the score on the directions the classes vary most in. On EuroSAT
+        with ``global-svm``'s features, 10 found more of the unseen classes'
+        images than 5, 20, 50 or 100 at 10% of known images rejected, on each
+        of three draws (8 to 15 came within a few points). Ignored by the
+        other methods.
 
     Attributes
     ----------
@@ -211,8 +214,10 @@ class RejectOption(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
     ``global-svm`` preset and asked about the test images of all 10
     (``benchmarks/decisions/novelty.py``, three draws of the unseen
     classes), ``'gaussian'`` rejects clearly more of the unseen classes'
-    images than ``'distance'`` at the same share of known images rejected,
-    and both far more than ``'probability'``. Tried and left out because
+    images than ``'distance'`` at the same share of known images rejected
+    (``threshold=0.1``, mean of the draws: 55% against 42%, with 11% of
+    known images rejected by both), and both far more than
+    ``'probability'``. Tried and left out because
     they were no better there: the ``k``-NN distance on whitened or
     L2-normalised features [5]_, a tied covariance [3]_, the distance
     relative to one Gaussian of all classes, the residual off the principal
@@ -234,12 +239,12 @@ class RejectOption(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
        :DOI:`10.1007/s10472-013-9381-7`
     .. [3] K. Lee, K. Lee, H. Lee, J. Shin, "A simple unified framework for
        detecting out-of-distribution samples and adversarial attacks",
-       NeurIPS 2018. :arXiv:`1807.03888`
+       NeurIPS 2018. https://arxiv.org/abs/1807.03888
     .. [4] O. Ledoit, M. Wolf, "A well-conditioned estimator for
        large-dimensional covariance matrices", Journal of Multivariate
        Analysis 88(2), 2004. :DOI:`10.1016/S0047-259X(03)00096-4`
     .. [5] Y. Sun, Y. Ming, X. Zhu, Y. Li, "Out-of-distribution detection with
-       deep nearest neighbors", ICML 2022. :arXiv:`2204.06507`
+       deep nearest neighbors", ICML 2022. https://arxiv.org/abs/2204.06507
 
     Examples
     --------
