@@ -1,5 +1,7 @@
 """RejectOption: probability, conformal-distance and conformal-Gaussian rejection."""
 
+import warnings
+
 import numpy as np
 import pytest
 from sklearn.calibration import CalibratedClassifierCV
@@ -61,7 +63,8 @@ def naive_gaussian_scores(X_fit, y_fit, X, labels, n_components):
     for label in np.unique(labels):
         members = pca.transform(X_fit[y_fit == label])
         mean = members.mean(axis=0)
-        covariance = LedoitWolf(assume_centered=True).fit(members - mean).covariance_
+        covariance = (LedoitWolf(assume_centered=True).fit(members - mean).covariance_
+                      if len(members) > 1 else np.zeros((len(mean), len(mean))))
         precision = np.linalg.inv(covariance + ridge * np.eye(len(mean)))
         rows = labels == label
         offsets = pca.transform(X[rows]) - mean
@@ -125,6 +128,19 @@ def test_gaussian_confidence_matches_twin(n_components, n_per_class):
     expected = naive_gaussian_confidence(X, y, X_test, y_pred, n_components)
     assert np.ptp(expected) > 0.3  # the confidences are not all alike
     np.testing.assert_allclose(model.confidence(X_test), expected)
+
+
+def test_gaussian_with_two_samples_a_class():
+    # two folds: each fold's Gaussian of a class is fitted on one sample
+    X, y = blobs(n_per_class=2)
+    X_test, _ = blobs(n_per_class=20, seed=1)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        model = RejectOption(LogisticRegression(), method="gaussian").fit(X, y)
+        confidence = model.confidence(X_test)
+    y_pred = LogisticRegression().fit(X, y).predict(X_test)
+    np.testing.assert_allclose(confidence,
+                               naive_gaussian_confidence(X, y, X_test, y_pred, 10))
 
 
 @pytest.mark.parametrize("method", ["distance", "gaussian"])

@@ -75,7 +75,8 @@ class _ClassGaussians:
         for k in range(n_classes):
             members = projected[y_index == k]
             mean = members.mean(axis=0)
-            covariance = ledoit_wolf(members - mean, assume_centered=True)[0]
+            covariance = (ledoit_wolf(members - mean, assume_centered=True)[0]
+                          if len(members) > 1 else np.zeros((len(mean),) * 2))
             covariance[np.diag_indices_from(covariance)] += ridge
             self.means.append(mean)
             self.factors.append(cho_factor(covariance, lower=True)[0])
