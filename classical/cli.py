@@ -235,15 +235,11 @@ class _BatchPredictor:
             MultiLabelClassifier,
             RejectOption,
         )
+        from .utils._pipeline import feature_steps
 
-        if isinstance(model, Pipeline):
-            # samplers (an imbalanced-learn pipeline's resample step) act in fit only
-            self._steps = [step for _, step in model.steps[:-1]
-                           if step not in (None, "passthrough")
-                           and not hasattr(step, "fit_resample")]
-            self.classifier = model.steps[-1][1]
-        else:
-            self._steps, self.classifier = [], model
+        # samplers (an imbalanced-learn pipeline's resample step) act in fit only
+        self._steps = feature_steps(model)
+        self.classifier = model.steps[-1][1] if isinstance(model, Pipeline) else model
         classifier = self.classifier
         self.multilabel = isinstance(classifier, MultiLabelClassifier)
         self.hierarchical = isinstance(classifier, HierarchicalClassifier)
@@ -289,14 +285,14 @@ class _BatchPredictor:
         """Return the :class:`_Decisions` of a batch of images."""
         import numpy as np
 
-        features = images
-        for step in self._steps:
-            features = step.transform(features)
+        from .utils._pipeline import transform_features
+
+        features = transform_features(self._steps, images)
         classifier, proba, confidence = self.classifier, None, None
         if self._own_confidence:
             # its classes and confidences from one pass (predict and confidence
             # would each compute them)
-            predicted, confidence = classifier._decide(features)
+            predicted, confidence = classifier.predict_with_confidence(features)
         elif self.hierarchical or (self._confidence and not self.multilabel):
             proba = classifier.predict_proba(features)
             predicted = classifier.classes_.take(np.argmax(proba, axis=1))

@@ -19,6 +19,7 @@ from sklearn.utils.validation import check_array, check_is_fitted, column_or_1d
 from sklearn_compat.base import _fit_context
 
 from ..utils._docstring import Substitution
+from ..utils._pipeline import feature_steps, fit_features, transform_features
 
 __all__ = ["RejectOption"]
 
@@ -320,7 +321,8 @@ class RejectOption(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
             self.estimator_ = estimator.fit(X, y, **fit_params)
         else:
             self.estimator_ = estimator
-            features = self._fit_features(X, y, fit_params)
+            features = check_array(fit_features(estimator, X, y, **fit_params),
+                                   accept_sparse="csr", dtype=np.float64)
             self._fit_reference(features, y)
         self.classes_ = self.estimator_.classes_
         if any(c == self.unknown_label for c in self.classes_.tolist()):
@@ -332,32 +334,11 @@ class RejectOption(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
 
     def _calibrated(self, estimator):
         """Calibrate the classifier (a pipeline's final step: features once)."""
-        if self._transformer(estimator) is None:
+        if not isinstance(estimator, Pipeline) or len(estimator.steps) < 2:
             return CalibratedClassifierCV(estimator, method="sigmoid")
         name, final = estimator.steps[-1]
         return estimator.set_params(
             **{name: CalibratedClassifierCV(final, method="sigmoid")})
-
-    def _transformer(self, estimator):
-        """The steps before the classifier (None when there are none)."""
-        if isinstance(estimator, Pipeline) and len(estimator.steps) > 1:
-            return estimator[:-1]
-        return None
-
-    def _fit_features(self, X, y, fit_params):
-        """Fit ``estimator_`` transforming X once; return the training features."""
-        transformer = self._transformer(self.estimator_)
-        if transformer is None:
-            self.estimator_.fit(X, y, **fit_params)
-            return check_array(X, accept_sparse="csr", dtype=np.float64)
-        features = transformer.fit_transform(X, y)
-        self.estimator_[-1].fit(features, y, **fit_params)
-        return check_array(features, accept_sparse="csr", dtype=np.float64)
-
-    def _features(self, X):
-        transformer = self._transformer(self.estimator_)
-        features = X if transformer is None else transformer.transform(X)
-        return check_array(features, accept_sparse="csr", dtype=np.float64)
 
     def _fit_reference(self, features, y):
         """Fit the class models of the novelty score and their reference scores."""
@@ -381,15 +362,33 @@ class RejectOption(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
             self.reference_scores_ = _cross_fitted_scores(
                 features, y_index, len(classes), self.n_components)
 
-    def _decide(self, X):
-        """Predicted classes and their confidences, transforming X once."""
+    @_SAMPLES
+    def predict_with_confidence(self, X):
+        """The wrapped model's classes and their confidences, from one pass.
+
+        :meth:`predict` and :meth:`confidence` each compute both; this gives
+        them together, the features computed once.
+
+        Parameters
+        ----------
+        {samples}
+
+        Returns
+        -------
+        y_pred : ndarray of shape (n_samples,)
+            The wrapped model's class of each sample, before rejection.
+        confidence : ndarray of shape (n_samples,)
+            As :meth:`confidence`: :meth:`predict` answers ``unknown_label``
+            where it is below ``threshold``.
+        """
         check_is_fitted(self)
         if self.method == "probability":
             proba = self.estimator_.predict_proba(X)
             return self.classes_[np.argmax(proba, axis=1)], proba.max(axis=1)
-        features = self._features(X)
-        final = self.estimator_[-1] if self._transformer(self.estimator_) else \
-            self.estimator_
+        steps = feature_steps(self.estimator_)
+        features = check_array(transform_features(steps, X), accept_sparse="csr",
+                               dtype=np.float64)
+        final = self.estimator_.steps[-1][1] if steps else self.estimator_
         y_pred = final.predict(features)
         if issparse(features) and self.method == "gaussian":
             features = features.toarray()
@@ -420,7 +419,7 @@ class RejectOption(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
             p-value of the score against the predicted class (``'distance'``,
             ``'gaussian'``).
         """
-        return self._decide(X)[1]
+        return self.predict_with_confidence(X)[1]
 
     @_SAMPLES
     def predict(self, X):
@@ -436,7 +435,7 @@ class RejectOption(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
             Classes and ``unknown_label``; the dtype holds both (object when
             one is text and the other a number).
         """
-        y_pred, confidence = self._decide(X)
+        y_pred, confidence = self.predict_with_confidence(X)
         rejected = confidence < self.threshold
         if not rejected.any():
             return y_pred
