@@ -375,7 +375,7 @@ class RejectOption(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
 
         Returns
         -------
-        y_pred : ndarray of shape (n_samples,)
+        classes : ndarray of shape (n_samples,)
             The wrapped model's class of each sample, before rejection.
         confidence : ndarray of shape (n_samples,)
             As :meth:`confidence`: :meth:`predict` answers ``unknown_label``
