@@ -20,6 +20,7 @@ from ._patches import (
 )
 from ._rules import PixelRuleFeatures, pixel_rule_features
 from ._sift import SIFTExtractor, root_sift, sift
+from ._symmetry import d4_is_exact, d4_local_features
 
 __all__ = [
     "DenseColorExtractor",
@@ -45,4 +46,6 @@ __all__ = [
     "pixel_rule_features",
     "PixelRuleFeatures",
     "GlobalFeaturesExtractor",
+    "d4_local_features",
+    "d4_is_exact",
 ]
