@@ -1,4 +1,4 @@
-"""Classifiers: Gaussian maximum likelihood and readable rules."""
+"""Classifiers: Gaussian maximum likelihood, readable rules and meta-estimators."""
 
 from ._gaussian_ml import GaussianMLClassifier
 from ._hierarchy import HierarchicalClassifier
@@ -6,6 +6,7 @@ from ._multilabel import MultiLabelClassifier
 from ._reject import RejectOption
 from ._rule_syntax import parse_rule
 from ._rules import RuleClassifier
+from ._tta import TestTimeAugmentation
 
 __all__ = ["GaussianMLClassifier", "HierarchicalClassifier", "MultiLabelClassifier",
-           "RejectOption", "RuleClassifier", "parse_rule"]
+           "RejectOption", "RuleClassifier", "TestTimeAugmentation", "parse_rule"]

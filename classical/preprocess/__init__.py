@@ -1,5 +1,6 @@
-"""Image-to-image steps: resizing and colour conversion."""
+"""Image-to-image steps: resizing, colour conversion and augmentation."""
 
+from ._augment import RandomAugment, d4
 from ._color import ConvertColor, Grayscale, convert_color, to_grayscale
 from ._resize import Resize, resize
 
@@ -10,4 +11,6 @@ __all__ = [
     "Grayscale",
     "convert_color",
     "ConvertColor",
+    "d4",
+    "RandomAugment",
 ]
