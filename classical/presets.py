@@ -19,7 +19,12 @@ from sklearn.pipeline import FeatureUnion, Pipeline
 from sklearn.preprocessing import FunctionTransformer, Normalizer, StandardScaler
 from sklearn.svm import SVC
 
-from .classifiers import GaussianMLClassifier, MultiLabelClassifier, RuleClassifier
+from .classifiers import (
+    GaussianMLClassifier,
+    MultiLabelClassifier,
+    RuleClassifier,
+    TestTimeAugmentation,
+)
 from .descriptors import (
     ColorHistogramExtractor,
     ColorMomentsExtractor,
@@ -41,7 +46,7 @@ from .encoders import (
     VLADEncoder,
 )
 from .geo import ClassSizePCA, NeighbourhoodFeatures, SpectralIndices
-from .preprocess import Grayscale, Resize, convert_color
+from .preprocess import Grayscale, RandomAugment, Resize, convert_color
 
 __all__ = ["make_pipeline", "list_pipelines", "set_library_params"]
 
@@ -556,8 +561,68 @@ def _sampler(resample):
     return resample
 
 
+# augment= names: every orientation of each image, once (see RandomAugment's Notes)
+_AUGMENTERS = {
+    "d4": lambda: RandomAugment(d4=True, n_copies=7, random_state=0),
+    "flips": lambda: RandomAugment(hflip=True, vflip=True, n_copies=3, random_state=0),
+}
+_TTA_NAMES = ("d4", "flips")
+
+
+def _check_images_preset(name, option, value):
+    """Refuse an image-only option for a preset of pixel rows."""
+    if name.startswith("pixel-"):
+        raise ValueError(
+            f"{option}={value!r} needs images, but the {name!r} preset classifies "
+            "pixel rows (n_pixels, n_bands), which have no image to flip or turn. "
+            f"Use {option}=None, or an image preset such as 'scene-best'."
+        )
+
+
+def _augmenter(name, augment):
+    """The sampler that ``augment`` names or is (a RandomAugment, say)."""
+    _check_images_preset(name, "augment", augment)
+    if isinstance(augment, str):
+        if augment not in _AUGMENTERS:
+            raise ValueError(
+                f"Unknown augment {augment!r}. Choose one of "
+                f"{', '.join(map(repr, _AUGMENTERS))}, or pass "
+                "classical.preprocess.RandomAugment(...)."
+            )
+        return _AUGMENTERS[augment]()
+    if isinstance(augment, type) or not hasattr(augment, "fit_resample"):
+        raise TypeError(
+            "augment must be None, 'd4', 'flips' or a RandomAugment instance (an "
+            "object with fit_resample); got "
+            f"{augment.__name__ if isinstance(augment, type) else type(augment).__name__}."
+        )
+    return augment
+
+
+def _check_tta(name, tta, multilabel):
+    """Check ``tta`` before the pipeline is built; a list is checked at fit."""
+    _check_images_preset(name, "tta", tta)
+    if multilabel:
+        raise ValueError(
+            f"tta={tta!r} cannot be used with multilabel=True: test-time "
+            "augmentation averages the probabilities of one label's classes. Use "
+            "tta=None."
+        )
+    if isinstance(tta, str) and tta not in _TTA_NAMES:
+        raise ValueError(
+            f"Unknown tta {tta!r}. Choose one of {', '.join(map(repr, _TTA_NAMES))}, "
+            "or pass a list of functions from an image to an image."
+        )
+    if not isinstance(tta, (str, list, tuple)):
+        raise TypeError(
+            "tta must be None, 'd4', 'flips' or a list of functions from an image "
+            f"to an image; got {type(tta).__name__}."
+        )
+
+
 def make_pipeline(name, *, n_jobs=None, verbose=False, multilabel=False,
-                  class_weight=None, resample=None, **params):
+                  class_weight=None, resample=None, augment=None, tta=None,
+                  **params):
     """Build an unfitted preset pipeline.
 
     Parameters
@@ -606,25 +671,49 @@ default=None
         only: ``predict`` and ``transform`` see every sample. Its parameters
         are ``resample__*`` (``resample__k_neighbors=3``). Not with
         ``multilabel=True`` (samplers balance one label).
+    augment : {'d4', 'flips'}, RandomAugment or None, default=None
+        Add edited copies of each training image, in ``fit`` only:
+        ``'d4'`` each image in all eight orientations of the square (seven
+        copies, 8 times the training set), ``'flips'`` in its four flips
+        (identity, both mirrors, half turn: 4 times), or any
+        :class:`~classical.preprocess.RandomAugment` (rotations, crops,
+        colour jitter, blur, noise). The result is an
+        :class:`imblearn.pipeline.Pipeline` whose first step ``augment``
+        takes the images, the mechanism ``resample`` uses (both may be
+        given); its parameters are ``augment__*``. Fit time grows with the
+        copies. Not for the ``pixel-*`` presets, whose rows are not images.
+    tta : {'d4', 'flips'}, list of callable or None, default=None
+        Test-time augmentation: return the pipeline wrapped in a
+        :class:`~classical.classifiers.TestTimeAugmentation`, whose
+        ``predict_proba`` is the mean over each test image's copies (the
+        eight symmetries, the four flips, or the given functions), each
+        described by the whole pipeline: prediction costs that many times
+        more. The pipeline's parameters then gain an ``estimator__``
+        prefix. Not with ``multilabel=True`` nor for the ``pixel-*``
+        presets.
     **params
         Step parameters in scikit-learn's ``step__param`` form, passed to
         :meth:`~sklearn.pipeline.Pipeline.set_params`, e.g. ``svm__estimator__C=1.0``.
 
     Returns
     -------
-    pipeline : sklearn.pipeline.Pipeline
+    pipeline : sklearn.pipeline.Pipeline or TestTimeAugmentation
         A new, unfitted pipeline; an :class:`imblearn.pipeline.Pipeline` (a
-        subclass) when ``resample`` is given.
+        subclass) when ``resample`` or ``augment`` is given; wrapped in a
+        :class:`~classical.classifiers.TestTimeAugmentation` when ``tta`` is.
 
     Raises
     ------
     ValueError
         If ``name`` is not a preset, a parameter does not exist,
-        ``class_weight`` is given to a preset without class weights, or
-        ``resample`` is an unknown name or comes with ``multilabel=True``.
+        ``class_weight`` is given to a preset without class weights,
+        ``resample`` is an unknown name or comes with ``multilabel=True``,
+        ``augment`` or ``tta`` is an unknown name or comes with a pixel
+        preset, or ``tta`` comes with ``multilabel=True``.
     TypeError
         If ``multilabel`` is not a bool, ``class_weight`` is neither a string
-        nor a dict, or ``resample`` is not a sampler.
+        nor a dict, ``resample`` or ``augment`` is not a sampler, or ``tta``
+        is neither a name nor a list.
 
     Notes
     -----
@@ -680,16 +769,23 @@ default=None
             "weighs each label's binary problem, or resample=None."
         )
     sampler = None if resample is None else _sampler(resample)
+    augmenter = None if augment is None else _augmenter(name, augment)
+    if tta is not None:
+        _check_tta(name, tta, multilabel)
     pipeline = _PRESETS[name][1]()
     step, classifier = pipeline.steps[-1]
     _weigh_classes(name, classifier, class_weight)
     if multilabel:
         pipeline.steps[-1] = (step, MultiLabelClassifier(classifier, threshold="tune",
                                                          random_state=0))
-    if sampler is not None:
+    if sampler is not None or augmenter is not None:
+        head = [] if augmenter is None else [("augment", augmenter)]
+        resampling = [] if sampler is None else [("resample", sampler)]
         pipeline = ResamplingPipeline(
-            [*pipeline.steps[:-1], ("resample", sampler), pipeline.steps[-1]])
+            [*head, *pipeline.steps[:-1], *resampling, pipeline.steps[-1]])
     set_library_params(pipeline, n_jobs=n_jobs, verbose=verbose)
     if params:
         pipeline.set_params(**params)
+    if tta is not None:
+        pipeline = TestTimeAugmentation(pipeline, transforms=tta)
     return pipeline
