@@ -1,6 +1,7 @@
-"""Loading image datasets: a folder per class, or the sample shipped inside."""
+"""Image datasets: loading a folder per class or the shipped sample, and checking it."""
 
 from ._folder import ImageDataset, list_image_files, load_folder, load_images
+from ._inspect import inspect, kept_paths
 from ._multilabel import MultiLabelDataset, load_multilabel
 from ._read import ImageLoadError, ImageLoadWarning, read_image
 from ._samples import load_sample, sample_path
@@ -10,6 +11,8 @@ __all__ = [
     "ImageLoadError",
     "ImageLoadWarning",
     "MultiLabelDataset",
+    "inspect",
+    "kept_paths",
     "list_image_files",
     "load_folder",
     "load_images",
