@@ -57,9 +57,9 @@ def dct_hash(thumbnail):
         top-left 8 x 8 DCT-II coefficients (row-major, the DC coefficient left
         out) is above their median.
     energy : float
-        The root-mean-square of those 63 coefficients divided by the side
-        (32), i.e. the standard deviation, in grey levels, of the thumbnail's
-        content at the frequencies the hash reads. Near-uniform images (calm
+        The norm of those 63 coefficients divided by the side (32): by
+        Parseval's identity, the standard deviation, in grey levels, of the
+        thumbnail's content at the frequencies the hash reads. Near-uniform images (calm
         water, a flat texture) have little of it, and their bits are noise.
 
     Notes
@@ -82,11 +82,12 @@ def dct_hash(thumbnail):
     """
     coefficients = scipy.fft.dctn(np.asarray(thumbnail, dtype=np.float64),
                                   type=2, norm="ortho")
-    low = coefficients[:_HASH_BLOCK, :_HASH_BLOCK].ravel()[1:]
+    # rounded, so that a flat image's round-off gives all-zero bits, not noise
+    low = np.round(coefficients[:_HASH_BLOCK, :_HASH_BLOCK].ravel()[1:], 6)
     bits = low > np.median(low)
     value = int(np.packbits(np.append(bits, False), bitorder="little")
                 .view("<u8")[0])
-    energy = float(np.sqrt(np.mean(low * low)) / THUMBNAIL_SIDE)
+    energy = float(np.sqrt(np.sum(low * low)) / THUMBNAIL_SIDE)
     return value, energy
 
 
@@ -132,7 +133,7 @@ def near_pairs(hashes, max_distance, n_bands=4):
         The hashes.
     max_distance : int
         Largest Hamming distance of a pair.
-    n_bands : {1, 2, 4, 8}, default=4
+    n_bands : {4, 8, 16}, default=4
         Number of bands the 64 bits are cut into.
 
     Returns
