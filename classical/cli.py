@@ -16,6 +16,13 @@ draws the risk-coverage curve (``--risk-coverage``). ``train --labels``
 makes a multi-label model (label sets from a CSV) and ``train --hierarchy``
 a :class:`~classical.classifiers.HierarchicalClassifier` that falls back to
 a parent class; ``evaluate`` and ``predict`` recognise both kinds of model.
+
+Data: ``inspect`` checks a folder of images before training (duplicates,
+label conflicts, leakage into ``--against`` another folder, blurry, badly
+exposed, unreadable and tiny images, class balance) and writes a Markdown
+report with contact sheets, JSON and the list of files a clean copy keeps;
+it never deletes or moves a file, and its findings are a report, not a
+failure (exit status 0).
 """
 
 import csv
@@ -33,6 +40,8 @@ DEFAULT_OUTPUT = "classical-output"
 DEFAULT_BATCH_SIZE = 256
 #: The answer of an image whose confidence is below ``--reject``.
 _UNKNOWN = "unknown"
+#: Files or groups of each finding ``inspect`` prints (its reports list them all).
+_LISTED = 10
 
 _ON_ERROR = click.option(
     "--on-error", type=click.Choice(["warn", "raise", "ignore"]), default="warn",
@@ -1030,6 +1039,53 @@ def sample_points_command(ctx, map_path, per_class, output, seed):
     path = sample_points(map_path, per_class, output, random_state=seed)
     ctx.say(f"Reference points written to {path}; fill in their label, then run "
             f"classical assess {map_path} {path}")
+
+
+@cli.command(name="inspect")
+@click.argument("data_dir", type=click.Path())
+@click.option("--against", "other_dir", type=click.Path(), metavar="OTHER_DIR",
+              help="Also find the images of DATA_DIR that are in OTHER_DIR (the "
+                   "same or nearly the same image): train/test leakage.")
+@click.option("--report", "report_path", type=click.Path(dir_okay=False),
+              metavar="REPORT.md",
+              help="Write the Markdown report here, with a PNG contact sheet of "
+                   "each finding beside it (REPORT_duplicates.png, ...).")
+@click.option("--json", "json_path", type=click.Path(dir_okay=False),
+              help="Write the findings as JSON here.")
+@click.option("--write-clean", "clean_path", type=click.Path(dir_okay=False),
+              metavar="LIST",
+              help="Write the files a clean copy keeps, one per line: all but "
+                   "the unreadable files, every duplicate but the first (sorted) "
+                   "of its group and every member of a label conflict.")
+@click.pass_obj
+def inspect_command(ctx, data_dir, other_dir, report_path, json_path, clean_path):
+    """Check the images in DATA_DIR (one sub-folder per class) before training.
+
+    Finds exact and near duplicates, the same image under two classes,
+    images also in OTHER_DIR, blurry (for their class), nearly constant or
+    badly exposed, unreadable and far too small images, and counts each
+    class. Prints the summary and the findings; never deletes or moves a
+    file. Paths are written as DATA_DIR is given (relative if it is).
+    """
+    from .datasets import (inspect, inspect_markdown, kept_paths, save_inspect_json,
+                           save_inspect_report)
+
+    report = inspect(data_dir, against=other_dir, n_jobs=ctx.n_jobs,
+                     verbose=not ctx.quiet)
+    title = f"Inspection of {data_dir}" + (f" against {other_dir}" if other_dir else "")
+    click.echo(inspect_markdown(report, title=title, max_listed=_LISTED))
+    if report_path is not None:
+        sheets = len(save_inspect_report(report, report_path, title=title)) - 1
+        ctx.say(f"Report written to {report_path} with {sheets} contact "
+                f"sheet{'s' * (sheets != 1)}")
+    if json_path is not None:
+        save_inspect_json(report, json_path)
+        ctx.say(f"JSON report written to {json_path}")
+    if clean_path is not None:
+        kept = kept_paths(report)
+        Path(clean_path).write_text("".join(f"{path}\n" for path in kept),
+                                    encoding="utf-8")
+        ctx.say(f"{len(kept):,} files to keep written to {clean_path}")
 
 
 @cli.command()
