@@ -74,7 +74,7 @@ def main(argv=None):
         (args.output / name).mkdir(parents=True, exist_ok=True)
         save_inspect_report(report, args.output / name / "report.md",
                             title=f"Inspection of {name}")
-        print(markdown_table(rows[-1:], COLUMNS), flush=True)
+        print(f"{name}: {report['n_images']:,} images in {seconds:.1f} s", flush=True)
     total = {"set": "all", "seconds": sum(row["seconds"] for row in rows)}
     total.update({column: sum(row[column] for row in rows)
                   for column in COLUMNS[1:-1]})

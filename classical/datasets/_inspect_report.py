@@ -200,10 +200,10 @@ def _draw_tile(sheet, draw, font, x, y, path):
         sheet.paste(thumbnail, (x + (_TILE - thumbnail.width) // 2,
                                 y + (_TILE - thumbnail.height) // 2))
         size = f"{shape[1]}x{shape[0]}"
-    caption = (Path(path).name, f"{_class_of(path)}, {size}")
-    for line, text in enumerate(caption):
-        draw.text((x, y + _TILE + 2 + line * _LINE), _fit(text, font, _TILE),
-                  fill=_TEXT, font=font)
+    size = f", {size}"
+    label = _fit(_class_of(path), font, _TILE - font.getlength(size)) + size
+    for line, text in enumerate((_fit(Path(path).name, font, _TILE), label)):
+        draw.text((x, y + _TILE + 2 + line * _LINE), text, fill=_TEXT, font=font)
 
 
 def _row_height(heading):
