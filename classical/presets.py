@@ -599,6 +599,17 @@ def _augmenter(name, augment):
     return augment
 
 
+def _spliced(steps):
+    """``steps`` with each nested pipeline's own steps in its place.
+
+    imbalanced-learn's Pipeline refuses a pipeline among its steps.
+    """
+    flat = []
+    for name, step in steps:
+        flat.extend(step.steps if isinstance(step, Pipeline) else [(name, step)])
+    return flat
+
+
 def _check_tta(name, tta, multilabel):
     """Check ``tta`` before the pipeline is built; a list is checked at fit."""
     _check_images_preset(name, "tta", tta)
@@ -670,7 +681,11 @@ default=None
         ``resample`` before the classifier step, which resamples in ``fit``
         only: ``predict`` and ``transform`` see every sample. Its parameters
         are ``resample__*`` (``resample__k_neighbors=3``). Not with
-        ``multilabel=True`` (samplers balance one label).
+        ``multilabel=True`` (samplers balance one label). As that pipeline
+        refuses nested pipelines, a preset step that is one has its steps
+        spliced in: ``hog-svm`` then has steps ``resize``, ``gray`` and
+        ``hog`` in place of ``features`` (``hog__orientations``, not
+        ``features__hog__orientations``). The same holds with ``augment``.
     augment : {'d4', 'flips'}, RandomAugment or None, default=None
         Add edited copies of each training image, in ``fit`` only:
         ``'d4'`` each image in all eight orientations of the square (seven
@@ -782,7 +797,7 @@ default=None
         head = [] if augmenter is None else [("augment", augmenter)]
         resampling = [] if sampler is None else [("resample", sampler)]
         pipeline = ResamplingPipeline(
-            [*head, *pipeline.steps[:-1], *resampling, pipeline.steps[-1]])
+            [*head, *_spliced(pipeline.steps[:-1]), *resampling, pipeline.steps[-1]])
     set_library_params(pipeline, n_jobs=n_jobs, verbose=verbose)
     if params:
         pipeline.set_params(**params)

@@ -347,3 +347,17 @@ def test_make_pipeline_augment_errors():
         classical.make_pipeline("color-rf", augment=3)
     with pytest.raises(ValueError, match="the 'pixel-svm' preset classifies pixel rows"):
         classical.make_pipeline("pixel-svm", augment="d4")
+
+
+@pytest.mark.parametrize("options", [dict(augment="flips"), dict(resample="over"),
+                                     dict(augment="d4", resample="under")])
+def test_nested_preset_pipeline_is_spliced_for_imblearn(options):
+    # imblearn's Pipeline refuses a pipeline step such as hog-svm's 'features'
+    pipe = classical.make_pipeline("hog-svm", hog__orientations=6, **options)
+    names = [name for name, _ in pipe.steps]
+    assert names[names.index("resize"):names.index("scale")] == ["resize", "gray", "hog"]
+    assert pipe.named_steps["hog"].orientations == 6
+    images = np.stack([smooth_image((24, 24, 3), np.uint8)] * 10)
+    images[5:, :12] //= 3
+    pipe.fit(images, [0] * 5 + [1] * 5)
+    assert pipe.predict(images).shape == (10,)

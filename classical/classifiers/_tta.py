@@ -186,7 +186,8 @@ shape (n_images, H, W[, C])
         y_pred : ndarray of shape (n_images,)
             Classes from ``classes_``.
         """
-        return self.classes_.take(np.argmax(self.predict_proba(X), axis=1))
+        proba = self.predict_proba(X)
+        return self.classes_.take(np.argmax(proba, axis=1))
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
