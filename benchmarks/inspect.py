@@ -1,4 +1,5 @@
-"""``classical inspect`` on the four shared image sets: what it finds, how fast.
+"""``classical inspect`` on the four shared image sets: what it finds, how fast,
+and the same files through CleanVision, the peer a user would otherwise pick.
 
 Run ``NUMBA_NUM_THREADS=2 python -m benchmarks.inspect [--output FOLDER]
 [--sets eurosat_rgb,ucmerced,...] [--n-jobs 2]`` from the repository root.
@@ -8,14 +9,23 @@ Caltech-101 subset, Brodatz tiles; about 9,500 images) is inspected once with
 :func:`classical.datasets.inspect`, as ``classical inspect`` does, after one
 warm-up run on the bundled EuroSAT sample (1,000 images) whose time, JIT
 compilation included, is printed on its own line: a command-line user pays
-it once, the first time. The table gives the count of each finding (groups
-for duplicates and label conflicts, files otherwise), the files a clean copy
-keeps (:func:`classical.datasets.kept_paths`) and the wall seconds of each
-set. Each set's Markdown report and contact sheets are written under
-``--output``/<set>/report.md, to look at the findings.
+it once, the first time. The first table gives the count of each finding
+(groups for duplicates and label conflicts, files otherwise), the files a
+clean copy keeps (:func:`classical.datasets.kept_paths`) and the wall
+seconds of each set. Each set's Markdown report and contact sheets are
+written under ``--output``/<set>/report.md, to look at the findings.
+
+The peer is CleanVision (``pip install cleanvision``; its rows are left out
+with a note when it is absent), run on the same list of files with its
+default checks and ``n_jobs`` worker processes. Its second table gives its
+counts (duplicate sets; images for the other checks, named as CleanVision
+names them) and the ratio of its seconds to ours. Ours and the peer run in
+turn, the first alternating from set to set, one run each (a set takes
+seconds, so the JIT is the only warm-up that matters).
 """
 
 import argparse
+import contextlib
 import os
 import platform
 import time
@@ -27,6 +37,9 @@ SETS = ("eurosat_rgb", "ucmerced", "caltech101_subset10", "textures_brodatz")
 COLUMNS = ["set", "images", "classes", "unreadable", "too small", "blurry",
            "exposure", "exact dup.", "near dup.", "label conflicts", "kept",
            "seconds"]
+PEER_CHECKS = ["exact_duplicates", "near_duplicates", "blurry", "dark", "light",
+               "low_information", "odd_size", "odd_aspect_ratio", "grayscale"]
+PEER_COLUMNS = ["set", *PEER_CHECKS, "seconds", "ours seconds", "peer / ours"]
 
 
 def _row(name, report, seconds):
@@ -44,6 +57,37 @@ def _row(name, report, seconds):
             "kept": len(kept_paths(report)), "seconds": seconds}
 
 
+def _timed(function):
+    start = time.perf_counter()
+    result = function()
+    return result, time.perf_counter() - start
+
+
+def _peer(paths, n_jobs):
+    """CleanVision's counts on ``paths`` (its progress bars silenced)."""
+    from cleanvision import Imagelab
+
+    with open(os.devnull, "w") as null, contextlib.redirect_stderr(null), \
+            contextlib.redirect_stdout(null):
+        lab = Imagelab(filepaths=paths, verbose=False)
+        lab.find_issues(n_jobs=n_jobs, verbose=False)
+    counts = dict(zip(lab.issue_summary["issue_type"],
+                      lab.issue_summary["num_images"].astype(int), strict=True))
+    for kind in ("exact_duplicates", "near_duplicates"):
+        counts[kind] = len(lab.info[kind]["sets"])
+    return counts
+
+
+def _has_peer():
+    try:
+        import cleanvision  # noqa: F401
+    except ImportError:
+        print("note: cleanvision is not installed, so its rows are left out "
+              "(pip install cleanvision)")
+        return False
+    return True
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--output", type=Path, default=Path("inspect-output"),
@@ -51,12 +95,13 @@ def main(argv=None):
     parser.add_argument("--sets", default=",".join(SETS),
                         help="comma-separated folders of the shared data")
     parser.add_argument("--n-jobs", type=int, default=2,
-                        help="threads for reading images")
+                        help="threads (ours) and processes (CleanVision)")
     args = parser.parse_args(argv)
 
     import numba
 
-    from classical.datasets import inspect, sample_path, save_inspect_report
+    from classical.datasets import (inspect, list_image_files, sample_path,
+                                    save_inspect_report)
 
     print(f"machine: {platform.processor() or platform.machine()}, "
           f"{os.cpu_count()} cores, Numba threads {numba.config.NUMBA_NUM_THREADS}, "
@@ -65,21 +110,37 @@ def main(argv=None):
                                               n_jobs=args.n_jobs))
     print(f"warm-up on the bundled sample (1,000 images, JIT compile included): "
           f"{warm:.1f} s", flush=True)
-    rows = []
-    for name in args.sets.split(","):
-        start = time.perf_counter()
-        report = inspect(SHARED_DATA / name, n_jobs=args.n_jobs)
-        seconds = time.perf_counter() - start
+    with_peer = _has_peer()
+    rows, peer_rows = [], []
+    for index, name in enumerate(args.sets.split(",")):
+        folder = SHARED_DATA / name
+        paths = list_image_files(sorted(p for p in folder.iterdir() if p.is_dir()))
+        if with_peer and index % 2:  # the peer first on every other set
+            counts, peer_seconds = _timed(lambda: _peer(paths, args.n_jobs))
+        report, seconds = _timed(lambda: inspect(folder, n_jobs=args.n_jobs))
+        if with_peer and not index % 2:
+            counts, peer_seconds = _timed(lambda: _peer(paths, args.n_jobs))
+        assert sorted(paths) == report["paths"]  # both saw the same files
         rows.append(_row(name, report, seconds))
+        message = f"{name}: {report['n_images']:,} images in {seconds:.1f} s"
+        if with_peer:
+            peer_rows.append({"set": name, **counts, "seconds": peer_seconds,
+                              "ours seconds": seconds,
+                              "peer / ours": peer_seconds / seconds})
+            message += f" (CleanVision {peer_seconds:.1f} s)"
+        print(message, flush=True)
         (args.output / name).mkdir(parents=True, exist_ok=True)
         save_inspect_report(report, args.output / name / "report.md",
                             title=f"Inspection of {name}")
-        print(f"{name}: {report['n_images']:,} images in {seconds:.1f} s", flush=True)
     total = {"set": "all", "seconds": sum(row["seconds"] for row in rows)}
     total.update({column: sum(row[column] for row in rows)
                   for column in COLUMNS[1:-1]})
     print()
     print(markdown_table([*rows, total], COLUMNS))
+    if peer_rows:
+        print()
+        print("CleanVision on the same files:")
+        print(markdown_table(peer_rows, PEER_COLUMNS))
 
 
 if __name__ == "__main__":
