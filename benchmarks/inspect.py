@@ -29,6 +29,7 @@ import contextlib
 import os
 import platform
 import time
+from functools import partial
 from pathlib import Path
 
 from ._timing import SHARED_DATA, first_call_seconds, markdown_table
@@ -100,8 +101,12 @@ def main(argv=None):
 
     import numba
 
-    from classical.datasets import (inspect, list_image_files, sample_path,
-                                    save_inspect_report)
+    from classical.datasets import (
+        inspect,
+        list_image_files,
+        sample_path,
+        save_inspect_report,
+    )
 
     print(f"machine: {platform.processor() or platform.machine()}, "
           f"{os.cpu_count()} cores, Numba threads {numba.config.NUMBA_NUM_THREADS}, "
@@ -115,11 +120,12 @@ def main(argv=None):
     for index, name in enumerate(args.sets.split(",")):
         folder = SHARED_DATA / name
         paths = list_image_files(sorted(p for p in folder.iterdir() if p.is_dir()))
+        peer = partial(_peer, paths, args.n_jobs)
         if with_peer and index % 2:  # the peer first on every other set
-            counts, peer_seconds = _timed(lambda: _peer(paths, args.n_jobs))
-        report, seconds = _timed(lambda: inspect(folder, n_jobs=args.n_jobs))
+            counts, peer_seconds = _timed(peer)
+        report, seconds = _timed(partial(inspect, folder, n_jobs=args.n_jobs))
         if with_peer and not index % 2:
-            counts, peer_seconds = _timed(lambda: _peer(paths, args.n_jobs))
+            counts, peer_seconds = _timed(peer)
         assert sorted(paths) == report["paths"]  # both saw the same files
         rows.append(_row(name, report, seconds))
         message = f"{name}: {report['n_images']:,} images in {seconds:.1f} s"

@@ -1067,8 +1067,13 @@ def inspect_command(ctx, data_dir, other_dir, report_path, json_path, clean_path
     class. Prints the summary and the findings; never deletes or moves a
     file. Paths are written as DATA_DIR is given (relative if it is).
     """
-    from .datasets import (inspect, inspect_markdown, kept_paths, save_inspect_json,
-                           save_inspect_report)
+    from .datasets import (
+        inspect,
+        inspect_markdown,
+        kept_paths,
+        save_inspect_json,
+        save_inspect_report,
+    )
 
     report = inspect(data_dir, against=other_dir, n_jobs=ctx.n_jobs,
                      verbose=not ctx.quiet)

@@ -16,9 +16,19 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from classical.datasets import (inspect, inspect_markdown, read_image,
-                                save_inspect_report)
-from classical.datasets._inspect_report import _GAP, _LINE, _TILE, MAX_FILES, MAX_MEMBERS
+from classical.datasets import (
+    inspect,
+    inspect_markdown,
+    read_image,
+    save_inspect_report,
+)
+from classical.datasets._inspect_report import (
+    _GAP,
+    _LINE,
+    _TILE,
+    MAX_FILES,
+    MAX_MEMBERS,
+)
 from tests.test_cli import CLASSES, run, sample_folder
 from tests.test_cli_decisions import PNG, fails
 

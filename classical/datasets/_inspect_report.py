@@ -254,7 +254,8 @@ def _sheet_rows(items, kind):
         kind = _group_kind(group) or f"{len(paths)} files"
         rows.append((f"{number}. {kind}{more}", paths[:MAX_MEMBERS]))
     left = len(items) - len(rows)
-    return rows, (f"... and {left:,} more groups, listed in the report." if left else "")
+    footer = f"... and {left:,} more groups, listed in the report." if left else ""
+    return rows, footer
 
 
 def save_inspect_report(report, path, *, title="Data-set inspection"):
