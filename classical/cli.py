@@ -1088,6 +1088,7 @@ def inspect_command(ctx, data_dir, other_dir, report_path, json_path, clean_path
         ctx.say(f"JSON report written to {json_path}")
     if clean_path is not None:
         kept = kept_paths(report)
+        Path(clean_path).parent.mkdir(parents=True, exist_ok=True)
         Path(clean_path).write_text("".join(f"{path}\n" for path in kept),
                                     encoding="utf-8")
         ctx.say(f"{len(kept):,} files to keep written to {clean_path}")

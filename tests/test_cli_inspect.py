@@ -71,13 +71,15 @@ def as_json(report):
 @pytest.fixture(scope="module")
 def outputs(planted, tmp_path_factory):
     """The command's result and files on the planted folder."""
-    out = tmp_path_factory.mktemp("out")
+    out = tmp_path_factory.mktemp("out") / "new"  # folders the command makes
     before = snapshot(planted["folder"])
     result = run("inspect", planted["folder"], "--report", out / "report.md",
-                 "--json", out / "report.json", "--write-clean", out / "keep.txt")
+                 "--json", out / "json" / "report.json",
+                 "--write-clean", out / "lists" / "keep.txt")
     assert snapshot(planted["folder"]) == before  # nothing moved, changed or deleted
     return {"result": result, "out": out,
-            "json": json.loads((out / "report.json").read_text(encoding="utf-8"))}
+            "json": json.loads((out / "json" / "report.json").read_text(
+                encoding="utf-8"))}
 
 
 def test_findings_are_a_report_not_a_failure(outputs):
@@ -113,7 +115,8 @@ def test_write_clean_follows_the_rule(outputs):
     dropped |= {path for group in report["duplicates"]
                 for path in sorted(group["paths"])[1:]}
     dropped |= {path for group in report["label_conflicts"] for path in group["paths"]}
-    kept = (outputs["out"] / "keep.txt").read_text(encoding="utf-8").splitlines()
+    kept = (outputs["out"] / "lists" / "keep.txt").read_text(encoding="utf-8")
+    kept = kept.splitlines()
     assert kept == [path for path in report["paths"] if path not in dropped]
 
 

@@ -53,7 +53,7 @@ def _class_of(path):
 
 def _count(report, key, kind):
     items = report[key]
-    if kind == _FILES:
+    if kind == _FILES or not items:
         return f"{len(items):,}"
     files = sum(len(group["paths"]) for group in items)
     return f"{len(items):,} group{'s' * (len(items) != 1)}, {files:,} files"
@@ -269,7 +269,7 @@ def save_inspect_report(report, path, *, title="Data-set inspection"):
         The Markdown file. The contact sheet of each non-empty finding is
         written beside it as ``<stem>_<finding>.png`` (``report.md`` gives
         ``report_duplicates.png``, ...) and linked from it; unreadable files
-        get none (their images cannot be drawn).
+        get none (their images cannot be drawn). Missing folders are made.
     title : str, default='Data-set inspection'
         The report's first heading.
 
@@ -285,6 +285,7 @@ def save_inspect_report(report, path, *, title="Data-set inspection"):
     placeholder tile captioned ``unreadable``.
     """
     path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
     sheets, written = {}, []
     for key, heading, kind in _FINDINGS:
         items = report[key]
@@ -308,7 +309,7 @@ def save_inspect_json(report, path):
     report : dict
         The mapping returned by :func:`~classical.datasets.inspect`.
     path : str or path-like
-        The JSON file (UTF-8, indented).
+        The JSON file (UTF-8, indented); missing folders are made.
 
     Returns
     -------
@@ -316,6 +317,7 @@ def save_inspect_json(report, path):
         The file written.
     """
     path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n",
                     encoding="utf-8")
     return path
