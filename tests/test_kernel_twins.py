@@ -80,6 +80,7 @@ TWINS = {
         "pixel_quantities": "pixel_quantities",
         "pixel_rule_batch": "pixel_rule_batch",
     }),
+    "symmetry": ("symmetry", {"permute_descriptors": "permute_descriptors"}),
     "vlad": ("encoders", {
         "vlad_batch": "vlad_batch",
         "soft_vlad_batch": "soft_vlad_batch",

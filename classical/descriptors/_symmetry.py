@@ -14,6 +14,7 @@ import numpy as np
 
 from .._kernels import dsift as dsift_kernels
 from .._kernels import lbp as lbp_kernels
+from .._kernels import symmetry as symmetry_kernels
 from .._local_features import LocalFeatures
 from ..utils._docstring import Substitution
 from ._dense_sift import DenseSIFTExtractor, _bin_sizes
@@ -41,8 +42,9 @@ _COMPASS = ((1, 0), (1, 1), (0, 1), (-1, 1), (-1, 0), (-1, -1), (0, -1), (1, -1)
 
 _EXTRACTORS = (DenseSIFTExtractor, DenseLBPExtractor, DenseColorExtractor)
 
-_ORDER = """Symmetry ``k`` (0 to 7) of an image is ``np.rot90(image, k % 4)``
-    for ``k < 4`` and ``np.rot90(np.fliplr(image), k % 4)`` for ``k >= 4``:
+_ORDER = """Symmetry ``k`` (0 to 7) of an image is ``classical.preprocess.d4(image)[k]``:
+    ``np.rot90(image, k % 4)`` for ``k < 4`` and ``np.rot90(np.fliplr(image),
+    k % 4)`` for ``k >= 4``:
     the identity, the rotations by 90, 180 and 270 degrees counter-clockwise
     on screen, the left-right mirror, the transpose (``image.swapaxes(0,
     1)``), the up-down mirror and the anti-transpose. Odd ``k`` swap height
@@ -133,51 +135,57 @@ def _lbp_block(P, method, k):
     with the neighbours, and the moved pattern's code gives the new bin.
     The rotation-invariant 'uniform' codes never move; 'ror' codes move only
     under mirrors (a pattern and its mirror image may be different
-    rotation classes).
+    rotation classes); the non-uniform bin of 'nri_uniform' stays put.
     """
-    codes, code_to_bin = _bin_codes(P, method)
-    if method == "uniform" or k == 0:
-        return np.arange(codes.size)
+    n_bins = _bin_codes(P, method)[0].size
+    if k == 0:
+        return np.arange(n_bins)
     targets = _neighbour_map(P, k)
     if targets is None:
         raise ValueError(
             f"P={P} neighbours on the circle do not map onto neighbours under "
-            f"symmetry k={k}; the codes of method={method!r} can be moved only "
-            "when P is a multiple of 4 (of 2 for k=4 and k=6). Use P=4, 8, 16 or "
-            "24, or method='uniform', which every symmetry leaves unchanged.")
-    if method == "default":
-        new_bins = _moved_patterns(codes, targets)
-    else:
-        patterns = _representatives(P, method, codes)
-        moved = _moved_patterns(patterns, targets)
-        number = _METHOD_NUMBERS[method]
-        new_codes = np.array([int(lbp_kernels._pattern_code(pattern, P, number))
-                              for pattern in moved], np.int64)
-        new_bins = new_codes if code_to_bin is None else code_to_bin[new_codes]
-    columns = np.empty(codes.size, np.int64)
-    columns[new_bins] = np.arange(codes.size)
+            f"symmetry k={k}, so the LBP codes of the transformed image are not "
+            "those of the image moved. Use P a multiple of 4 (4, 8, 16, 24); the "
+            "two mirrors of the axes (k=4 and k=6) need only an even P.")
+    if method == "uniform":
+        return np.arange(n_bins)
+    new_bins = _moved_bins(P, method, targets)
+    columns = np.empty(n_bins, np.int64)
+    columns[new_bins] = np.arange(n_bins)
     return columns
 
 
-def _representatives(P, method, codes):
-    """A bit pattern with each code ('ror', or 'nri_uniform' up to 62 points).
-
-    'ror' codes are patterns themselves. 'nri_uniform' code ``1 + (n - 1) P
-    + (P - s) % P`` is the run of ``n`` ones starting at neighbour ``s``;
-    the all-ones and the non-uniform codes stand for themselves, the latter
-    through a pattern that stays non-uniform (``0b0101``, or no pattern at
-    all below 4 neighbours, where the bin is always empty).
-    """
+def _moved_bins(P, method, targets):
+    """The bin each bin's codes go to when bit ``i`` moves to ``targets[i]``."""
+    codes, code_to_bin = _bin_codes(P, method)
+    if method == "default":
+        return _moved_patterns(codes, targets)
     if method == "ror":
-        return codes.astype(np.int64)
+        patterns = codes.astype(np.int64)
+    else:  # nri_uniform: the non-uniform bin (the last) is left out and kept
+        patterns = _uniform_patterns(P)
+    number = _METHOD_NUMBERS[method]
+    new_codes = np.array([int(lbp_kernels._pattern_code(pattern, P, number))
+                          for pattern in _moved_patterns(patterns, targets)],
+                         np.int64)
+    if method == "ror":
+        return code_to_bin[new_codes]
+    return np.append(new_codes, codes.size - 1)
+
+
+def _uniform_patterns(P):
+    """A bit pattern of each uniform 'nri_uniform' code, in code order.
+
+    Code ``1 + (n - 1) P + (P - s) % P`` is the run of ``n`` ones starting
+    at neighbour ``s``; code 0 has no ones and code ``P (P - 1) + 1`` all.
+    """
     full = (1 << P) - 1
     patterns = [0]
     for n in range(1, P):
         for rotation in range(P):
             run = ((1 << n) - 1) << ((P - rotation) % P)
             patterns.append((run | (run >> P)) & full)
-    patterns += [full, 0b0101 if P >= 4 else full]
-    return np.array(patterns, np.int64)
+    return np.array(patterns + [full], np.int64)
 
 
 @lru_cache(maxsize=64)
@@ -240,14 +248,19 @@ def _check_features(features):
 
 
 def _moved_positions(features, matrix):
-    """Positions and image shapes after the symmetry of ``matrix``."""
+    """Positions and image shapes after the symmetry of ``matrix``.
+
+    ``(x, y)`` goes to ``matrix @ (x, y) + shift``, the shift taking the
+    image's centre to the centre of the transformed image. Half-integer
+    positions are exact in float32.
+    """
     shapes = features.image_shapes
     new_shapes = shapes[:, ::-1] if matrix[0, 0] == 0 else shapes
-    image = np.repeat(np.arange(len(shapes)), features.counts)
     centre = (shapes[:, ::-1] - 1) / 2.0  # (x, y) of each image's centre
-    new_centre = (new_shapes[:, ::-1] - 1) / 2.0
-    moved = (features.positions - centre[image]) @ matrix.T + new_centre[image]
-    return moved, new_shapes, image
+    shift = (new_shapes[:, ::-1] - 1) / 2.0 - centre @ matrix.T
+    moved = features.positions @ matrix.T.astype(features.positions.dtype)
+    moved += np.repeat(shift.astype(moved.dtype), features.counts, axis=0)
+    return moved, new_shapes
 
 
 def _size_rank(scales):
@@ -257,6 +270,29 @@ def _size_rank(scales):
     rank = np.empty(values.size, np.int64)
     rank[np.argsort(first)] = np.arange(values.size)
     return rank[inverse]
+
+
+def _row_order(features, positions):
+    """Source row of each moved row, in the order describing would give.
+
+    Within an image: size after size (in the order the sizes first appear),
+    then by ``y``, then by ``x``. The order is computed on the first image of
+    each ``(H, W, count)`` and reused for the others, whose grids are the same
+    on a dense extractor's features (on other features the rows stay paired
+    with their positions, only their order within an image may differ).
+    """
+    offsets = features.offsets
+    groups = np.column_stack([features.image_shapes, features.counts])
+    _, first, inverse = np.unique(groups, axis=0, return_index=True,
+                                  return_inverse=True)
+    rows = np.empty(features.n_descriptors, np.int64)
+    for group, image in enumerate(first):
+        start, stop = offsets[image], offsets[image + 1]
+        template = np.lexsort((positions[start:stop, 0], positions[start:stop, 1],
+                               _size_rank(features.scales[start:stop])))
+        for member in np.flatnonzero(inverse.ravel() == group):
+            rows[offsets[member]:offsets[member + 1]] = offsets[member] + template
+    return rows
 
 
 @Substitution(order=_ORDER)
@@ -293,9 +329,9 @@ def d4_local_features(features, k, *, extractor):
         supported dense extractor.
     ValueError
         If ``k`` is not in 0..7; if the features lack image shapes or
-        positions, or their length does not fit the extractor; if LBP codes
-        cannot be moved (``P`` not a multiple of 4 for 'default', 'ror' and
-        'nri_uniform').
+        positions, or their length does not fit the extractor; if the LBP
+        neighbours do not move onto neighbours (``P`` not a multiple of 4,
+        or odd for the mirrors of the axes).
 
     See Also
     --------
@@ -330,7 +366,7 @@ def d4_local_features(features, k, *, extractor):
     order in the transformed image, so in flat regions, where a neighbour
     ties with the centre, a bit may differ (see :func:`d4_is_exact`).
     Colour moments are statistics of the patch's pixel set and do not
-    change.
+    change (but for rounding: the pixels are summed in another order).
 
     When the grid does not map onto itself (``(H - patch) % step`` or ``(W -
     patch) % step`` not 0 for an axis the symmetry reverses), the patches
@@ -363,11 +399,13 @@ def d4_local_features(features, k, *, extractor):
     _check_extractor(extractor)
     _check_features(features)
     columns = _descriptor_columns(extractor, k, features.n_dims)
-    positions, shapes, image = _moved_positions(features, _matrix(k))
-    order = np.lexsort((positions[:, 0], positions[:, 1],
-                        _size_rank(features.scales), image))
-    return LocalFeatures(features.descriptors[order][:, columns], features.offsets,
-                         positions[order], features.scales[order], shapes)
+    positions, shapes = _moved_positions(features, _matrix(k))
+    rows = _row_order(features, positions)
+    descriptors = np.empty((rows.size, columns.size), features.descriptors.dtype)
+    symmetry_kernels.permute_descriptors(features.descriptors, rows, columns,
+                                         descriptors)
+    return LocalFeatures(descriptors, features.offsets, positions[rows],
+                         features.scales[rows], shapes)
 
 
 def d4_is_exact(extractor, image_shape, k):
@@ -388,9 +426,10 @@ def d4_is_exact(extractor, image_shape, k):
         True when the grid of the transformed image is the moved grid
         (``(H - patch) % step == 0`` for a symmetry that reverses rows,
         ``(W - patch) % step == 0`` for one that reverses columns, ``patch``
-        the largest patch side) and, for LBP with any neighbour between
-        pixels, when ``k`` is 0. Exact means equal to float32 rounding for
-        dense SIFT and bit for bit for LBP and colour moments.
+        the largest patch side) and, for LBP, every neighbour is on a pixel
+        and moves onto a neighbour (or ``k`` is 0). Exact means equal to
+        float32 rounding for dense SIFT and colour moments (sums taken in
+        another order), bit for bit for LBP.
 
     Raises
     ------
@@ -435,8 +474,9 @@ def d4_is_exact(extractor, image_shape, k):
     if (reversed_x and (width - patch) % step) or (
             reversed_y and (height - patch) % step):
         return False
-    if isinstance(extractor, DenseLBPExtractor) and k and not _on_pixels(extractor):
-        return False
+    if isinstance(extractor, DenseLBPExtractor) and k:
+        return (_neighbour_map(int(extractor.P), k) is not None
+                and _on_pixels(extractor))
     return True
 
 
