@@ -617,10 +617,19 @@ def _hierarchical(pipeline, tree, threshold):
                    "classifier, in training only: repeat rare-class images "
                    "(over), drop common-class ones (under) or synthesise new "
                    "rare-class features (smote).")
+@click.option("--augment", type=click.Choice(["d4", "flips"]),
+              help="Train on edited copies of each image too: its eight "
+                   "orientations of the square (d4: 8 times the training set) or "
+                   "its four flips; for images with no 'up', such as aerial "
+                   "scenes and textures.")
+@click.option("--tta", type=click.Choice(["d4", "flips"]),
+              help="Test-time augmentation: average the class probabilities over "
+                   "each image's eight orientations (d4) or four flips when "
+                   "predicting (8 or 4 times slower).")
 @_ON_ERROR
 @click.pass_obj
 def train(ctx, data_dir, pipeline_name, model_path, test_size, seed, size, labels_csv,
-          hierarchy_path, threshold, class_weight, resample, on_error):
+          hierarchy_path, threshold, class_weight, resample, augment, tta, on_error):
     """Train a preset on DATA_DIR (one sub-folder per class) and save it.
 
     With --labels, DATA_DIR holds images with several labels each, listed in
@@ -632,11 +641,15 @@ def train(ctx, data_dir, pipeline_name, model_path, test_size, seed, size, label
     if hierarchy_path is not None and labels_csv is not None:
         raise click.UsageError("--hierarchy and --labels cannot be combined: a class "
                                "tree needs one class per image.")
+    if tta is not None and hierarchy_path is not None:
+        raise click.UsageError("--tta and --hierarchy cannot be combined: the "
+                               "hierarchy wraps the preset's classifier step.")
     if threshold is not None and hierarchy_path is None:
         raise click.UsageError("--threshold is the fallback threshold of --hierarchy;"
                                " give --hierarchy TREE.json too.")
     pipeline = make_pipeline(pipeline_name, multilabel=labels_csv is not None,
-                             class_weight=class_weight, resample=resample)
+                             class_weight=class_weight, resample=resample,
+                             augment=augment, tta=tta)
     options = {"size": size, "on_error": on_error, "n_jobs": ctx.n_jobs,
                "verbose": not ctx.quiet}
     if labels_csv is not None:

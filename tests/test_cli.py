@@ -225,6 +225,32 @@ def test_train_passes_the_imbalance_options_to_the_preset(tiny_folder, tmp_path,
         assert type(model.named_steps["resample"]).__name__ == "RandomUnderSampler"
 
 
+def test_train_with_augmentation_and_tta_predicts_the_averaged_copies(tiny_folder,
+                                                                     tmp_path):
+    path = tmp_path / "m.skops"
+    result = run("-q", "train", tiny_folder, "--pipeline", "color-rf", "--model", path,
+                 "--test-size", "0", "--augment", "flips", "--tta", "flips")
+    assert result.exit_code == 0, result.stderr
+    model = classical.load(path)
+    assert type(model).__name__ == "TestTimeAugmentation"
+    assert model.estimator_.named_steps["augment"].d4 is False
+    data = load_folder(tiny_folder)
+    result = run("-q", "predict", path, *[tiny_folder / name for name in CLASSES])
+    assert result.exit_code == 0, result.stderr
+    rows = read_csv(result.stdout)[1:]
+    np.testing.assert_allclose([[float(p) for p in row[2:5]] for row in rows],
+                               model.predict_proba(data.images), atol=5e-5)
+
+
+def test_train_tta_with_a_hierarchy_is_a_usage_error(tiny_folder, tmp_path):
+    tree = tmp_path / "tree.json"
+    tree.write_text(json.dumps({"Land": ["Forest", "Highway"], "Water": ["SeaLake"]}))
+    result = run("-q", "train", tiny_folder, "--pipeline", "color-rf", "--model",
+                 tmp_path / "m.skops", "--tta", "d4", "--hierarchy", tree)
+    assert result.exit_code == 2
+    assert "--tta and --hierarchy cannot be combined" in result.stderr
+
+
 def test_train_class_weight_on_a_knn_preset_names_the_fix(tiny_folder, tmp_path):
     result = run("-q", "train", tiny_folder, "--pipeline", "lbp-knn", "--model",
                  tmp_path / "m.skops", "--class-weight", "balanced")
