@@ -1,4 +1,4 @@
-"""Moving dense descriptors to a symmetry of their image: one gather of rows and columns.
+"""Dense descriptors moved to a symmetry of their image: one gather of rows, columns.
 
 :func:`classical.descriptors.d4_local_features` computes which row of the
 original features each moved row comes from and which bin each moved bin
