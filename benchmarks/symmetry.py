@@ -36,8 +36,8 @@ histograms, encodings 7e-4; uniform P16 R2: 2-16% of histograms by at most
 3/256, encodings 2-4%, as much as the symmetry itself moves them, since riu2
 codes are invariant). On the four off-size images only 36% of the moved
 centres are on the transformed image's grid and the encodings differ by
-7-23% (a symmetry moves them by 45-110%); the transpose (k=5) is exact on
-any size. Permuting was 2.6 to 18 times faster than describing again.
+5-23% (a symmetry moves them by 45-113%); the transpose (k=5) is exact on
+any size. Permuting was 2.6 to 18.5 times faster than describing again.
 
 Data: the first 200 images of the bundled EuroSAT sample (64 x 64) and,
 when ``../shared/data/ucmerced`` is present, the first image of each of the

@@ -301,8 +301,9 @@ def d4_local_features(features, k, *, extractor):
 
     Describing a rotated or mirrored image again moves each patch of the
     grid and each bin of its descriptor: this returns the same features by
-    moving them, with no image read. It is as fast as copying the features
-    once, where describing again costs a full extraction.
+    moving them, with no image read: one gather of the features, measured 2.6
+    to 18 times faster than describing the transformed images
+    (``python -m benchmarks.symmetry``).
 
     Parameters
     ----------
@@ -355,7 +356,7 @@ def d4_local_features(features, k, *, extractor):
     image moved (central and one-sided differences change sign exactly), so
     the result differs from describing again only by float32 rounding (the
     orientation arithmetic and the order of the sums), measured below
-    ``1e-5`` on real images.
+    ``2e-6`` on EuroSAT and UC Merced images.
 
     LBP patch histograms: neighbour ``i`` (angle ``2 pi i / P``
     counter-clockwise) moves to ``i + P / 4`` under the rotation and to ``P
@@ -449,7 +450,10 @@ def d4_is_exact(extractor, image_shape, k):
     interpolated in another order in the transformed image; where a
     neighbour ties with the centre (flat regions) the rounding may set or
     clear its bit, so a few codes differ and the permuted histograms are
-    close but not equal.
+    close but not equal: on UC Merced, 0.1% of the 'nri_uniform' ``P=8,
+    R=1`` histograms differ, and 2% of the 'uniform' ``P=16, R=2`` ones, by
+    at most 3 of a patch's 256 pixels. Neither side is the more right: both
+    round the same flat interpolation, at different pixels.
 
     Examples
     --------
