@@ -21,8 +21,16 @@ from classical.preprocess import RandomAugment
 from ._timing import alternating_medians, markdown_table
 from .accuracy.datasets import load_eurosat
 
-EDITS = dict(d4=True, rotation=15.0, crop=0.1, brightness=0.2, contrast=0.2,
-             saturation=0.2, noise=0.02, blur=1.0)
+EDITS = dict(
+    d4=True,
+    rotation=15.0,
+    crop=0.1,
+    brightness=0.2,
+    contrast=0.2,
+    saturation=0.2,
+    noise=0.02,
+    blur=1.0,
+)
 
 
 def _feature_steps(name, images, labels):
@@ -40,17 +48,27 @@ def main(argv=None):
     images, labels = train.images, train.labels
     n = len(images)
     augmenters = {
-        "RandomAugment(d4=True, n_copies=7)": RandomAugment(d4=True, n_copies=7,
-                                                            random_state=0),
+        "RandomAugment(d4=True, n_copies=7)": RandomAugment(
+            d4=True, n_copies=7, random_state=0
+        ),
         "RandomAugment(all edits, n_copies=1)": RandomAugment(**EDITS, random_state=0),
     }
-    describers = {name: _feature_steps(name, images, labels)
-                  for name in ("global-svm", "scene-best")}
-    work = [(name, augmenter.n_copies * n,
-             lambda a=augmenter: a.fit_resample(images, labels))
-            for name, augmenter in augmenters.items()]
-    work += [(f"{name} features (transform)", n, lambda d=describer: d.transform(images))
-             for name, describer in describers.items()]
+    describers = {
+        name: _feature_steps(name, images, labels)
+        for name in ("global-svm", "scene-best")
+    }
+    work = [
+        (
+            name,
+            augmenter.n_copies * n,
+            lambda a=augmenter: a.fit_resample(images, labels),
+        )
+        for name, augmenter in augmenters.items()
+    ]
+    work += [
+        (f"{name} features (transform)", n, lambda d=describer: d.transform(images))
+        for name, describer in describers.items()
+    ]
     seconds = alternating_medians([call for _, _, call in work], repeat=args.repeat)
     per_item = {name: s / count for (name, count, _), s in zip(work, seconds)}
     rows = []
@@ -59,12 +77,21 @@ def main(argv=None):
         if name in augmenters:
             for describer in describers:
                 row[f"{describer} / copy"] = (
-                    per_item[f"{describer} features (transform)"] / per_item[name])
+                    per_item[f"{describer} features (transform)"] / per_item[name]
+                )
         rows.append(row)
-    columns = ["work", "items", "seconds", "items/s", "global-svm / copy",
-               "scene-best / copy"]
-    print(f"EuroSAT RGB 64 x 64, {n} training images; one thread; median of "
-          f"{args.repeat} alternating rounds\n")
+    columns = [
+        "work",
+        "items",
+        "seconds",
+        "items/s",
+        "global-svm / copy",
+        "scene-best / copy",
+    ]
+    print(
+        f"EuroSAT RGB 64 x 64, {n} training images; one thread; median of "
+        f"{args.repeat} alternating rounds\n"
+    )
     print(markdown_table(rows, columns))
 
 

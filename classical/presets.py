@@ -591,10 +591,10 @@ def _augmenter(name, augment):
             )
         return _AUGMENTERS[augment]()
     if isinstance(augment, type) or not hasattr(augment, "fit_resample"):
+        given = augment if isinstance(augment, type) else type(augment)
         raise TypeError(
             "augment must be None, 'd4', 'flips' or a RandomAugment instance (an "
-            "object with fit_resample); got "
-            f"{augment.__name__ if isinstance(augment, type) else type(augment).__name__}."
+            f"object with fit_resample); got {given.__name__}."
         )
     return augment
 

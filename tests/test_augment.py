@@ -1,4 +1,5 @@
-"""d4 and RandomAugment against NumPy / SciPy / scikit-image twins, and make_pipeline(augment=).
+"""d4 and RandomAugment against NumPy / SciPy / scikit-image twins, and
+make_pipeline(augment=).
 
 Each random edit is recomputed by an independent twin from the parameters
 the augmenter drew (``_draw_edits`` with the same seed): rotation by SciPy's
@@ -27,9 +28,13 @@ LUMA = np.array([0.299, 0.587, 0.114])
 
 def smooth_image(shape=(20, 17, 3), dtype=np.float64):
     """A smooth image in [0.05, 0.95] whose channels and orientations all differ."""
-    rows, cols = np.mgrid[0:shape[0], 0:shape[1]].astype(np.float64)
-    channels = [0.5 + 0.25 * np.sin(cols / 3.0 + k) + 0.2 * np.cos(rows / 4.0 + cols / (5.0 + k))
-                for k in range(shape[2] if len(shape) == 3 else 1)]
+    rows, cols = np.mgrid[0 : shape[0], 0 : shape[1]].astype(np.float64)
+    channels = [
+        0.5
+        + 0.25 * np.sin(cols / 3.0 + k)
+        + 0.2 * np.cos(rows / 4.0 + cols / (5.0 + k))
+        for k in range(shape[2] if len(shape) == 3 else 1)
+    ]
     image = np.dstack(channels) if len(shape) == 3 else channels[0]
     if np.issubdtype(dtype, np.integer):
         return np.rint(image * np.iinfo(dtype).max).astype(dtype)
@@ -71,7 +76,8 @@ def test_d4_matches_index_twin_and_numpy(shape):
     image = np.random.default_rng(0).integers(0, 255, shape).astype(np.uint8)
     got = d4(image)
     numpy_twin = [np.rot90(image, k) for k in range(4)] + [
-        np.rot90(np.flip(image, 1), k) for k in range(4)]
+        np.rot90(np.flip(image, 1), k) for k in range(4)
+    ]
     for copy, expected, by_numpy in zip(got, d4_twin(image), numpy_twin):
         assert copy.dtype == image.dtype and copy.flags.c_contiguous
         np.testing.assert_array_equal(copy, expected)
@@ -108,9 +114,14 @@ def test_rotation_matches_scipy_twin():
         c, s = math.cos(math.radians(edit.angle)), math.sin(math.radians(edit.angle))
         src_rows = (H - 1) / 2 + s * dx + c * dy
         src_cols = (W - 1) / 2 + c * dx - s * dy
-        twin = np.dstack([ndimage.map_coordinates(image[..., k], [src_rows, src_cols],
-                                                  order=1, mode="mirror")
-                          for k in range(3)])
+        twin = np.dstack(
+            [
+                ndimage.map_coordinates(
+                    image[..., k], [src_rows, src_cols], order=1, mode="mirror"
+                )
+                for k in range(3)
+            ]
+        )
         # OpenCV rounds interpolation weights to 1/32 pixel: ~2e-3 here
         np.testing.assert_allclose(copy, np.clip(twin, 0, 1), atol=5e-3)
 
@@ -122,8 +133,11 @@ def test_crop_matches_slicing_and_skimage_resize():
     H, W = image.shape[:2]
     for copy, edit in zip(copies[1:], drawn_edits(augmenter, 1)):
         rows, cols = round((1 - edit.crop) * H), round((1 - edit.crop) * W)
-        top, left = round(edit.crop_top * (H - rows)), round(edit.crop_left * (W - cols))
-        patch = image[top:top + rows, left:left + cols]
+        top, left = (
+            round(edit.crop_top * (H - rows)),
+            round(edit.crop_left * (W - cols)),
+        )
+        patch = image[top : top + rows, left : left + cols]
         twin = skimage_resize(patch, (H, W), order=1, mode="edge", anti_aliasing=False)
         assert copy.shape == image.shape
         np.testing.assert_allclose(copy, twin, atol=1e-12)
@@ -135,8 +149,9 @@ def test_blur_matches_scipy_gaussian_filter():
     copies, _ = augmenter.fit_resample([image], [0])
     for copy, edit in zip(copies[1:], drawn_edits(augmenter, 1)):
         radius = math.ceil(3 * edit.blur)
-        twin = ndimage.gaussian_filter(image, (edit.blur, edit.blur, 0), mode="mirror",
-                                       radius=(radius, radius, 0))
+        twin = ndimage.gaussian_filter(
+            image, (edit.blur, edit.blur, 0), mode="mirror", radius=(radius, radius, 0)
+        )
         np.testing.assert_allclose(copy, twin, atol=1e-12)
 
 
@@ -152,8 +167,9 @@ def jitter_twin(image, edit):
 @pytest.mark.parametrize("dtype", [np.float64, np.uint8])
 def test_colour_jitter_matches_numpy_twin(dtype):
     image = smooth_image(dtype=dtype)
-    augmenter = RandomAugment(brightness=0.4, contrast=0.5, saturation=0.6, n_copies=4,
-                              random_state=2)
+    augmenter = RandomAugment(
+        brightness=0.4, contrast=0.5, saturation=0.6, n_copies=4, random_state=2
+    )
     copies, _ = augmenter.fit_resample(image[None], [0])
     top = 1.0 if dtype == np.float64 else 255.0
     for copy, edit in zip(copies[1:], drawn_edits(augmenter, 1)):
@@ -171,62 +187,93 @@ def test_noise_matches_numpy_twin_and_has_its_scale():
     copies, _ = augmenter.fit_resample([image], [0])
     for copy, edit in zip(copies[1:], drawn_edits(augmenter, 1)):
         field = np.random.default_rng(edit.noise_seed).standard_normal(image.shape)
-        np.testing.assert_allclose(copy, np.clip(image + 0.05 * field, 0, 1), atol=1e-12)
+        np.testing.assert_allclose(
+            copy, np.clip(image + 0.05 * field, 0, 1), atol=1e-12
+        )
         assert abs(np.std(copy - image) - 0.05) < 0.005
 
 
 def test_flips_and_d4_copies_are_exact_symmetries_without_repeats():
     images = [smooth_image(), smooth_image((8, 8, 3))]
-    copies, y = RandomAugment(d4=True, n_copies=7, random_state=0).fit_resample(images,
-                                                                                [0, 1])
+    copies, y = RandomAugment(d4=True, n_copies=7, random_state=0).fit_resample(
+        images, [0, 1]
+    )
     assert y.tolist() == [0, 1] + [0] * 7 + [1] * 7
     for index, image in enumerate(images):
-        mine = {c.tobytes() for c in [copies[index], *copies[2 + 7 * index:9 + 7 * index]]}
+        mine = {
+            c.tobytes() for c in [copies[index], *copies[2 + 7 * index : 9 + 7 * index]]
+        }
         assert mine == {c.tobytes() for c in d4(image)}  # all eight, once each
-    copies, _ = RandomAugment(hflip=True, vflip=True, n_copies=3,
-                              random_state=0).fit_resample(images[:1], [0])
-    flips = [images[0], np.flip(images[0], 1), np.flip(images[0], 0),
-             np.flip(images[0], (0, 1))]
+    copies, _ = RandomAugment(
+        hflip=True, vflip=True, n_copies=3, random_state=0
+    ).fit_resample(images[:1], [0])
+    flips = [
+        images[0],
+        np.flip(images[0], 1),
+        np.flip(images[0], 0),
+        np.flip(images[0], (0, 1)),
+    ]
     assert {c.tobytes() for c in copies} == {f.tobytes() for f in flips}
-    copies, _ = RandomAugment(hflip=True, n_copies=3, keep_original=False,
-                              random_state=0).fit_resample(images[:1], [0])
-    assert {c.tobytes() for c in copies} == {images[0].tobytes(),
-                                              np.flip(images[0], 1).tobytes()}
+    copies, _ = RandomAugment(
+        hflip=True, n_copies=3, keep_original=False, random_state=0
+    ).fit_resample(images[:1], [0])
+    assert {c.tobytes() for c in copies} == {
+        images[0].tobytes(),
+        np.flip(images[0], 1).tobytes(),
+    }
 
 
 def test_alpha_channel_is_not_edited():
     image = smooth_image((12, 12, 4))
-    copies, _ = RandomAugment(brightness=0.5, saturation=0.5, noise=0.1, n_copies=2,
-                              random_state=0).fit_resample([image], [0])
+    copies, _ = RandomAugment(
+        brightness=0.5, saturation=0.5, noise=0.1, n_copies=2, random_state=0
+    ).fit_resample([image], [0])
     for copy in copies:
         np.testing.assert_array_equal(copy[..., 3], image[..., 3])
     assert not np.array_equal(copies[1][..., :3], image[..., :3])
 
 
 # ------------------------------------------------------- determinism, dtypes
-ALL_EDITS = dict(d4=True, rotation=15, crop=0.2, brightness=0.3, contrast=0.3,
-                 saturation=0.3, noise=0.03, blur=1.0)
+ALL_EDITS = dict(
+    d4=True,
+    rotation=15,
+    crop=0.2,
+    brightness=0.3,
+    contrast=0.3,
+    saturation=0.3,
+    noise=0.03,
+    blur=1.0,
+)
 
 
 def test_deterministic_and_independent_of_n_jobs():
     images = [smooth_image(), smooth_image((16, 16, 3))] * 40  # several batches
     y = np.arange(len(images))
-    one, _ = RandomAugment(**ALL_EDITS, n_copies=2, random_state=7).fit_resample(images, y)
-    two, _ = RandomAugment(**ALL_EDITS, n_copies=2, random_state=7,
-                           n_jobs=2).fit_resample(images, y)
-    other, _ = RandomAugment(**ALL_EDITS, n_copies=2, random_state=8).fit_resample(images, y)
+    one, _ = RandomAugment(**ALL_EDITS, n_copies=2, random_state=7).fit_resample(
+        images, y
+    )
+    two, _ = RandomAugment(
+        **ALL_EDITS, n_copies=2, random_state=7, n_jobs=2
+    ).fit_resample(images, y)
+    other, _ = RandomAugment(**ALL_EDITS, n_copies=2, random_state=8).fit_resample(
+        images, y
+    )
     assert len(one) == len(two) == 3 * len(images)
     assert all(np.array_equal(a, b) for a, b in zip(one, two))
     assert not all(np.array_equal(a, b) for a, b in zip(one, other))
     augmenter = RandomAugment(**ALL_EDITS)
-    np.testing.assert_array_equal(augmenter.augment(images[0], 3),
-                                  augmenter.augment(images[0], 3))
+    np.testing.assert_array_equal(
+        augmenter.augment(images[0], 3), augmenter.augment(images[0], 3)
+    )
 
 
 def test_switching_an_edit_on_keeps_the_other_draws():
-    rotation_only = drawn_edits(RandomAugment(rotation=10, random_state=0, n_copies=3), 4)
-    with_colour = drawn_edits(RandomAugment(rotation=10, brightness=0.2, random_state=0,
-                                            n_copies=3), 4)
+    rotation_only = drawn_edits(
+        RandomAugment(rotation=10, random_state=0, n_copies=3), 4
+    )
+    with_colour = drawn_edits(
+        RandomAugment(rotation=10, brightness=0.2, random_state=0, n_copies=3), 4
+    )
     assert [e.angle for e in rotation_only] == [e.angle for e in with_colour]
 
 
@@ -235,7 +282,8 @@ def test_switching_an_edit_on_keeps_the_other_draws():
 def test_dtype_and_range_kept(dtype, shape):
     image = smooth_image(shape, dtype=dtype)
     copies, _ = RandomAugment(**ALL_EDITS, n_copies=4, random_state=0).fit_resample(
-        [image], [0])
+        [image], [0]
+    )
     top = np.iinfo(dtype).max if np.issubdtype(dtype, np.integer) else 1.0
     for copy in copies:
         assert copy.dtype == dtype and copy.shape == image.shape
@@ -250,12 +298,15 @@ def test_bool_image_stays_bool():
 
 
 # ----------------------------------------------------------- fit_resample
-@pytest.mark.parametrize("n_copies, keep", [(0, True), (1, True), (3, False), (2, True)])
+@pytest.mark.parametrize(
+    "n_copies, keep", [(0, True), (1, True), (3, False), (2, True)]
+)
 def test_fit_resample_counts_and_labels(n_copies, keep):
     images = np.stack([smooth_image((8, 8, 3))] * 5)
     y = np.array(["a", "b", "a", "c", "b"])
-    X_res, y_res = RandomAugment(brightness=0.1, n_copies=n_copies, keep_original=keep,
-                                 random_state=0).fit_resample(images, y)
+    X_res, y_res = RandomAugment(
+        brightness=0.1, n_copies=n_copies, keep_original=keep, random_state=0
+    ).fit_resample(images, y)
     assert isinstance(X_res, np.ndarray)
     assert X_res.shape == (5 * (n_copies + keep), 8, 8, 3)
     expected = (list(y) if keep else []) + list(np.repeat(y, n_copies))
@@ -267,13 +318,16 @@ def test_fit_resample_counts_and_labels(n_copies, keep):
 def test_fit_resample_takes_ragged_lists_and_indicator_labels():
     images = [smooth_image((10, 14, 3)), smooth_image((20, 9, 3))]
     Y = np.array([[1, 0], [0, 1]])
-    X_res, Y_res = RandomAugment(d4=True, n_copies=3, random_state=0).fit_resample(images, Y)
+    X_res, Y_res = RandomAugment(d4=True, n_copies=3, random_state=0).fit_resample(
+        images, Y
+    )
     assert isinstance(X_res, list) and len(X_res) == 8
     assert {c.shape[:2] for c in X_res[2:5]} <= {(10, 14), (14, 10)}
     np.testing.assert_array_equal(Y_res, np.vstack([Y, np.repeat(Y, 3, axis=0)]))
     # a stacked non-square batch turned by quarter turns comes back as a list
     stacked, _ = RandomAugment(d4=True, n_copies=7, random_state=0).fit_resample(
-        np.stack([images[0]] * 2), [0, 1])
+        np.stack([images[0]] * 2), [0, 1]
+    )
     assert isinstance(stacked, list) and len(stacked) == 16
 
 
@@ -281,12 +335,14 @@ def test_runs_in_fit_only_inside_an_imblearn_pipeline():
     rng = np.random.default_rng(0)
     images = [rng.random((8 + i % 3, 8, 3)) for i in range(12)]  # ragged
     y = np.arange(12) % 2
-    model = ResamplingPipeline([
-        ("augment", RandomAugment(hflip=True, n_copies=2, random_state=0)),
-        ("resize", Resize(size=(8, 8))),
-        ("flat", FunctionTransformer(lambda X: np.asarray(X).reshape(len(X), -1))),
-        ("knn", KNeighborsClassifier(n_neighbors=1)),
-    ]).fit(images, y)
+    model = ResamplingPipeline(
+        [
+            ("augment", RandomAugment(hflip=True, n_copies=2, random_state=0)),
+            ("resize", Resize(size=(8, 8))),
+            ("flat", FunctionTransformer(lambda X: np.asarray(X).reshape(len(X), -1))),
+            ("knn", KNeighborsClassifier(n_neighbors=1)),
+        ]
+    ).fit(images, y)
     assert model.named_steps["knn"].n_samples_fit_ == 36  # 12 originals + 24 copies
     assert model.predict(images).shape == (12,)
     np.testing.assert_array_equal(model.predict(images), y)  # originals were kept
@@ -301,7 +357,9 @@ def test_errors():
     image = smooth_image((8, 8))
     with pytest.raises(ValueError, match="n_copies=0 and keep_original=False"):
         RandomAugment(n_copies=0, keep_original=False).fit_resample([image], [0])
-    with pytest.raises(ValueError, match=r"one label per image \(2 images\); got shape \(3,\)"):
+    with pytest.raises(
+        ValueError, match=r"one label per image \(2 images\); got shape \(3,\)"
+    ):
         RandomAugment().fit_resample([image, image], [0, 1, 2])
     with pytest.raises(ValueError, match="one label per image .* got None"):
         RandomAugment().fit_resample([image], None)
@@ -314,8 +372,7 @@ def test_errors():
 
 
 # ---------------------------------------------------- make_pipeline(augment=)
-@pytest.mark.parametrize("augment, n_copies, group", [
-    ("d4", 7, 8), ("flips", 3, 4)])
+@pytest.mark.parametrize("augment, n_copies, group", [("d4", 7, 8), ("flips", 3, 4)])
 def test_make_pipeline_named_augmenters(augment, n_copies, group):
     pipe = classical.make_pipeline("color-rf", augment=augment, n_jobs=2, verbose=True)
     assert isinstance(pipe, ResamplingPipeline)
@@ -328,9 +385,20 @@ def test_make_pipeline_named_augmenters(augment, n_copies, group):
 
 def test_make_pipeline_augment_composes_with_resample_and_params():
     mine = RandomAugment(rotation=10, n_copies=2)
-    pipe = classical.make_pipeline("lbp-knn", augment=mine, resample="under",
-                                   augment__random_state=3, knn__n_neighbors=3)
-    assert [name for name, _ in pipe.steps] == ["augment", "lbp", "sqrt", "resample", "knn"]
+    pipe = classical.make_pipeline(
+        "lbp-knn",
+        augment=mine,
+        resample="under",
+        augment__random_state=3,
+        knn__n_neighbors=3,
+    )
+    assert [name for name, _ in pipe.steps] == [
+        "augment",
+        "lbp",
+        "sqrt",
+        "resample",
+        "knn",
+    ]
     assert pipe.named_steps["augment"] is mine and mine.random_state == 3
     images = np.stack([smooth_image((16, 16, 3), np.uint8)] * 6)
     images[3:] //= 2
@@ -339,23 +407,37 @@ def test_make_pipeline_augment_composes_with_resample_and_params():
 
 
 def test_make_pipeline_augment_errors():
-    with pytest.raises(ValueError, match="Unknown augment 'rot'. Choose one of 'd4', 'flips'"):
+    with pytest.raises(
+        ValueError, match="Unknown augment 'rot'. Choose one of 'd4', 'flips'"
+    ):
         classical.make_pipeline("color-rf", augment="rot")
     with pytest.raises(TypeError, match="augment must be None, .* got RandomAugment"):
         classical.make_pipeline("color-rf", augment=RandomAugment)
     with pytest.raises(TypeError, match="augment must be None, .* got int"):
         classical.make_pipeline("color-rf", augment=3)
-    with pytest.raises(ValueError, match="the 'pixel-svm' preset classifies pixel rows"):
+    with pytest.raises(
+        ValueError, match="the 'pixel-svm' preset classifies pixel rows"
+    ):
         classical.make_pipeline("pixel-svm", augment="d4")
 
 
-@pytest.mark.parametrize("options", [dict(augment="flips"), dict(resample="over"),
-                                     dict(augment="d4", resample="under")])
+@pytest.mark.parametrize(
+    "options",
+    [
+        dict(augment="flips"),
+        dict(resample="over"),
+        dict(augment="d4", resample="under"),
+    ],
+)
 def test_nested_preset_pipeline_is_spliced_for_imblearn(options):
     # imblearn's Pipeline refuses a pipeline step such as hog-svm's 'features'
     pipe = classical.make_pipeline("hog-svm", hog__orientations=6, **options)
     names = [name for name, _ in pipe.steps]
-    assert names[names.index("resize"):names.index("scale")] == ["resize", "gray", "hog"]
+    assert names[names.index("resize") : names.index("scale")] == [
+        "resize",
+        "gray",
+        "hog",
+    ]
     assert pipe.named_steps["hog"].orientations == 6
     images = np.stack([smooth_image((24, 24, 3), np.uint8)] * 10)
     images[5:, :12] //= 3

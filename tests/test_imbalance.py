@@ -210,7 +210,8 @@ def test_resample_inserts_a_seeded_sampler_before_the_classifier(name, resample,
     names = [step for step, _ in pipeline.steps]
     # a nested pipeline's steps are spliced in (imblearn refuses nested pipelines)
     head = [inner for step, part in plain.steps[:-1]
-            for inner in ([s for s, _ in part.steps] if hasattr(part, "steps") else [step])]
+            for inner in ([s for s, _ in part.steps] if hasattr(part, "steps")
+                          else [step])]
     assert names == [*head, "resample", plain.steps[-1][0]]
     sampler = pipeline.named_steps["resample"]
     assert type(sampler) is kind and sampler.random_state == 0

@@ -162,19 +162,11 @@ def report(planted):
 
 def _groups_of(pairs):
     """Connected groups of the planted copy pairs, each a sorted list of paths."""
-    parent = {}
-
-    def root(p):
-        while parent.setdefault(p, p) != p:
-            p = parent[p]
-        return p
-
-    for a, b in pairs:
-        parent[root(a)] = root(b)
-    groups = {}
-    for p in list(parent):
-        groups.setdefault(root(p), []).append(p)
-    return sorted(sorted(g) for g in groups.values())
+    paths = sorted({path for pair in pairs for path in pair})
+    index = {path: i for i, path in enumerate(paths)}
+    groups = naive.connected_groups(len(paths),
+                                    [(index[a], index[b]) for a, b in pairs])
+    return sorted(sorted(paths[i] for i in group) for group in groups)
 
 
 def test_report_has_the_issue_shape(report, planted):

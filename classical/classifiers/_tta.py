@@ -9,6 +9,7 @@ from sklearn.utils.validation import check_is_fitted
 from sklearn_compat.base import _fit_context
 
 from ..preprocess import d4
+from ..utils._docstring import Substitution
 from ..utils._validation import check_image_batch, stack_if_same_shape
 
 __all__ = ["TestTimeAugmentation"]
@@ -25,6 +26,9 @@ def _flips(image):
 
 
 _COPIES = {"d4": d4, "flips": _flips}
+_IMAGES = Substitution(images=(
+    "X : sequence of ndarray of shape (H, W) or (H, W, C), or ndarray of shape "
+    "(n_images, H, W[, C])\n            The images."))
 
 
 class TestTimeAugmentation(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
@@ -73,9 +77,9 @@ class TestTimeAugmentation(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
 
     References
     ----------
-    .. [1] K. Chatfield, K. Simonyan, A. Vedaldi and A. Zisserman, "Return of
-       the devil in the details: delving deep into convolutional nets",
-       BMVC 2014. :DOI:`10.5244/C.28.6`
+    .. [1] Chatfield et al., "Return of the devil in the details: delving deep
+       into convolutional nets", BMVC 2014 (also cited by
+       :class:`~classical.preprocess.RandomAugment`). :DOI:`10.5244/C.28.6`
 
     Examples
     --------
@@ -146,14 +150,13 @@ class TestTimeAugmentation(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
         self.classes_ = self.estimator_.classes_
         return self
 
+    @_IMAGES
     def predict_proba(self, X):
         """Mean class probabilities over each image's transformed copies.
 
         Parameters
         ----------
-        X : sequence of ndarray of shape (H, W) or (H, W, C), or ndarray of \
-shape (n_images, H, W[, C])
-            The images.
+        {images}
 
         Returns
         -------
@@ -168,18 +171,18 @@ shape (n_images, H, W[, C])
             chunk = images[start:start + self.batch_size]
             copies = [copy for image in chunk for copy in copier(image)]
             stacked = stack_if_same_shape(copies)
-            proba = self.estimator_.predict_proba(copies if stacked is None else stacked)
+            proba = self.estimator_.predict_proba(
+                copies if stacked is None else stacked)
             means.append(proba.reshape(len(chunk), -1, proba.shape[1]).mean(axis=1))
         return np.concatenate(means)
 
+    @_IMAGES
     def predict(self, X):
         """The most probable class of each image, after averaging.
 
         Parameters
         ----------
-        X : sequence of ndarray of shape (H, W) or (H, W, C), or ndarray of \
-shape (n_images, H, W[, C])
-            The images.
+        {images}
 
         Returns
         -------

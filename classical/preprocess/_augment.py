@@ -522,7 +522,8 @@ shape (n_images, H, W[, C])
         straight into one preallocated array, so they are never held twice.
         """
         originals = images if self.keep_original else []
-        batches = [pairs[start:start + _BATCH] for start in range(0, len(pairs), _BATCH)]
+        batches = [pairs[start:start + _BATCH]
+                   for start in range(0, len(pairs), _BATCH)]
         batches = tqdm(batches, desc=type(self).__name__, disable=not self.verbose,
                        leave=False)
         made = (copy for batch in map_items(_edit_batch, batches, n_jobs=self.n_jobs,
