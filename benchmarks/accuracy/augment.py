@@ -81,13 +81,17 @@ SYMMETRIES = {
 """The eight symmetries of the square, by name, as operations on (H, W[, C])."""
 
 
+# Shorthands: the groups of make_pipeline's augment= / tta= names.
+GROUPS = {"all": list(SYMMETRIES), "flips": ["identity", "hflip", "vflip", "rot180"]}
+
+
 def _symmetry_list(text):
-    """``'identity,hflip'`` or ``'all'`` to a list of symmetry names."""
-    names = list(SYMMETRIES) if text == "all" else text.split(",")
+    """``'identity,hflip'``, ``'flips'`` or ``'all'`` to a list of symmetry names."""
+    names = GROUPS[text] if text in GROUPS else text.split(",")
     unknown = [name for name in names if name not in SYMMETRIES]
     if unknown:
         raise ValueError(f"Unknown symmetries {unknown}; choose from "
-                         f"{', '.join(SYMMETRIES)} or 'all'.")
+                         f"{', '.join(SYMMETRIES)}, 'flips' or 'all'.")
     return names
 
 
@@ -180,32 +184,30 @@ def _read(dataset, preset, seed, side, names):
                           mmap_mode="r") for name in names}
 
 
-def cross_validate(dataset, preset, seed, train_sets, tta_sets, Cs, n_splits=5):
-    """Rows of mean / std fold accuracy for every training set x C x TTA set."""
+def cross_validate(dataset, preset, seed, train_set, tta_sets, Cs, n_splits=5):
+    """Rows of mean / std fold accuracy for one training set x every C x TTA set."""
     labels = np.load(_labels_path(dataset, seed))["train"]
-    names = sorted({name for group in (*train_sets, *tta_sets) for name in group})
+    names = sorted({*train_set, *(name for group in tta_sets for name in group)})
     features = _read(dataset, preset, seed, "train", names)
     folds = list(StratifiedKFold(n_splits, shuffle=True, random_state=0)
                  .split(labels, labels))
-    scores = {}
-    for train_set in train_sets:
-        for C in Cs:
-            for fold, (fit_rows, held_rows) in enumerate(folds):
-                start = time.perf_counter()
-                classifier = _fit(preset, C, features, labels, fit_rows, train_set)
-                fit_seconds = time.perf_counter() - start
-                for tta_set in tta_sets:
-                    proba = _mean_proba(classifier, features, held_rows, tta_set)
-                    hit = np.mean(classifier.classes_[proba.argmax(1)]
-                                  == labels[held_rows])
-                    scores.setdefault((",".join(train_set), C, ",".join(tta_set)),
-                                      []).append(hit)
-                _log(f"  train {','.join(train_set)} C={C} fold {fold}: "
-                     f"fit {fit_seconds:.0f} s")
-    return [{"dataset": dataset, "preset": preset, "seed": seed, "train": train,
-             "C": C, "tta": tta, "cv accuracy": float(np.mean(hits)),
-             "cv std": float(np.std(hits))}
-            for (train, C, tta), hits in scores.items()]
+    rows = []
+    for C in Cs:
+        hits = {",".join(tta_set): [] for tta_set in tta_sets}
+        for fold, (fit_rows, held_rows) in enumerate(folds):
+            start = time.perf_counter()
+            classifier = _fit(preset, C, features, labels, fit_rows, train_set)
+            _log(f"  train {','.join(train_set)} C={C} fold {fold}: "
+                 f"fit {time.perf_counter() - start:.0f} s")
+            for tta_set in tta_sets:
+                proba = _mean_proba(classifier, features, held_rows, tta_set)
+                hits[",".join(tta_set)].append(np.mean(
+                    classifier.classes_[proba.argmax(1)] == labels[held_rows]))
+        rows += [{"dataset": dataset, "preset": preset, "seed": seed,
+                  "train": ",".join(train_set), "C": C, "tta": tta,
+                  "cv accuracy": float(np.mean(scores)),
+                  "cv std": float(np.std(scores))} for tta, scores in hits.items()]
+    return rows
 
 
 def test(dataset, preset, seed, train_set, tta_sets, C):
@@ -250,7 +252,7 @@ def main(argv=None):
     parser.add_argument("--preset", choices=list(C_PARAMETER), default="scene-best")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--symmetries", default="identity,hflip",
-                        help="extract: comma-separated names or 'all'")
+                        help="extract: comma-separated names, 'flips' or 'all'")
     parser.add_argument("--train", default="identity",
                         help="'/'-separated training sets of symmetries")
     parser.add_argument("--tta", default="identity",
@@ -265,14 +267,14 @@ def main(argv=None):
     train_sets = [_symmetry_list(text) for text in args.train.split("/")]
     tta_sets = [_symmetry_list(text) for text in args.tta.split("/")]
     Cs = [float(value) for value in args.C.split(",")]
-    if args.command == "cv":
-        rows = cross_validate(args.dataset, args.preset, args.seed, train_sets,
-                              tta_sets, Cs)
-    else:
-        rows = [row for train_set in train_sets for C in Cs
-                for row in test(args.dataset, args.preset, args.seed, train_set,
-                                tta_sets, C)]
-    _record(rows)
+    for train_set in train_sets:  # recorded one training set at a time
+        if args.command == "cv":
+            rows = cross_validate(args.dataset, args.preset, args.seed, train_set,
+                                  tta_sets, Cs)
+        else:
+            rows = [row for C in Cs for row in test(args.dataset, args.preset,
+                                                     args.seed, train_set, tta_sets, C)]
+        _record(rows)
 
 
 if __name__ == "__main__":
