@@ -235,6 +235,20 @@ def test(dataset, preset, seed, train_set, tta_sets, C):
     return result
 
 
+def measure(dataset, preset, augment, tta, n_jobs):
+    """One end-to-end fit and predict of ``make_pipeline(preset, augment, tta)``.
+
+    Seed 0's split; the row of :func:`.__main__.score_pipeline` (accuracy,
+    fit and predict seconds, peak memory above the starting level).
+    """
+    from .__main__ import score_pipeline
+
+    train, test = _load_split(dataset, 0)
+    pipeline = classical.make_pipeline(preset, n_jobs=n_jobs, augment=augment, tta=tta)
+    row = score_pipeline(dataset, preset, pipeline, train, test)
+    return [{**row, "augment": augment, "tta": tta}]
+
+
 def _record(rows):
     """Print ``rows`` as a table; append them, with the command, to RESULTS."""
     print(markdown_table(rows, list(rows[0])))
@@ -247,9 +261,10 @@ def _record(rows):
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("command", choices=["extract", "cv", "test"])
+    parser.add_argument("command", choices=["extract", "cv", "test", "measure"])
     parser.add_argument("--dataset", choices=list(FOLDERS), required=True)
-    parser.add_argument("--preset", choices=list(C_PARAMETER), default="scene-best")
+    parser.add_argument("--preset", default="scene-best",
+                        help=f"cv and test: one of {list(C_PARAMETER)}; measure: any")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--symmetries", default="identity,hflip",
                         help="extract: comma-separated names, 'flips' or 'all'")
@@ -258,8 +273,14 @@ def main(argv=None):
     parser.add_argument("--tta", default="identity",
                         help="'/'-separated TTA sets of symmetries")
     parser.add_argument("--C", default="100", help="comma-separated values")
+    parser.add_argument("--augment", help="measure: make_pipeline's augment=")
+    parser.add_argument("--tta-name", help="measure: make_pipeline's tta=")
     parser.add_argument("--n-jobs", type=int, default=2)
     args = parser.parse_args(argv)
+    if args.command == "measure":
+        _record(measure(args.dataset, args.preset, args.augment, args.tta_name,
+                        args.n_jobs))
+        return
     if args.command == "extract":
         extract(args.dataset, args.preset, args.seed,
                 _symmetry_list(args.symmetries), args.n_jobs)
