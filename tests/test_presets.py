@@ -25,7 +25,7 @@ def small_split():
 def test_list_pipelines_names_the_required_presets():
     required = {"hog-svm", "lbp-knn", "color-rf", "global-svm", "global-mlc",
                 "rules-vegetation", "sift-bovw-svm", "dsift-vlad-svm",
-                "dsift-fisher-svm", "phow-svm", "scene-best"}
+                "dsift-fisher-svm", "phow-svm", "scene-best", "scene-best-aug"}
     presets = classical.list_pipelines()
     assert required <= set(presets)
     assert all(isinstance(text, str) and text for text in presets.values())
