@@ -13,10 +13,12 @@ Run from the repository root::
     python -m benchmarks.accuracy.augment extract --dataset ucmerced \\
         --preset scene-best --symmetries identity,hflip [--seed 0]
     python -m benchmarks.accuracy.augment cv --dataset ucmerced \\
-        --preset scene-best --train identity/identity,hflip --tta identity/identity,hflip \\
-        --C 10,100,1000
+        --preset scene-best --train identity/identity,hflip \\
+        --tta identity/identity,hflip --C 100,1000
     python -m benchmarks.accuracy.augment test --dataset ucmerced \\
         --preset scene-best --train identity,hflip --tta identity,hflip --C 100
+    python -m benchmarks.accuracy.augment measure --dataset eurosat \\
+        --preset global-svm --augment flips --tta-name flips
 
 ``extract`` loads the stratified 80/20 split of ``--seed`` (seed 0 is
 :func:`.datasets.load_ucmerced` / :func:`.datasets.load_eurosat`), fits the
@@ -35,16 +37,20 @@ classifier x each TTA set. One classifier fit serves every TTA set. The
 feature steps (PCA and Gaussian mixtures, unsupervised) were fitted on the
 whole training split, validation folds included, as ``scene-best`` itself was
 chosen. ``test`` fits on the whole training split and scores the test split.
-Both print a Markdown table and append their rows, with the command line, to
-``benchmarks/accuracy/augment_results.json``.
+``measure`` fits ``make_pipeline(preset, augment=..., tta=...)`` end to end
+on seed 0's split (:func:`.__main__.score_pipeline`: accuracy, fit and
+predict seconds, peak memory). Each prints a Markdown table and appends its
+rows, with the command line, to ``benchmarks/accuracy/augment_results.json``.
+Names of symmetries are also accepted as the groups ``flips`` (identity,
+both mirrors, half turn: make_pipeline's ``'flips'``) and ``all``.
 """
 
 import argparse
 import json
+import os
 import sys
 import time
 from pathlib import Path
-import os
 
 import joblib
 import numpy as np
