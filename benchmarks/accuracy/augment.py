@@ -50,8 +50,9 @@ the training split, C = 100: UC Merced 0.910 (originals), 0.927 (+ mirror),
 0.923 (four flips); EuroSAT 0.935, 0.939, 0.941. Test-time augmentation
 added nothing beyond the folds' spread (about 0.008) on either. Seed-0
 test: UC Merced 0.926 with and without the mirror; EuroSAT 0.938 and
-0.936 (cached features), 0.940 end to end with ``scene-best-aug`` (fit
-321 s, predict 12 s, peak 2,085 MiB). ``global-svm`` end to end with
+0.936 (cached features); ``scene-best-aug`` end to end UC Merced 0.917
+(fit 338 s, predict 33 s, peak 1,476 MiB), EuroSAT 0.940 (fit 321 s,
+predict 12 s, peak 2,085 MiB). ``global-svm`` end to end with
 ``augment='flips', tta='flips'`` against none: UC Merced 0.902 vs 0.876
 (fit 405 s vs 90 s, predict 69 s vs 16 s, peak 1,203 vs 233 MiB), EuroSAT
 0.938 vs 0.938 (188 s vs 32 s, 10.6 s vs 3.6 s, 467 vs 146 MiB). Its
