@@ -57,6 +57,7 @@ from ._hierarchy import (
                          evaluate_hierarchy,
                          hierarchical_scores,
 )
+from ._learning_curve import learning_curve_per_class, plot_learning_curves
 from ._multilabel import MultiLabelReport, evaluate_multilabel
 from ._rejection import plot_risk_coverage, risk_coverage_curve
 from ._report import Report, evaluate
@@ -67,4 +68,5 @@ __all__ = ["ClassHierarchy", "HierarchyReport", "evaluate_hierarchy",
            "evaluate_multilabel", "calibrate", "expected_calibration_error",
            "reliability_curve", "reliability_diagram", "plot_risk_coverage",
            "risk_coverage_curve",
+           "learning_curve_per_class", "plot_learning_curves",
            "plot_precision_recall", "threshold_for", "tune_threshold"]
