@@ -20,6 +20,7 @@ from ._version import __version__
 _SUBMODULES = (
     "classifiers",
     "datasets",
+    "deep",
     "descriptors",
     "encoders",
     "evaluation",

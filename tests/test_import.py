@@ -8,7 +8,7 @@ import pytest
 
 import classical
 
-SUBPACKAGES = ["classifiers", "datasets", "descriptors", "encoders",
+SUBPACKAGES = ["classifiers", "datasets", "deep", "descriptors", "encoders",
                "evaluation", "geo", "preprocess", "utils"]
 SHORTCUTS = {"make_pipeline": "presets", "list_pipelines": "presets",
              "evaluate": "evaluation", "Report": "evaluation",

@@ -6,4 +6,6 @@ an extractor is first fitted, and their absence raises ImportError with the
 line ``pip install "classical-vision[deep]"``.
 """
 
-__all__ = []
+from ._extractor import DeepFeatureExtractor
+
+__all__ = ["DeepFeatureExtractor"]

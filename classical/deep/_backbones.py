@@ -16,8 +16,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-__all__ = ["BACKBONES", "INSTALL_LINE", "Backbone", "file_sha256", "get_session",
-           "import_optional", "named_weights"]
+__all__ = ["BACKBONES", "INSTALL_LINE", "Backbone", "check_unchanged", "file_sha256",
+           "get_session", "import_optional", "named_weights", "source_file"]
 
 INSTALL_LINE = 'pip install "classical-vision[deep]"'
 
@@ -93,7 +93,13 @@ def named_weights(name):
 
 
 def file_sha256(path):
-    """SHA-256 of a file, as a hex string."""
+    """SHA-256 of a file, as a hex string (remembered while the file is unchanged)."""
+    stat = Path(path).stat()
+    return _sha256(str(Path(path).resolve()), stat.st_mtime_ns, stat.st_size)
+
+
+@lru_cache(maxsize=16)
+def _sha256(path, mtime_ns, size):
     digest = hashlib.sha256()
     with Path(path).open("rb") as handle:
         for block in iter(lambda: handle.read(1 << 20), b""):
@@ -101,26 +107,37 @@ def file_sha256(path):
     return digest.hexdigest()
 
 
-def _named_model_bytes(name, expected_sha256):
+def _named_model_bytes(name):
     """Serialised ONNX model of a named backbone, from its installed weights."""
     from ._efficientnet import efficientnet_lite_onnx
     from ._torch_legacy import read_legacy_state_dict
 
     import_optional("onnx")
-    path, version = named_weights(name)
-    _check_hash(path, expected_sha256,
-                f"install {BACKBONES[name].package}=={version} as it was at fit time")
-    model = efficientnet_lite_onnx(read_legacy_state_dict(path),
+    model = efficientnet_lite_onnx(read_legacy_state_dict(named_weights(name)[0]),
                                    image_size=BACKBONES[name].image_size)
     return model.SerializeToString()
 
 
-def _check_hash(path, expected, remedy):
+def source_file(kind, where):
+    """The file a source's network comes from: the weights or the ONNX file."""
+    return named_weights(where)[0] if kind == "named" else Path(where)
+
+
+def check_unchanged(kind, where, expected_sha256):
+    """Raise ValueError unless the source's file still has the fitted hash."""
+    path = source_file(kind, where)
+    if not path.is_file():
+        raise ValueError(
+            f"the backbone file {path} this model was fitted with is missing; "
+            "restore it, or refit the model with another backbone.")
     actual = file_sha256(path)
-    if actual != expected:
+    if actual != expected_sha256:
+        remedy = (f"install {BACKBONES[where].package} as it was at fit time"
+                  if kind == "named" else "restore the ONNX file it was fitted with")
         raise ValueError(
             f"{path} (sha256 {actual[:12]}...) is not the file this model was "
-            f"fitted with (sha256 {expected[:12]}...). Refit the model, or {remedy}.")
+            f"fitted with (sha256 {expected_sha256[:12]}...). Refit the model, or "
+            f"{remedy}.")
 
 
 @lru_cache(maxsize=4)
@@ -130,7 +147,9 @@ def get_session(source, n_threads):
     Parameters
     ----------
     source : tuple
-        ``("named", name, sha256)`` or ``("file", path, sha256)``.
+        ``("named", name, sha256)`` or ``("file", path, sha256)``; the hash
+        (checked by the caller with :func:`check_unchanged`) is part of the
+        key so that a changed file gets a new session.
     n_threads : int
         ``intra_op_num_threads``; inter-op parallelism is off (one graph at a
         time, nodes in order), so results do not depend on scheduling.
@@ -140,12 +159,9 @@ def get_session(source, n_threads):
     session : onnxruntime.InferenceSession
     """
     ort = import_optional("onnxruntime")
-    kind, where, sha256 = source
-    if kind == "named":
-        model = _named_model_bytes(where, sha256)
-    else:
-        _check_hash(where, sha256, "restore the ONNX file it was fitted with")
-        model = Path(where).read_bytes()
+    kind, where, _ = source
+    model = (_named_model_bytes(where) if kind == "named"
+             else Path(where).read_bytes())
     options = ort.SessionOptions()
     options.intra_op_num_threads = n_threads
     options.inter_op_num_threads = 1
