@@ -162,6 +162,13 @@ for ax in axes.ravel():
 plt.show()
 
 # %% [markdown]
+# Several of these images hold two classes at once: a river between two
+# fields, a highway through a residential area, a field on a lake shore. The
+# dataset gives each image one label, and the model can only answer one, so
+# some "mistakes" are really a second correct answer. Others, such as a
+# hazy field taken for water, show what colour and texture alone cannot
+# separate.
+#
 # ## How sure are we of the accuracy?
 #
 # The test set has only 200 images, so the accuracy itself is uncertain: with
