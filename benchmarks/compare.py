@@ -1,0 +1,471 @@
+"""Classical against deep features: accuracy, cost and learning curves, measured.
+
+Run from the repository root::
+
+    python -m benchmarks.compare [--datasets eurosat,ucmerced,caltech,brodatz]
+        [--parts table,curves] [--draws 5] [--sizes 1,5,10,20,50] [--quick]
+        [--no-record]
+
+Data and splits are :mod:`benchmarks.accuracy`'s (its ``datasets`` module and
+protocols): EuroSAT and UC Merced stratified 80/20 with ``random_state=0``,
+Caltech-101 (10 classes) 30 training and 30 test images per class, Brodatz
+rows 0-1 of each plate's tile grid for training (8 tiles), row 3 for test.
+
+**Table** (``--parts table``). On each dataset, the best classical preset,
+``scene-best``, against the deep presets ``deep-logreg`` (frozen
+EfficientNet-Lite0 features + logistic regression), ``deep-knn`` (cosine
+k-NN on them) and ``hybrid`` (both kinds of features), each built with
+``classical.make_pipeline(name, n_jobs=-1)``: accuracy and Cohen's kappa on
+the test split, wall seconds of one cold ``fit`` and one ``predict``
+(feature extraction included), predict milliseconds per test image, peak
+resident memory above the level before ``fit``
+(:func:`benchmarks.accuracy.__main__._peak_extra_bytes`) and the installed
+size of what the preset needs. ``scene-best`` rather than
+``scene-best-aug``: the mirrored copies doubled its fit time for no gain on
+the seed-0 test splits (UC Merced 0.917 against 0.926, EuroSAT 0.940
+against 0.938; see that preset's docstring), so the cheaper one is the
+fairer classical entry. A plain :class:`~sklearn.pipeline.Pipeline` is fitted
+as its feature steps' ``fit_transform`` and then its last step's ``fit``,
+which is what ``Pipeline.fit`` does, so that the features can be kept for the
+curves; the times are the same work.
+
+**Installed size.** The files listed in ``importlib.metadata`` (each
+package's RECORD) of the closure of ``classical-vision``'s core requirements,
+and of what the ``deep`` extra adds to it, summed from the files on disk in
+the running environment.
+
+**Learning curves** (``--parts curves``). Accuracy on the fixed test split
+against training images per class (1, 5, 10, 20, 50, capped by the split:
+Brodatz 8, Caltech 30), ``--draws`` random training sets per size
+(:func:`classical.evaluation.learning_curve_per_class`, ``random_state=0``,
+so every model gets the same training images), mean and sample standard
+deviation. Fitting a whole preset per draw would re-describe the test
+images every time, so features are computed once and only the steps that
+learn from the labelled images are fitted per draw:
+
+- ``deep-logreg`` and ``deep-knn``: the frozen network learns nothing from
+  the training images (checked on every run: its features of a few test
+  images, fitted on two training images, are those of the full fit), so
+  fitting the classifier on cached features is fitting the preset.
+- ``global-svc``: ``global-svm``'s features (colour LBP, histograms and
+  moments, coarse HOG; nothing learned), scaling and its RBF SVC, without
+  the 5-fold Platt scaling of ``global-svm``, which needs five images a
+  class. The truly low-data classical model here.
+- ``scene-best (unlab. vocab.)``: ``scene-best``'s logistic regression on
+  its features with the vocabularies (PCA + Gaussian mixtures) and scalers
+  fitted on the **whole** training split, labels unused: a
+  semi-supervised setting (the unlabelled images are known), as the deep
+  network's features come from unlabelled-here ImageNet. ``scene-best``
+  fitted from scratch at one image per class does run (EuroSAT 10 images:
+  fit 43 s; Brodatz 112 images: fit 305 s, a machine loaded by other jobs),
+  but one fit per draw and size, each re-encoding the test split, is out of
+  this run's budget.
+
+The Markdown tables are printed; rows are merged into
+``benchmarks/compare_results.json`` (keyed by dataset and pipeline, or
+dataset, model and size; each stamped with the command, commit and date) and
+the figure, one panel per dataset, is written to
+``benchmarks/compare_learning_curves.png``. ``--quick`` (CI smoke run): at
+most 3 images per class on each side of each split, sizes 1 and 2, two
+draws, EuroSAT only unless ``--datasets`` is given; it records
+nothing.
+"""
+
+import argparse
+import gc
+import json
+import os
+import sys
+import time
+from datetime import date
+from importlib import metadata
+from pathlib import Path
+
+import numpy as np
+from packaging.requirements import Requirement
+from packaging.utils import canonicalize_name
+from sklearn.base import clone
+from sklearn.pipeline import Pipeline
+
+import classical
+from classical.evaluation import learning_curve_per_class, plot_learning_curves
+
+from ._timing import markdown_table
+from .accuracy import report
+from .accuracy.__main__ import _guarded, _peak_extra_bytes
+from .accuracy.datasets import DATASETS
+
+HERE = Path(__file__).resolve().parent
+RESULTS = HERE / "compare_results.json"
+FIGURE = HERE / "compare_learning_curves.png"
+CLASSICAL, DEEP = "scene-best", ("deep-logreg", "deep-knn", "hybrid")
+NEEDS_DEEP = set(DEEP)
+PARTS = ("table", "curves")
+SIZES = (1, 5, 10, 20, 50)
+TABLE_COLUMNS = ["dataset", "pipeline", "accuracy", "kappa", "fit s", "predict s",
+                 "predict ms/image", "peak MiB", "needs", "installed MiB"]
+CURVE_MODELS = ("global-svc", "scene-best (unlab. vocab.)", "deep-logreg",
+                "deep-knn")
+QUICK = {"limit": 3, "sizes": (1, 2), "draws": 2, "datasets": ("eurosat",)}
+
+
+def _log(message):
+    print(time.strftime("%H:%M:%S"), message, file=sys.stderr, flush=True)
+
+
+# ------------------------------------------------------------ installed size
+def _wanted(requirement, extra):
+    """Whether ``requirement`` belongs to the core (``extra=None``) or ``extra``."""
+    if requirement.marker is None:
+        return extra is None
+    if extra is None:
+        return requirement.marker.evaluate({"extra": ""})
+    return "extra" in str(requirement.marker) and requirement.marker.evaluate(
+        {"extra": extra})
+
+
+def _closure(requirements):
+    """Installed distributions needed by ``requirements``, transitively.
+
+    Returns ``{canonical name: Distribution}``; requirements not installed
+    (or not for this platform) are skipped.
+    """
+    found, stack = {}, list(requirements)
+    while stack:
+        requirement = stack.pop()
+        name = canonicalize_name(requirement.name)
+        if name in found:
+            continue
+        try:
+            distribution = metadata.distribution(name)
+        except metadata.PackageNotFoundError:
+            continue
+        found[name] = distribution
+        for text in distribution.requires or []:
+            needed = Requirement(text)
+            if _wanted(needed, None) or any(_wanted(needed, extra)
+                                            for extra in requirement.extras):
+                stack.append(needed)
+    return found
+
+
+def _installed_bytes(distribution):
+    """Bytes on disk of the files a distribution's RECORD lists."""
+    total = 0
+    for file in distribution.files or []:
+        path = Path(distribution.locate_file(file))
+        if path.is_file():
+            total += path.stat().st_size
+    return total
+
+
+def installed_sizes(project="classical-vision", extra="deep"):
+    """MiB of the core requirements' closure and of what ``extra`` adds to it.
+
+    Returns
+    -------
+    sizes : dict
+        ``core MiB``, ``core packages``, ``<extra> adds MiB``, ``<extra>
+        packages`` and ``<extra> by package`` (MiB of each added package).
+    """
+    requires = [Requirement(text) for text in metadata.distribution(project).requires]
+    core = _closure([r for r in requires if _wanted(r, None)])
+    added = {name: dist for name, dist in
+             _closure([r for r in requires if _wanted(r, extra)]).items()
+             if name not in core}
+    mib = {name: _installed_bytes(dist) / 2**20 for name, dist in added.items()}
+    return {"core MiB": sum(_installed_bytes(d) for d in core.values()) / 2**20,
+            "core packages": sorted(core),
+            f"{extra} adds MiB": sum(mib.values()),
+            f"{extra} packages": sorted(added),
+            f"{extra} by package": dict(sorted(mib.items(), key=lambda kv: -kv[1]))}
+
+
+# ------------------------------------------------------------------- table
+def _fit_predict(pipeline, train, test):
+    """Fit on ``train``, predict ``test``; times, and the features when possible.
+
+    A plain Pipeline is fitted as ``Pipeline.fit`` does it (feature steps'
+    ``fit_transform``, last step's ``fit``), keeping the features.
+    """
+    times, kept = {}, {}
+    plain = type(pipeline) is Pipeline and len(pipeline.steps) > 1
+
+    def work():
+        start = time.perf_counter()
+        if plain:
+            kept["train"] = pipeline[:-1].fit_transform(train.images, train.labels)
+            pipeline[-1].fit(kept["train"], train.labels)
+        else:
+            pipeline.fit(train.images, train.labels)
+        times["fit s"] = time.perf_counter() - start
+        start = time.perf_counter()
+        if plain:
+            kept["test"] = pipeline[:-1].transform(test.images)
+            predicted = pipeline[-1].predict(kept["test"])
+        else:
+            predicted = pipeline.predict(test.images)
+        times["predict s"] = time.perf_counter() - start
+        return predicted
+
+    predicted, peak = _peak_extra_bytes(work)
+    return predicted, times, peak, kept
+
+
+def table_row(dataset, name, train, test, install):
+    """One preset's row, and its fitted pipeline and features (or None)."""
+    pipeline = classical.make_pipeline(name, n_jobs=-1)
+    predicted, times, peak, kept = _fit_predict(pipeline, train, test)
+    scores = classical.evaluate(test.labels, predicted).to_dict()
+    needs = "core + deep" if name in NEEDS_DEEP else "core"
+    size = install["core MiB"] + (install["deep adds MiB"] if name in NEEDS_DEEP
+                                  else 0.0)
+    row = {"dataset": dataset, "pipeline": name, "accuracy": scores["accuracy"],
+           "kappa": scores["kappa"], **times,
+           "predict ms/image": 1000 * times["predict s"] / len(test.labels),
+           "peak MiB": peak / 2**20, "needs": needs, "installed MiB": size}
+    return row, pipeline, kept
+
+
+# ------------------------------------------------------------------ curves
+def _learns_nothing(steps, features_test, train, test, n=4):
+    """Whether ``steps`` refitted on two training images give the same features."""
+    fresh = clone(steps).fit(list(train.images[:2]), train.labels[:2])
+    again = fresh.transform(list(test.images[:n]))
+    return np.allclose(again, features_test[:n], rtol=1e-4, atol=1e-6)
+
+
+def _global_svc(train, test):
+    """``global-svm``'s features of both splits and its unfitted scaler + SVC."""
+    preset = classical.make_pipeline("global-svm", n_jobs=-1)
+    features = preset.named_steps["features"]
+    tail = Pipeline([("scale", clone(preset.named_steps["scale"])),
+                     ("svm", clone(preset.named_steps["svm"].estimator))])
+    return tail, features.fit_transform(train.images), features.transform(test.images)
+
+
+def curve_models(fitted, train, test, notes, dataset):
+    """``{model: (estimator, train features, test features)}`` for the curves.
+
+    ``fitted`` maps a preset name to ``(pipeline, kept features)`` from the
+    table (or from an untimed fit when the table part is not run).
+    """
+    models = {"global-svc": _global_svc(train, test)}
+    if CLASSICAL in fitted and fitted[CLASSICAL][1]:
+        pipeline, kept = fitted[CLASSICAL]
+        models["scene-best (unlab. vocab.)"] = (clone(pipeline[-1]), kept["train"],
+                                                kept["test"])
+    for name in ("deep-logreg", "deep-knn"):
+        if name not in fitted or not fitted[name][1]:
+            notes.append(f"{dataset}: no {name} curve (the preset did not run or "
+                         "is not a plain Pipeline).")
+            continue
+        pipeline, kept = fitted[name]
+        if not _learns_nothing(pipeline[:-1], kept["test"], train, test):
+            notes.append(f"{dataset}: no {name} curve: its feature steps learn from "
+                         "the training images, so cached features would not be "
+                         "the preset's.")
+            continue
+        models[name] = (clone(pipeline[-1]), kept["train"], kept["test"])
+    return models
+
+
+def curve_rows(dataset, models, train, test, sizes, draws):
+    """Learning-curve results per model and their rows (one per size)."""
+    curves, rows = {}, []
+    for model, (estimator, features_train, features_test) in models.items():
+        _log(f"{dataset}: curve of {model}")
+        curve = learning_curve_per_class(
+            estimator, features_train, train.labels, features_test, test.labels,
+            sizes=sizes, n_draws=draws, random_state=0, error_score=np.nan)
+        curves[model] = curve
+        for i, size in enumerate(curve["sizes"]):
+            fitted = curve["scores"][i, :curve["n_draws"][i]]
+            rows.append({"dataset": dataset, "model": model, "size": int(size),
+                         "n_train": int(curve["n_train"][i]),
+                         "draws": int(curve["n_draws"][i]),
+                         "mean": float(curve["mean"][i]),
+                         "std": float(curve["std"][i]),
+                         "min": float(np.min(fitted)), "max": float(np.max(fitted)),
+                         "fit s mean": float(np.nanmean(
+                             curve["fit_seconds"][i, :curve["n_draws"][i]])),
+                         "scores": [float(s) for s in fitted]})
+    return curves, rows
+
+
+def curve_table(rows):
+    """Markdown: one line per dataset and model, ``mean ± std`` per size."""
+    sizes = sorted({row["size"] for row in rows})
+    lines, order = {}, {}
+    for row in rows:
+        key = (row["dataset"], row["model"])
+        order.setdefault(key, len(order))
+        line = lines.setdefault(key, {"dataset": key[0], "model": key[1]})
+        line[str(row["size"])] = (f"{row['mean']:.3f} ± {row['std']:.3f}"
+                                  if row["draws"] > 1 else f"{row['mean']:.3f}")
+    return markdown_table([lines[key] for key in sorted(order, key=order.get)],
+                          ["dataset", "model", *map(str, sizes)])
+
+
+def plot_panels(curves_by_dataset, path=FIGURE):
+    """One panel per dataset, every model's curve on it; saved to ``path``."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    n = len(curves_by_dataset)
+    columns = min(n, 2)
+    rows = -(-n // columns)
+    figure, axes = plt.subplots(rows, columns, figsize=(5.2 * columns, 4.0 * rows),
+                                squeeze=False)
+    for ax, (dataset, curves) in zip(axes.flat, curves_by_dataset.items()):
+        plot_learning_curves(curves, ax=ax)
+        ax.set_title(dataset)
+        ax.set_ylim(0, 1)
+    for ax in list(axes.flat)[n:]:
+        ax.set_visible(False)
+    figure.tight_layout()
+    figure.savefig(path, dpi=120)
+    plt.close(figure)
+
+
+# ----------------------------------------------------------------- driver
+def run_dataset(key, parts, install, *, sizes, draws, limit):
+    """Table rows, curve results and curve rows of one dataset (notes appended)."""
+    dataset, loader = DATASETS[key]
+    notes, table, fitted = [], [], {}
+    _log(f"{dataset}: loading")
+    train, test = loader(limit=limit)
+    presets = [CLASSICAL, *DEEP] if "table" in parts else [CLASSICAL, *DEEP[:2]]
+    for name in presets:
+        _log(f"{dataset}: {name}")
+        if "table" in parts:
+            result = _guarded(dataset, name, table_row, dataset, name, train, test,
+                              install)
+        else:  # the curves only need the features: an untimed fit
+            result = _guarded(dataset, name, _features_only, name, train, test)
+        if isinstance(result, tuple):
+            row, pipeline, kept = result
+            if name != "hybrid":
+                fitted[name] = (pipeline, kept)
+            result = row
+        if result is not None:
+            table.append(result)
+            print(markdown_table([result], TABLE_COLUMNS).splitlines()[-1], flush=True)
+        gc.collect()
+    curves, rows = {}, []
+    if "curves" in parts:
+        models = curve_models(fitted, train, test, notes, dataset)
+        curves, rows = curve_rows(dataset, models, train, test, sizes, draws)
+    return table, curves, rows, notes
+
+
+def _features_only(name, train, test):
+    """``(None, pipeline, features)``: a preset fitted for its features only."""
+    pipeline = classical.make_pipeline(name, n_jobs=-1)
+    kept = _fit_predict(pipeline, train, test)[3]
+    return None, pipeline, kept
+
+
+def _merge(stored, rows, keys, stamp):
+    merged = {tuple(row[k] for k in keys): row for row in stored}
+    for row in rows:
+        clean = {k: (None if isinstance(v, float) and v != v else v)
+                 for k, v in row.items()}
+        merged[tuple(row[k] for k in keys)] = {**clean, **stamp}
+    return list(merged.values())
+
+
+def record(table, curve_rows_, install, stamp, path=RESULTS):
+    """Merge this run's rows into ``path`` (earlier rows of the same keys replaced)."""
+    stored = json.loads(path.read_text()) if path.exists() else {}
+    result = {"install": {**install, **stamp},
+              "table": _merge(stored.get("table", []), table,
+                              ("dataset", "pipeline"), stamp),
+              "curves": _merge(stored.get("curves", []), curve_rows_,
+                               ("dataset", "model", "size"), stamp)}
+    path.write_text(json.dumps(result, indent=1) + "\n", encoding="utf-8")
+
+
+def _names(text, valid, what, parser):
+    names = [name for name in text.split(",") if name]
+    unknown = [name for name in names if name not in valid]
+    if unknown or not names:
+        parser.error(f"unknown or no {what}: {text!r}; valid: {', '.join(valid)}")
+    return names
+
+
+def main(argv=None):
+    argv = sys.argv[1:] if argv is None else argv
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--datasets", default=None,
+                        help="comma-separated, from: " + ", ".join(DATASETS))
+    parser.add_argument("--parts", default=",".join(PARTS),
+                        help="comma-separated, from: table, curves")
+    parser.add_argument("--draws", type=int, default=5,
+                        help="random training sets per size (default 5)")
+    parser.add_argument("--sizes", default=",".join(map(str, SIZES)),
+                        help="training images per class (default 1,5,10,20,50)")
+    parser.add_argument("--quick", action="store_true",
+                        help="a tiny smoke run (3 images a class a side); records "
+                             "nothing")
+    parser.add_argument("--no-record", dest="record", action="store_false",
+                        help="print only: no results file, no figure")
+    args = parser.parse_args(argv)
+    parts = _names(args.parts, PARTS, "parts", parser)
+    default_sets = QUICK["datasets"] if args.quick else tuple(DATASETS)
+    datasets = _names(args.datasets or ",".join(default_sets), list(DATASETS),
+                      "datasets", parser)
+    sizes = QUICK["sizes"] if args.quick else tuple(int(s) for s in
+                                                    args.sizes.split(","))
+    draws = QUICK["draws"] if args.quick else args.draws
+    if draws < 1:
+        parser.error(f"--draws must be at least 1; got {draws}.")
+    limit = QUICK["limit"] if args.quick else None
+    stamp = {"command": "python -m benchmarks.compare " + " ".join(argv),
+             "commit": report.current_commit(), "date": date.today().isoformat()}
+
+    start, load = time.perf_counter(), os.getloadavg()[0]
+    install = installed_sizes()
+    table, curves, rows, notes = [], {}, [], []
+    print(markdown_table([], TABLE_COLUMNS), flush=True)
+    for key in datasets:
+        try:
+            result = run_dataset(key, parts, install, sizes=sizes, draws=draws,
+                                 limit=limit)
+        except Exception as error:  # e.g. the data folder is absent
+            notes.append(f"skipped {key}: {type(error).__name__}: {error}")
+            _log(notes[-1])
+            continue
+        table += result[0]
+        if result[1]:
+            curves[DATASETS[key][0]] = result[1]
+        rows += result[2]
+        notes += result[3]
+    minutes = (time.perf_counter() - start) / 60
+    deep = {k: v for k, v in install.items() if k.startswith("deep")}
+    print(f"\nInstalled: core {install['core MiB']:,.0f} MiB "
+          f"({len(install['core packages'])} packages); the deep extra adds "
+          f"{deep['deep adds MiB']:,.0f} MiB: " + ", ".join(
+              f"{name} {mib:,.1f}" for name, mib in deep["deep by package"].items()))
+    if "table" in parts:
+        print("\n" + markdown_table(table, TABLE_COLUMNS))
+    if rows:
+        print("\nAccuracy on the test split by training images per class (mean ± "
+              f"sample std over {draws} draws; one fit where a size takes the whole "
+              "split):\n\n" + curve_table(rows))
+    print(f"\n{minutes:.1f} minutes; load average {load:.1f} at the start, "
+          f"{os.getloadavg()[0]:.1f} at the end, on {os.cpu_count()} cores.")
+    for note in notes:
+        print(f"- {note}")
+    if args.record and not args.quick:
+        stamp["minutes"], stamp["load average at start"] = round(minutes, 1), load
+        record(table, rows, install, stamp)
+        if curves:
+            plot_panels(curves)
+        _log(f"recorded in {RESULTS.name}" + (f" and {FIGURE.name}" if curves else ""))
+
+
+if __name__ == "__main__":
+    main()
