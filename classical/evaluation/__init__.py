@@ -21,6 +21,10 @@ confidence threshold. Beside these: probability calibration
 (``_calibration``), hierarchical (``_hierarchy``) and multi-label
 (``_multilabel``) assessment.
 
+:func:`learning_curve_per_class` and :func:`plot_learning_curves`
+(``_learning_curve``) show how a model's score grows with the number of
+labelled images per class, over several random draws.
+
 Conventions
 -----------
 - The confusion matrix has the reference ("true") labels in rows and the
