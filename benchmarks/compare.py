@@ -64,8 +64,8 @@ learn from the labelled images are fitted per draw:
 The Markdown tables are printed; rows are merged into
 ``benchmarks/compare_results.json`` (keyed by dataset and pipeline, or
 dataset, model and size; each stamped with the command, commit and date) and
-the figure, one panel per dataset, is written to
-``benchmarks/compare_learning_curves.png``. ``--quick`` (CI smoke run): at
+the figure, one panel per dataset drawn from every curve stored there, is
+written to ``benchmarks/compare_learning_curves.png``. ``--quick`` (CI smoke run): at
 most 3 images per class on each side of each split, sizes 1 and 2, two
 draws, EuroSAT only unless ``--datasets`` is given; it records
 nothing.
@@ -270,14 +270,20 @@ def curve_models(fitted, train, test, notes, dataset):
     return models
 
 
-def curve_rows(dataset, models, train, test, sizes, draws):
+def curve_rows(dataset, models, train, test, sizes, draws, notes):
     """Learning-curve results per model and their rows (one per size)."""
     curves, rows = {}, []
     for model, (estimator, features_train, features_test) in models.items():
         _log(f"{dataset}: curve of {model}")
-        curve = learning_curve_per_class(
-            estimator, features_train, train.labels, features_test, test.labels,
-            sizes=sizes, n_draws=draws, random_state=0, error_score=np.nan)
+        try:
+            curve = learning_curve_per_class(
+                estimator, features_train, train.labels, features_test, test.labels,
+                sizes=sizes, n_draws=draws, random_state=0, error_score=np.nan)
+        except Exception as error:  # one failing model must not stop the run
+            notes.append(f"{dataset}: no {model} curve: {type(error).__name__}: "
+                         f"{error}")
+            _log(notes[-1])
+            continue
         curves[model] = curve
         for i, size in enumerate(curve["sizes"]):
             fitted = curve["scores"][i, :curve["n_draws"][i]]
@@ -305,6 +311,27 @@ def curve_table(rows):
                                   if row["draws"] > 1 else f"{row['mean']:.3f}")
     return markdown_table([lines[key] for key in sorted(order, key=order.get)],
                           ["dataset", "model", *map(str, sizes)])
+
+
+def stored_curves(path=RESULTS):
+    """``{dataset: {model: curve}}`` rebuilt from the curve rows stored in ``path``.
+
+    Each curve has the keys :func:`plot_learning_curves` reads (``sizes``,
+    ``mean``, ``std``, ``scoring``), sizes in increasing order.
+    """
+    rows = json.loads(Path(path).read_text())["curves"] if Path(path).exists() else []
+    grouped = {}
+    for row in sorted(rows, key=lambda row: row["size"]):
+        curve = grouped.setdefault(row["dataset"], {}).setdefault(
+            row["model"], {"sizes": [], "mean": [], "std": [], "scoring": "accuracy"})
+        for key, value in (("sizes", row["size"]), ("mean", row["mean"]),
+                           ("std", row["std"])):
+            curve[key].append(value)
+    order = {name: i for i, (name, _) in enumerate(DATASETS.values())}
+    models = {name: i for i, name in enumerate(CURVE_MODELS)}
+    return {dataset: dict(sorted(curves.items(), key=lambda kv: models.get(kv[0], 99)))
+            for dataset, curves in sorted(grouped.items(),
+                                          key=lambda kv: order.get(kv[0], 99))}
 
 
 def plot_panels(curves_by_dataset, path=FIGURE):
@@ -357,7 +384,8 @@ def run_dataset(key, parts, install, *, sizes, draws, limit):
     curves, rows = {}, []
     if "curves" in parts:
         models = curve_models(fitted, train, test, notes, dataset)
-        curves, rows = curve_rows(dataset, models, train, test, sizes, draws)
+        curves, rows = curve_rows(dataset, models, train, test, sizes, draws,
+                                   notes)
     return table, curves, rows, notes
 
 
@@ -377,10 +405,15 @@ def _merge(stored, rows, keys, stamp):
     return list(merged.values())
 
 
-def record(table, curve_rows_, install, stamp, path=RESULTS):
-    """Merge this run's rows into ``path`` (earlier rows of the same keys replaced)."""
+def record(table, curve_rows_, install, stamp, run=None, path=RESULTS):
+    """Merge rows into ``path`` (earlier rows of the same keys replaced).
+
+    ``run`` (the whole run's command, time, load and notes) is appended to the
+    file's list of runs.
+    """
     stored = json.loads(path.read_text()) if path.exists() else {}
-    result = {"install": {**install, **stamp},
+    result = {"runs": stored.get("runs", []) + ([run] if run else []),
+              "install": {**install, **stamp},
               "table": _merge(stored.get("table", []), table,
                               ("dataset", "pipeline"), stamp),
               "curves": _merge(stored.get("curves", []), curve_rows_,
@@ -428,7 +461,7 @@ def main(argv=None):
 
     start, load = time.perf_counter(), os.getloadavg()[0]
     install = installed_sizes()
-    table, curves, rows, notes = [], {}, [], []
+    table, rows, notes = [], [], []
     print(markdown_table([], TABLE_COLUMNS), flush=True)
     for key in datasets:
         try:
@@ -439,10 +472,12 @@ def main(argv=None):
             _log(notes[-1])
             continue
         table += result[0]
-        if result[1]:
-            curves[DATASETS[key][0]] = result[1]
         rows += result[2]
         notes += result[3]
+        if args.record and not args.quick:  # after each dataset: a crash keeps them
+            record(result[0], result[2], install, stamp)
+            if result[2]:
+                plot_panels(stored_curves())
     minutes = (time.perf_counter() - start) / 60
     deep = {k: v for k, v in install.items() if k.startswith("deep")}
     print(f"\nInstalled: core {install['core MiB']:,.0f} MiB "
@@ -460,11 +495,10 @@ def main(argv=None):
     for note in notes:
         print(f"- {note}")
     if args.record and not args.quick:
-        stamp["minutes"], stamp["load average at start"] = round(minutes, 1), load
-        record(table, rows, install, stamp)
-        if curves:
-            plot_panels(curves)
-        _log(f"recorded in {RESULTS.name}" + (f" and {FIGURE.name}" if curves else ""))
+        run = {**stamp, "minutes": round(minutes, 1), "load average at start": load,
+               "load average at end": os.getloadavg()[0], "notes": notes}
+        record([], [], install, stamp, run)
+        _log(f"recorded in {RESULTS.name}" + (f" and {FIGURE.name}" if rows else ""))
 
 
 if __name__ == "__main__":
