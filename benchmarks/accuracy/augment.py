@@ -258,18 +258,20 @@ def test(dataset, preset, seed, train_set, tta_sets, C):
     return result
 
 
-def measure(dataset, preset, augment, tta, n_jobs):
+def measure(dataset, preset, augment, tta, n_jobs, seed=0):
     """One end-to-end fit and predict of ``make_pipeline(preset, augment, tta)``.
 
-    Seed 0's split; the row of :func:`.__main__.score_pipeline` (accuracy,
-    fit and predict seconds, peak memory above the starting level).
+    The split of ``seed`` (:func:`_load_split`, as :func:`extract` draws it);
+    the row of :func:`.__main__.score_pipeline` (accuracy, fit and predict
+    seconds, peak memory above the starting level).
     """
     from .__main__ import score_pipeline
 
-    train, test = _load_split(dataset, 0)
+    train, test = _load_split(dataset, seed)
     pipeline = classical.make_pipeline(preset, n_jobs=n_jobs, augment=augment, tta=tta)
     row = score_pipeline(dataset, preset, pipeline, train, test)
-    return [{**row, "augment": augment, "tta": tta}]
+    return [{**row, "seed": seed, "augment": augment, "tta": tta, "n_jobs": n_jobs,
+             "load 15 min": os.getloadavg()[2]}]  # other jobs on the machine
 
 
 def _record(rows):
@@ -302,7 +304,7 @@ def main(argv=None):
     args = parser.parse_args(argv)
     if args.command == "measure":
         _record(measure(args.dataset, args.preset, args.augment, args.tta_name,
-                        args.n_jobs))
+                        args.n_jobs, args.seed))
         return
     if args.command == "extract":
         extract(args.dataset, args.preset, args.seed,
