@@ -22,6 +22,8 @@ SCRIPTS = sorted(NOTEBOOKS.glob("[0-9][0-9]_*.py"))
 IDS = [path.stem for path in SCRIPTS]
 KERNEL = "classical-notebook-test"
 CELL_TIMEOUT = 600  # seconds; a cell that hangs fails instead of blocking CI
+THREAD_VARIABLES = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS",
+                    "NUMBA_NUM_THREADS")
 
 
 def test_notebooks_are_found():
@@ -70,6 +72,13 @@ def test_notebook_runs(path, tmp_path, monkeypatch):
     pytest.importorskip("ipykernel", reason=reason)
 
     monkeypatch.setenv("JUPYTER_PATH", _kernel_spec(tmp_path / "jupyter"))
+    # Under pytest-xdist several kernels run at once: share the cores between
+    # them, or BLAS and OpenMP threads oversubscribe them (OpenBLAS then spins
+    # and a logistic regression of 0.3 s took 5 s on 2 cores).
+    workers = int(os.environ.get("PYTEST_XDIST_WORKER_COUNT", "1"))
+    threads = str(max(1, (os.cpu_count() or 1) // workers))
+    for variable in THREAD_VARIABLES:
+        monkeypatch.setenv(variable, threads)
     monkeypatch.setenv("MPLBACKEND", "Agg")
     monkeypatch.setenv("PYTHONWARNINGS", "ignore::DeprecationWarning")
     notebook = jupytext.read(path)
