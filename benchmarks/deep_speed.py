@@ -25,6 +25,7 @@ import subprocess
 import sys
 import time
 
+import numpy as np
 from packaging.requirements import Requirement
 
 from ._timing import alternating_medians, markdown_table, random_uint8_images
@@ -57,6 +58,125 @@ print(json.dumps({"import classical.deep (scikit-learn, OpenCV...)": t0 - t_lib,
                   "build graph": t3 - t2, "create session": t4 - t3,
                   "first fit, one image (reads, builds, creates again)": t6 - t4}))
 """
+
+
+_TORCH = r"""
+import json, statistics, sys, time
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+weights, batch_file, repeat = sys.argv[1], sys.argv[2], int(sys.argv[3])
+state = torch.load(weights, map_location="cpu", weights_only=True)
+STAGES = [(3, 1, 16, 1, 1), (3, 6, 24, 2, 2), (5, 6, 40, 2, 2), (3, 6, 80, 2, 3),
+          (5, 6, 112, 1, 3), (5, 6, 192, 2, 4), (3, 6, 320, 1, 1)]
+
+
+def same(x, k, s):  # TensorFlow's SAME padding, the extra pixel bottom/right
+    h = x.shape[-1]
+    total = max((-(-h // s) - 1) * s + k - h, 0)
+    return F.pad(x, (total // 2, total - total // 2, total // 2, total - total // 2))
+
+
+def conv_bn(x, conv, bn, stride=1, groups=1, act=True):
+    w = state[conv + ".weight"]
+    x = F.conv2d(same(x, w.shape[-1], stride), w, stride=stride, groups=groups)
+    x = F.batch_norm(x, state[bn + ".running_mean"], state[bn + ".running_var"],
+                     state[bn + ".weight"], state[bn + ".bias"], False, 0.0, 1e-3)
+    return F.relu6(x) if act else x
+
+
+def forward(x):
+    x = conv_bn(x, "_conv_stem", "_bn0", stride=2)
+    i = 0
+    for k, e, out, s, n in STAGES:
+        for r in range(n):
+            b, stride, inp = f"_blocks.{i}.", s if r == 0 else 1, x
+            if e != 1:
+                x = conv_bn(x, b + "_expand_conv", b + "_bn0")
+            x = conv_bn(x, b + "_depthwise_conv", b + "_bn1", stride, x.shape[1])
+            x = conv_bn(x, b + "_project_conv", b + "_bn2", act=False)
+            if stride == 1 and inp.shape == x.shape:
+                x = x + inp
+            i += 1
+    return conv_bn(x, "_conv_head", "_bn1").mean(dim=(2, 3))
+
+
+x = torch.from_numpy(np.load(batch_file))
+result = {"torch": torch.__version__}
+with torch.inference_mode():
+    for threads in (1, 2):
+        torch.set_num_threads(threads)
+        forward(x)
+        times = []
+        for _ in range(repeat):
+            start = time.perf_counter()
+            features = forward(x)
+            times.append(time.perf_counter() - start)
+        result[f"ms/image, {threads} thread(s), wall"] = (
+            1e3 * statistics.median(times) / len(x))
+np.save(batch_file + ".torch.npy", features.numpy())
+print(json.dumps(result))
+"""
+
+
+_TORCH_SIZE = r"""
+import importlib.metadata as m, os, re
+from packaging.requirements import Requirement
+seen, todo = set(), ["torch"]
+while todo:
+    name = re.sub(r"[-_.]+", "-", todo.pop()).lower()
+    if name in seen or name == "numpy":
+        continue
+    seen.add(name)
+    for text in m.distribution(name).requires or []:
+        req = Requirement(text)
+        if req.marker is None or req.marker.evaluate({"extra": ""}):
+            todo.append(req.name)
+print(sum(os.path.getsize(f.locate()) for n in seen
+          for f in m.distribution(n).files or [] if f.locate().is_file()) / 1e6)
+"""
+
+
+def torch_comparison(python, batch, repeat):
+    """The same network in PyTorch (eager, batch norm not folded), in ``python``.
+
+    Returns the ms/image at 1 and 2 threads, the largest difference of its
+    features from ours and whether torch's own reader gives our weights.
+    """
+    import tempfile
+
+    from classical.deep import DeepFeatureExtractor
+    from classical.deep._backbones import named_weights
+    from classical.deep._torch_legacy import read_legacy_state_dict
+
+    images = random_uint8_images(batch, (224, 224, 3))
+    ours = DeepFeatureExtractor(normalize=None).fit(images[:1])
+    path = named_weights("efficientnet-lite0")[0]
+    with tempfile.TemporaryDirectory() as folder:
+        batch_file = os.path.join(folder, "batch.npy")
+        np.save(batch_file, ours._batch(list(images)))
+        out = subprocess.run([python, "-c", _TORCH, str(path), batch_file,
+                              str(repeat)], check=True, capture_output=True,
+                             text=True).stdout
+        theirs = np.load(batch_file + ".torch.npy")
+        subprocess.run(
+            [python, "-c", "import sys, torch, numpy as np; s = torch.load("
+             "sys.argv[1], weights_only=True); np.savez(sys.argv[2], **{k: "
+             "v.numpy() for k, v in s.items()})", str(path),
+             os.path.join(folder, "torch_state.npz")], check=True)
+        torch_state = np.load(os.path.join(folder, "torch_state.npz"))
+        state = read_legacy_state_dict(path)
+        same_weights = set(torch_state.files) == set(state) and all(
+            np.array_equal(torch_state[k], state[k]) for k in state)
+    result = json.loads(out.splitlines()[-1])
+    difference = np.abs(theirs - ours.transform(images)).max()
+    result["largest |features - ours|"] = f"{difference:.1e}"
+    result["torch's reader gives our weights"] = bool(same_weights)
+    size = subprocess.run([python, "-c", _TORCH_SIZE], check=True,
+                          capture_output=True, text=True).stdout.split()[-1]
+    result["installed MB, torch and what it requires (numpy excepted)"] = float(size)
+    return result
 
 
 def _requirement_names(dist, extra=None):
@@ -144,6 +264,8 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--batch", type=int, default=32)
     parser.add_argument("--repeat", type=int, default=7)
+    parser.add_argument("--torch-python", default=None,
+                        help="a Python with torch installed (a separate venv)")
     args = parser.parse_args(argv)
     print(f"load average before: {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores")
     ms = speed(args.batch, args.repeat)
@@ -151,6 +273,11 @@ def main(argv=None):
           f"median of {args.repeat}\n")
     print(markdown_table([{"work": k, "ms/image": v} for k, v in ms.items()],
                          ["work", "ms/image"]))
+    if args.torch_python:
+        torch = torch_comparison(args.torch_python, args.batch, args.repeat)
+        print(f"\n## PyTorch {torch.pop('torch')}, same network, same batch\n")
+        print(markdown_table([{"": k, "value": v} for k, v in torch.items()],
+                             ["", "value"]))
     print("\n## First call (new process)\n")
     print(markdown_table([{"step": k, "s": v} for k, v in first_call().items()],
                          ["step", "s"]))
