@@ -156,6 +156,16 @@ def test_a_user_onnx_file_is_a_backbone(tmp_path, pooled):
         extractor.predict_imagenet(images)
 
 
+def test_a_model_with_an_onnx_path_saves_and_loads(tmp_path):
+    _write_onnx(tmp_path / "tiny.onnx", True)
+    extractor = DeepFeatureExtractor(tmp_path / "tiny.onnx", image_size=8,
+                                     mean=(0, 0, 0), std=(1, 1, 1)).fit(_images(2))
+    loaded = classical.load(classical.save(extractor, tmp_path / "m.skops"))
+    assert loaded.backbone == str(tmp_path / "tiny.onnx")
+    np.testing.assert_array_equal(loaded.transform(_images(2)),
+                                  extractor.transform(_images(2)))
+
+
 def test_a_changed_or_missing_onnx_file_is_refused_after_fit(tmp_path):
     _write_onnx(tmp_path / "tiny.onnx", True)
     extractor = DeepFeatureExtractor(str(tmp_path / "tiny.onnx"), image_size=8,

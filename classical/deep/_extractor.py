@@ -365,6 +365,14 @@ class DeepFeatureExtractor(TransformerMixin, BaseEstimator):
         return np.asarray([f"{prefix}_{i}" for i in range(self.n_features_out_)],
                           dtype=object)
 
+    def __getstate__(self):
+        # a path is stored as its string: portable across systems, and a
+        # model file then holds no pathlib objects (which load() does not trust)
+        state = super().__getstate__()
+        if isinstance(state.get("backbone"), os.PathLike):
+            state = {**state, "backbone": os.fspath(state["backbone"])}
+        return state
+
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.input_tags.two_d_array = False
