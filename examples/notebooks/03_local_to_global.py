@@ -179,8 +179,9 @@ plt.show()
 # sharper. VLAD (Vector of Locally Aggregated Descriptors) [2] keeps, for each
 # word, the **sum of the differences** between the word and the descriptors
 # assigned to it. With 16 words of 32 numbers that is 16 x 32 = 512 numbers,
-# from the *same* vocabulary. They are then normalised (per word, a signed
-# square root, and to unit length), which stops a few frequent words from
+# from the *same* vocabulary. The vector is then normalised in three steps:
+# each word's sum to unit length, a signed square root of every number, and
+# the whole vector to unit length. That stops a few frequent words from
 # dominating.
 
 # %%
