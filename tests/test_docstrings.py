@@ -11,8 +11,10 @@ from classical import (  # noqa: E402
     _local_features,
     classifiers,
     datasets,
+    deep,
     descriptors,
     encoders,
+    evaluation,
     geo,
     parallel,
     preprocess,
@@ -23,8 +25,8 @@ from classical import (  # noqa: E402
 # single return values are our style; "Returns" for fit is "self".
 IGNORED = {"ES01", "SA01", "EX01", "RT02", "GL08", "SS05", "PR09", "RT05", "GL02"}
 
-MODULES = [classical, classifiers, datasets, descriptors, encoders, geo, preprocess,
-           _local_features, parallel]
+MODULES = [classical, classifiers, datasets, deep, descriptors, encoders, evaluation,
+           geo, preprocess, _local_features, parallel]
 
 
 def _public_objects():
