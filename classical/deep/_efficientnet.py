@@ -141,15 +141,17 @@ class _GraphBuilder:
         return output
 
 
-def efficientnet_lite_onnx(state, *, image_size=224, eps=BN_EPS):
+def efficientnet_lite_onnx(state, *, image_size=None, eps=BN_EPS):
     """Build EfficientNet-Lite0 as an in-memory ONNX model.
 
     Parameters
     ----------
     state : dict of str to ndarray
         The ``state_dict`` (see the module's notes for the key names).
-    image_size : int, default=224
-        Rows and columns of the input.
+    image_size : int or None, default=None
+        Rows and columns of the input; None leaves them free (the network is
+        convolutional up to a global average pool, so it runs at any size;
+        it was trained at 224).
     eps : float, default=1e-3
         Batch-norm epsilon.
 
@@ -195,10 +197,11 @@ def efficientnet_lite_onnx(state, *, image_size=224, eps=BN_EPS):
     logits = g.node("Gemm", [features, fc_w, fc_b], "logits", transB=1)
 
     n_classes = state["_fc.weight"].shape[0]
+    rows, cols = ("height", "width") if image_size is None else (image_size,) * 2
     graph = helper.make_graph(
         g.nodes, "efficientnet_lite0",
         [helper.make_tensor_value_info("images", TensorProto.FLOAT,
-                                       ["batch", 3, image_size, image_size])],
+                                       ["batch", 3, rows, cols])],
         [helper.make_tensor_value_info(features, TensorProto.FLOAT,
                                        ["batch", HEAD_WIDTH]),
          helper.make_tensor_value_info(logits, TensorProto.FLOAT,

@@ -13,7 +13,7 @@ from tqdm.auto import tqdm
 
 from ..parallel import resolve_n_jobs
 from ..preprocess import resize
-from ..utils._docstring import N_JOBS_DOC, VERBOSE_DOC, Substitution
+from ..utils._docstring import VERBOSE_DOC, Substitution
 from ..utils._validation import check_image_batch, intensity_range
 from ._backbones import (
     BACKBONES,
@@ -24,12 +24,6 @@ from ._backbones import (
 )
 
 __all__ = ["DeepFeatureExtractor"]
-
-_N_JOBS = N_JOBS_DOC.replace(
-    "Number of threads for the batch kernels (or joblib workers for\n"
-    "        per-image Python work).",
-    "Threads of ONNX Runtime's operators (``intra_op_num_threads``).")
-
 
 def _as_rgb01(image):
     """An image as float32 RGB in [0, 1]: grey repeated, alpha dropped."""
@@ -42,7 +36,20 @@ def _as_rgb01(image):
     return rgb[:, :, :3]
 
 
-@Substitution(n_jobs=_N_JOBS, verbose=VERBOSE_DOC)
+def _check_input(session, backbone, size):
+    """Raise ValueError unless the network's first input takes (N, 3, size, size)."""
+    first = session.get_inputs()[0]
+    shape, wanted = first.shape, (3, size, size)
+    if (first.type != "tensor(float)" or len(shape) != 4
+            or any(isinstance(d, int) and d != w for d, w in zip(shape[1:], wanted))):
+        raise ValueError(
+            f"the first input of {backbone} is a {first.type} of shape {shape}; "
+            f"the extractor feeds float32 images of shape (batch, 3, {size}, "
+            f"{size}). Export the network with a float (batch, 3, H, W) input and "
+            "set image_size to its H and W.")
+
+
+@Substitution(verbose=VERBOSE_DOC)
 class DeepFeatureExtractor(TransformerMixin, BaseEstimator):
     """Global-pooled features of a frozen, pretrained network.
 
@@ -63,13 +70,20 @@ class DeepFeatureExtractor(TransformerMixin, BaseEstimator):
         PyTorch module exported with :func:`torch.onnx.export`).
     batch_size : int, default=32
         Images run through the network at a time.
-    {n_jobs}
+    n_jobs : int or None, default=None
+        Threads of ONNX Runtime's operators (``intra_op_num_threads``).
+        ``None`` means 1 unless in a :func:`joblib.parallel_config` context;
+        ``-1`` means all cores. The features agree across thread counts to
+        float32 rounding (see Notes).
     normalize : {'l2'} or None, default='l2'
         ``'l2'`` divides each feature vector by its Euclidean norm (as linear
         probes and k-NN on deep features do); None keeps the pooled values.
     image_size : int or None, default=None
         Rows and columns the images are resized to; None takes the named
-        backbone's pretraining size (224). Required for an ONNX file.
+        backbone's pretraining size (224). A named backbone runs at any size
+        (it is convolutional up to the global pool), but far from its
+        pretraining size its features are worse. Required for an ONNX file,
+        and equal to the file's input size where that is fixed.
     mean, std : array-like of shape (3,) or None, default=None
         Per-channel normalisation ``(x - mean) / std`` of RGB values scaled to
         ``[0, 1]``; None takes the named backbone's. Required for an ONNX file
@@ -208,7 +222,9 @@ class DeepFeatureExtractor(TransformerMixin, BaseEstimator):
             if not path.is_file():
                 raise ValueError(
                     f"backbone must be one of {sorted(BACKBONES)} or the path of an "
-                    f"ONNX file; got {self.backbone!r}, which is neither.")
+                    f"existing ONNX file; got {os.fspath(self.backbone)!r}: no such "
+                    "name, and no file at that path. Check the spelling or the "
+                    "path.")
             missing = [name for name in ("image_size", "mean", "std")
                        if getattr(self, name) is None]
             if missing:
@@ -270,6 +286,7 @@ class DeepFeatureExtractor(TransformerMixin, BaseEstimator):
         images = check_image_batch(X)
         self.backbone_version_, self.backbone_sha256_ = version, source[2]
         self.image_size_, self.mean_, self.std_ = size, mean, std
+        _check_input(self._session(), self.backbone, size)
         self.n_features_out_ = self._run(images[:1], "features").shape[1]
         return self
 
