@@ -4,10 +4,10 @@ Times :class:`classical.deep.DeepFeatureExtractor` (EfficientNet-Lite0
 through ONNX Runtime) on ``--batch`` uint8 images of 224 x 224 pixels (no
 resize: the network alone, plus normalisation) with ``n_jobs`` = 1 and 2,
 warmed, the thread counts timed in turn (median of ``--repeat`` rounds);
-and, when the other helper (``--torch-python``) is given, the same network
-in PyTorch in another interpreter. The first call, in a new process, is
-split into importing onnx and onnxruntime, reading the weights, building
-the graph and creating the session. The installed size of the ``deep``
+and, when ``--torch-python`` names an interpreter with torch installed, the
+same network in PyTorch in that interpreter. The first call, in a new
+process, is split into importing onnx and onnxruntime, reading the
+weights, building the graph and creating the session. The installed size of the ``deep``
 extra is the sum of the installed files (``importlib.metadata``) of every
 distribution the extra requires that the base install does not.
 

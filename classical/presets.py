@@ -464,7 +464,11 @@ def _deep_logreg():
          "EfficientNet-Lite0 ImageNet features (frozen, 224 px) -> cosine k-NN, "
          "k = 20, votes exp(similarity / 0.07) (needs the deep extra)")
 def _deep_knn():
-    """DINO's k-NN evaluation of frozen features (Caron et al., ICCV 2021).
+    """DINO's k-NN evaluation of frozen features.
+
+    The protocol of Caron et al., ICCV 2021
+    (:DOI:`10.1109/ICCV48922.2021.00951`), after Wu et al., CVPR 2018
+    (:DOI:`10.1109/CVPR.2018.00393`).
 
     The 20 most cosine-similar training images vote with weight
     ``exp(similarity / 0.07)`` (:class:`~classical.classifiers.

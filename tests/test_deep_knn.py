@@ -83,6 +83,13 @@ def test_parameter_errors(params, message):
         CosineKNNClassifier(**params).fit([[1.0], [2.0]], [0, 1])
 
 
+def test_a_zero_class_weight_is_refused():
+    with pytest.raises(ValueError, match="class_weight must give every class a "
+                                         "positive weight.*'b': 0"):
+        CosineKNNClassifier(class_weight={"a": 1.0, "b": 0}).fit(
+            [[1.0], [2.0]], ["a", "b"])
+
+
 def _expected_failed_checks(estimator):
     if estimator.n_neighbors < 10:
         return {"check_class_weight_classifiers":

@@ -125,6 +125,10 @@ class CosineKNNClassifier(ClassifierMixin, BaseEstimator):
         self.class_weight_ = (np.ones(len(self.classes_)) if self.class_weight is None
                               else compute_class_weight(self.class_weight,
                                                         classes=self.classes_, y=y))
+        if not (self.class_weight_ > 0).all():
+            raise ValueError(
+                "class_weight must give every class a positive weight (a vote "
+                f"weighted 0 leaves no class to choose); got {self.class_weight!r}.")
         self.unit_samples_ = _unit_rows(X)
         self.n_neighbors_ = min(self.n_neighbors, len(X))
         return self

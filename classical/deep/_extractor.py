@@ -123,8 +123,11 @@ class DeepFeatureExtractor(TransformerMixin, BaseEstimator):
     ratio changes), to ``image_size`` x ``image_size`` with
     :func:`classical.preprocess.resize`: area averaging when shrinking
     (anti-aliased), bilinear when enlarging. Small images such as EuroSAT's
-    64 x 64 patches are therefore enlarged to 224 px: pretrained networks
-    lose much of their accuracy when fed far below their pretraining size.
+    64 x 64 patches are therefore enlarged to 224 px, which costs 12 times
+    the pixels and gains a few points: on the EuroSAT sample shipped with
+    the package (notebook 6's split, 500 training and 500 test images),
+    ``deep-logreg``'s classifier scored 0.900 at 224 px and 0.868 at
+    ``image_size=64``, ``deep-knn``'s 0.838 and 0.812.
 
     **EfficientNet-Lite0.** The graph is built in memory from the weights
     file, without PyTorch: the file is read by an allow-listed unpickler
