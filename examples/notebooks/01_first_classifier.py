@@ -163,11 +163,11 @@ plt.show()
 
 # %% [markdown]
 # Several of these images hold two classes at once: a river between two
-# fields, a highway through a residential area, a field on a lake shore. The
+# fields, a highway through a residential area, a river beside houses. The
 # dataset gives each image one label, and the model can only answer one, so
 # some "mistakes" are really a second correct answer. Others, such as a
-# hazy field taken for water, show what colour and texture alone cannot
-# separate.
+# smooth green field taken for a lake, show what colour and texture alone
+# cannot separate.
 #
 # ## How sure are we of the accuracy?
 #

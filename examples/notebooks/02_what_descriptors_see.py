@@ -125,9 +125,11 @@ plt.show()
 # * **Forest** has weak, scattered directions: texture without structure.
 # * **SeaLake** is nearly flat, yet its cells are far from empty: every block
 #   is normalised by its own strength, so faint ripples are blown up to the
-#   size of a road. The crosses are the horizontal and vertical edges of JPEG
-#   compression, which works on 8 x 8 blocks. HOG records the *direction* of structure,
-#   not its *amount*. That is one reason the presets combine it with colour.
+#   size of a road. The crosses are most likely the horizontal and vertical
+#   edges of JPEG compression (the sample's files are JPEGs, compressed in
+#   8 x 8 blocks, the size of our cells). HOG records the *direction* of
+#   structure, not its *amount*. That is one reason the presets combine it
+#   with colour.
 #
 # The 1,764 numbers are 7 x 7 block positions x 2 x 2 cells x 9 bins: the
 # order of the numbers remembers *where* each edge is, so a road running the
@@ -174,7 +176,9 @@ plt.show()
 # The flat water of **SeaLake** gives a tall bar at label 8; the crowns of the
 # **Forest** give many irregular patterns (label 9); the straight edges of the
 # road and buildings raise the middle labels (4 is half the circle brighter:
-# a straight edge). Ten numbers already separate these textures quite well.
+# a straight edge). Ten numbers already tell water and forest from the
+# built-up scenes, but the road and the industrial site give almost the same
+# histogram: LBP alone cannot separate those two.
 #
 # ## Colour histograms: which colours, not where
 #
@@ -250,7 +254,8 @@ for name in data.class_names:
 
 # %% [markdown]
 # Nine forest or lake images in ten have no keypoint at all, and grassland
-# (Pasture, HerbaceousVegetation) is not much better off.
+# (Pasture, HerbaceousVegetation) has few: a median of 2 to 4, and none at
+# all in more than a quarter of its images.
 #
 # ## Dense SIFT: a grid we choose
 #

@@ -140,7 +140,8 @@ plt.show()
 # edge running in one direction (field rows, roads, river banks), the same in
 # another direction, a fine speckle (tree crowns, roofs), or patches that are
 # nearly flat. Dense SIFT gives a patch with almost no gradient an all-zero
-# descriptor, so lakes and even fields pile up in the same one or two words.
+# descriptor (see its `contrast_threshold`), so nearly all of a lake's
+# patches fall into a single word, as the lake's bag of words below shows.
 # Words are shared by many classes: what differs from class to class is *how
 # often* each word occurs.
 #
