@@ -86,21 +86,20 @@ Measured (2026-12-07, ``python -m benchmarks.compare``, 64 minutes on 2
 cores under a load average of 7.5 to 9.8 from other jobs, so seconds are
 several times those of an idle machine: ``scene-best``'s EuroSAT fit took
 494 s here and 70 s in ``benchmarks/accuracy``). Test accuracy,
-``scene-best`` / ``deep-logreg`` / ``deep-knn`` / ``hybrid``: EuroSAT
-0.938 / 0.924 / 0.893 / 0.956; UC Merced 0.926 / 0.964 / 0.950 / 0.971;
-Caltech-10 0.933 / 0.997 / 0.997 / 0.993; Brodatz 0.955 / 0.942 / 0.942 /
-0.964. Predict ms per image: ``scene-best`` 32, 221, 187, 72; the deep
-presets 30, 34, 16, 15. Peak memory: ``scene-best`` 1.0 to 1.2 GiB, deep
-90 to 114 MiB on top of what the extractor's first use holds for the
-process (420 MiB with a full batch: session and ONNX Runtime's arena; that
-run warmed up on one image, 149 MiB, so EuroSAT's deep rows, the first,
-show 434 MiB with the arena's growth). Installed: core 794 MiB, the deep extra 125 MiB more
+``scene-best`` / ``deep-logreg`` / ``deep-knn`` / ``hybrid``: EuroSAT 0.938
+/ 0.924 / 0.893 / 0.956; UC Merced 0.926 / 0.964 / 0.950 / 0.971; Caltech-10
+0.933 / 0.997 / 0.997 / 0.993; Brodatz 0.955 / 0.942 / 0.942 / 0.964.
+Predict ms per image: ``scene-best`` 32, 221, 187, 72; the deep presets 30,
+34, 16, 15. Peak memory: ``scene-best`` 1.0 to 1.2 GiB, deep 90 to 114 MiB
+on top of what the extractor's first use holds for the process (420 MiB with
+a full batch: session and ONNX Runtime's arena; that run warmed up on one
+image, 149 MiB, so EuroSAT's deep rows, the first, show 434 MiB with the
+arena's growth). Installed: core 794 MiB, the deep extra 125 MiB more
 (onnxruntime 76.5, onnx 25.1, weights 18.0). At one image per class (five
-draws) ``deep-logreg`` leads ``global-svc`` / ``scene-best (unlab.
-vocab.)`` by 0.57 against 0.47 / 0.52 on EuroSAT, 0.60 against 0.25 /
-0.31 on UC Merced and 0.97 against 0.41 / 0.52 on Caltech-10; on Brodatz
-textures they tie (0.87 against 0.76 / 0.87). Every figure is in
-``compare_results.json``.
+draws) ``deep-logreg`` leads ``global-svc`` / ``scene-best (unlab. vocab.)``
+by 0.57 against 0.47 / 0.52 on EuroSAT, 0.60 against 0.25 / 0.31 on UC
+Merced and 0.97 against 0.41 / 0.52 on Caltech-10; on Brodatz textures they
+tie (0.87 against 0.76 / 0.87). Every figure is in ``compare_results.json``.
 """
 
 import argparse
