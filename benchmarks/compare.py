@@ -20,7 +20,7 @@ one logistic regression), each built with
 the test split, wall seconds of one ``fit`` and one ``predict`` (feature
 extraction included), predict milliseconds per test image, peak resident
 memory above the level before ``fit``
-(:func:`benchmarks.accuracy.__main__._peak_extra_bytes`) and the installed
+(:func:`benchmarks.accuracy.__main__.trimmed_peak_bytes`) and the installed
 size of what the preset needs. ``scene-best`` rather than
 ``scene-best-aug``: the mirrored copies doubled its fit time for no gain on
 the seed-0 test splits (UC Merced 0.917 against 0.926, EuroSAT 0.940
@@ -123,7 +123,7 @@ from classical.evaluation import learning_curve_per_class, plot_learning_curves
 
 from ._timing import markdown_table
 from .accuracy import report
-from .accuracy.__main__ import _guarded, _peak_extra_bytes
+from .accuracy.__main__ import guarded, trimmed_peak_bytes
 from .accuracy.datasets import DATASETS
 
 HERE = Path(__file__).resolve().parent
@@ -231,7 +231,7 @@ def deep_first_call():
     # One full batch: ONNX Runtime keeps the memory arena it grows for it.
     images = np.zeros((extractor.batch_size, 64, 64, 3), dtype=np.uint8)
     start = time.perf_counter()
-    _, peak = _peak_extra_bytes(lambda: extractor.fit_transform(images))
+    _, peak = trimmed_peak_bytes(lambda: extractor.fit_transform(images))
     return {"deep first call s": time.perf_counter() - start,
             "deep first call MiB": peak / 2**20}
 
@@ -265,7 +265,7 @@ def _fit_predict(pipeline, train, test):
         times["predict s"] = time.perf_counter() - start
         return predicted
 
-    predicted, peak = _peak_extra_bytes(work)
+    predicted, peak = trimmed_peak_bytes(work)
     if plain:
         kept["peak"] = peak
     return predicted, times, peak, kept
@@ -339,7 +339,7 @@ def _composed(pipeline, parts, rest, fitted, train, test):
         times["predict s"] = time.perf_counter() - start
         return predicted
 
-    predicted, peak = _peak_extra_bytes(work)
+    predicted, peak = trimmed_peak_bytes(work)
     times["fit s"] += sum(k["features fit s"] for k in kept)
     times["predict s"] += sum(k["features predict s"] for k in kept)
     return predicted, times, max([peak, *(k["peak"] for k in kept)]), features
@@ -514,10 +514,10 @@ def run_dataset(key, parts, install, *, sizes, draws, limit, compose=True,
     for name in (CLASSICAL, *DEEP):
         _log(f"{dataset}: {name}")
         if "table" in parts:
-            result = _guarded(dataset, name, table_row, dataset, name, train, test,
+            result = guarded(dataset, name, table_row, dataset, name, train, test,
                               install, fitted if compose else {})
         else:  # the curves need the features only: untimed
-            result = _guarded(dataset, name, _features_only, name, train, test,
+            result = guarded(dataset, name, _features_only, name, train, test,
                               fitted)
         if isinstance(result, tuple):
             row, pipeline, kept = result

@@ -123,7 +123,7 @@ def _nan_row(dataset, pipeline, note):
             **dict.fromkeys(COLUMNS[3:], nan)}
 
 
-def _peak_extra_bytes(function):
+def trimmed_peak_bytes(function):
     """:func:`peak_extra_bytes` after handing freed heap back to the system.
 
     Without the trim, memory an earlier run freed stays in the process and is
@@ -151,7 +151,7 @@ def score_pipeline(dataset, name, pipeline, train, test, y_train=None, y_test=No
         times["predict s"] = time.perf_counter() - start
         return predicted
 
-    predicted, peak = _peak_extra_bytes(fit_predict)
+    predicted, peak = trimmed_peak_bytes(fit_predict)
     scores = classical.evaluate(y_test, predicted).to_dict()
     ece = confident = float("nan")
     if hasattr(pipeline, "predict_proba"):  # untimed, after the peak
@@ -164,13 +164,13 @@ def score_pipeline(dataset, name, pipeline, train, test, y_train=None, y_test=No
 
 def score_script(dataset, name, run):
     """Row of a plain script: ``run()`` returns accuracy, kappa, fit_s, predict_s."""
-    result, peak = _peak_extra_bytes(run)
+    result, peak = trimmed_peak_bytes(run)
     return {"dataset": dataset, "pipeline": name, "accuracy": result["accuracy"],
             "kappa": result["kappa"], "fit s": result["fit_s"],
             "predict s": result["predict_s"], "peak MiB": peak / 2**20}
 
 
-def _guarded(dataset, name, make_row, *args):
+def guarded(dataset, name, make_row, *args):
     """``make_row(*args)``, or a row naming the error when it raises."""
     try:
         return make_row(*args)
@@ -194,7 +194,7 @@ def preset_runs(key, dataset, presets, train, test):
         if name == "rules-vegetation":
             y_train = [EUROSAT_VEGETATION.get(c, "other") for c in train.labels]
             y_test = [EUROSAT_VEGETATION.get(c, "other") for c in test.labels]
-        yield _guarded(dataset, name, _score_preset, dataset, name, train, test,
+        yield guarded(dataset, name, _score_preset, dataset, name, train, test,
                        y_train, y_test)
 
 
@@ -211,20 +211,20 @@ def plain_runs(key, dataset, train, test):
         same_features = Pipeline([("features", plain_equivalent_features()),
                                   ("scale", StandardScaler()), ("svm", SVC())])
         name = "plain script's features via classical kernels"
-        yield _guarded(dataset, name, score_pipeline, dataset, name, same_features,
+        yield guarded(dataset, name, score_pipeline, dataset, name, same_features,
                        train, test)
         name = "plain skimage+OpenCV+sklearn script"
-        yield _guarded(dataset, name, score_script, dataset, name, global_)
+        yield guarded(dataset, name, score_script, dataset, name, global_)
         name = plain_local.NAME + " (grey)"
-        yield _guarded(dataset, name, score_script, dataset, name, local)
+        yield guarded(dataset, name, score_script, dataset, name, local)
     elif key == "ucmerced":
         name = plain_local.NAME
-        yield _guarded(dataset, name, score_script, dataset, name, local)
+        yield guarded(dataset, name, score_script, dataset, name, local)
 
 
 def statlog_row():
     """The Statlog Landsat row (Gaussian maximum likelihood, warm times)."""
-    row, peak = _peak_extra_bytes(statlog.run)
+    row, peak = trimmed_peak_bytes(statlog.run)
     return {"dataset": "Statlog Landsat", "pipeline": "GaussianMLClassifier",
             "accuracy": row["accuracy"], "kappa": row["kappa"],
             "fit s": row["fit_s"], "predict s": row["predict_s"],
@@ -234,7 +234,7 @@ def statlog_row():
 def dataset_runs(key, presets, *, plain=True, limit=None):
     """Yield every row and skip note of one dataset, as each run finishes."""
     if key == "statlog":
-        yield _guarded("Statlog Landsat", "GaussianMLClassifier", statlog_row)
+        yield guarded("Statlog Landsat", "GaussianMLClassifier", statlog_row)
         return
     dataset, loader = DATASETS[key]
     try:
