@@ -491,7 +491,14 @@ def _hybrid():
     features of ``deep-logreg`` (unit L2 norm, float32 like the other
     blocks), so each of the six blocks weighs the same in the logistic
     regression (``C = 100``, as ``scene-best``). Whether the combination
-    beats both parts is measured by ``python -m benchmarks.compare``.
+    beats both parts is measured by ``python -m benchmarks.compare``: on the
+    fixed test splits of EuroSAT, UC Merced, Caltech-10 and Brodatz it
+    scored 0.956, 0.971, 0.993 and 0.964, against 0.938, 0.926, 0.933 and
+    0.955 for ``scene-best`` and 0.924, 0.964, 0.997 and 0.942 for
+    ``deep-logreg``: best of the three on three sets, not on Caltech-10,
+    whose classes ImageNet covers. With few training images it trails
+    ``deep-logreg`` on UC Merced and Caltech-10 (five classical blocks
+    against one deep block, weighed equally).
     """
     pipeline = _scene_best()
     pipeline.named_steps["features"].transformer_list.append(("deep", Pipeline([
