@@ -4,6 +4,7 @@ from numbers import Integral, Real
 
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin
+from sklearn.preprocessing import normalize
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.class_weight import compute_class_weight
 from sklearn.utils.multiclass import check_classification_targets
@@ -14,12 +15,6 @@ from sklearn_compat.utils.validation import validate_data
 __all__ = ["CosineKNNClassifier"]
 
 _CHUNK_ROWS = 1024  # test rows scored at a time: bounds the similarity matrix
-
-
-def _unit_rows(X):
-    """Rows scaled to unit Euclidean norm; all-zero rows stay zero."""
-    norms = np.linalg.norm(X, axis=1, keepdims=True)
-    return X / np.where(norms > 0, norms, 1.0)
 
 
 class CosineKNNClassifier(ClassifierMixin, BaseEstimator):
@@ -129,7 +124,7 @@ class CosineKNNClassifier(ClassifierMixin, BaseEstimator):
             raise ValueError(
                 "class_weight must give every class a positive weight (a vote "
                 f"weighted 0 leaves no class to choose); got {self.class_weight!r}.")
-        self.unit_samples_ = _unit_rows(X)
+        self.unit_samples_ = normalize(X)
         self.n_neighbors_ = min(self.n_neighbors, len(X))
         return self
 
@@ -151,7 +146,7 @@ class CosineKNNClassifier(ClassifierMixin, BaseEstimator):
         k = self.n_neighbors_
         proba = np.zeros((len(X), len(self.classes_)))
         for start in range(0, len(X), _CHUNK_ROWS):
-            queries = _unit_rows(X[start:start + _CHUNK_ROWS])
+            queries = normalize(X[start:start + _CHUNK_ROWS])
             similarity = queries @ self.unit_samples_.T
             nearest = np.argsort(-similarity, axis=1, kind="stable")[:, :k]
             top = np.take_along_axis(similarity, nearest, axis=1)

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin
+from sklearn.preprocessing import normalize
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 from sklearn_compat.base import _fit_context
@@ -340,8 +341,7 @@ class DeepFeatureExtractor(TransformerMixin, BaseEstimator):
         check_is_fitted(self, "n_features_out_")
         features = self._run(check_image_batch(X), "features")
         if self.normalize == "l2":
-            norms = np.linalg.norm(features, axis=1, keepdims=True)
-            features /= np.maximum(norms, np.finfo(np.float64).tiny)
+            features = normalize(features, copy=False)
         return features
 
     def predict_imagenet(self, X):
